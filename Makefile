@@ -1,0 +1,51 @@
+# apigen: `make generate` and `make test` work on a fresh machine (they set themselves up).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+API ?= baseten
+PRISM_DIR := .tools/prism
+PRISM := $(PRISM_DIR)/node_modules/.bin/prism
+
+.PHONY: generate sync test check lint typecheck tools bench lock clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+## generate: sync the spec from upstream (falls back to the snapshot offline), then generate the client
+generate: $(STAMP)
+	$(BIN)/apigen generate $(API)
+
+## tools: install the pinned Stoplight Prism mock server into .tools/prism (project-local)
+$(PRISM): tools/prism/package.json tools/prism/package-lock.json
+	@mkdir -p $(PRISM_DIR)
+	@cp tools/prism/package.json tools/prism/package-lock.json $(PRISM_DIR)/
+	@cd $(PRISM_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(PRISM)
+tools: $(PRISM)
+
+## test: lint, type-check the generator and the generated client, run every test
+test: $(STAMP) $(PRISM)
+	$(BIN)/ruff check generator tests bench generated
+	$(BIN)/ruff format --check generator tests bench generated
+	$(BIN)/mypy generator
+	cd generated && ../$(BIN)/mypy --strict --config-file /dev/null --python-version 3.10 baseten_client
+	PRISM=$(PRISM) $(BIN)/python -m pytest
+
+## check: regenerate into a temporary folder and fail when generated/ differs
+check: $(STAMP)
+	$(BIN)/apigen generate $(API) --offline --check
+
+## bench: compare speed and memory with peers on the corpus
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+## lock: re-pin Python dependencies after editing pyproject.toml
+lock:
+	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .tools .mypy_cache .pytest_cache .ruff_cache

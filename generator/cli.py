@@ -1,0 +1,159 @@
+"""Command line: `apigen generate | validate | sync | diff`.
+
+The data flow starts here: `generate` = (sync ->) load -> validate -> plan -> prepare ->
+models -> render -> format -> write (see pipeline.py); `sync` fetches the spec from the
+upstream docs (sync/); `diff` compares two specs (diff/).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .config import ApiConfig, config_for_spec, load_config
+from .errors import ApigenError, InputError
+
+EXIT_CODES = """exit codes:
+  0  success (or nothing to do)
+  1  a check failed: --check found a difference, or diff --fail-on matched
+  2  usage error
+  3  invalid input: unreadable file, invalid YAML/JSON, invalid spec or config
+  4  upstream failure: unreachable, garbled or conflicting docs pages
+  5  generation failure"""
+
+DEFAULT_API = "baseten"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="apigen",
+        description="Keep a typed Python client in lockstep with an OpenAPI 3.0/3.1 API.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"apigen {__version__}")
+    parser.add_argument("--specs-dir", type=Path, default=Path("specs"), help="folder of API configs (default: specs)")
+    parser.add_argument("--output-root", type=Path, default=Path("generated"), help="where packages go (default: generated)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    generate = commands.add_parser(
+        "generate",
+        help="sync (for a configured API) and generate the client package",
+        description="Generate the client of a configured API (specs/<API>/config.toml), syncing its "
+        "spec from upstream first, or of any spec with --spec/--output/--package.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    generate.add_argument("api", nargs="?", help=f"configured API name (default: {DEFAULT_API})")
+    generate.add_argument("--spec", type=Path, help="generate from this spec file instead of a configured API")
+    generate.add_argument("--output", type=Path, help="with --spec: folder that receives the package")
+    generate.add_argument("--package", help="with --spec: import name of the package (e.g. petstore_client)")
+    generate.add_argument("--lenient", action="store_true", help="report spec validation errors and continue")
+    generate.add_argument("--offline", action="store_true", help="skip the upstream sync; use the snapshot")
+    generate.add_argument("--check", action="store_true", help="write nothing; exit 1 when the output is out of date")
+    generate.add_argument("--force", action="store_true", help="regenerate even when the inputs are unchanged")
+
+    validate = commands.add_parser("validate", help="validate a spec file", epilog=EXIT_CODES,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    validate.add_argument("spec", type=Path, help="OpenAPI spec (JSON or YAML)")
+
+    sync = commands.add_parser("sync", help="fetch the spec from the upstream docs (llms.txt)",
+                               epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sync.add_argument("api", nargs="?", help=f"configured API name (default: {DEFAULT_API})")
+    sync.add_argument("--check", action="store_true", help="write nothing; exit 1 when upstream changed")
+    sync.add_argument("--json", action="store_true", help="print a machine-readable summary")
+
+    diff = commands.add_parser("diff", help="what changed between two specs, and what breaks callers",
+                               epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    diff.add_argument("old", help="old spec: a file, or REV:path in git (HEAD~1:specs/baseten/openapi.json)")
+    diff.add_argument("new", help="new spec: a file, or REV:path")
+    diff.add_argument("--format", choices=("text", "markdown", "json", "github"), default="text")
+    diff.add_argument("--fail-on", choices=("breaking", "warning"), help="exit 1 when a change of this level or worse is found")
+    return parser  # fmt: skip
+
+
+def _api_config(args: argparse.Namespace) -> ApiConfig:
+    name = args.api or DEFAULT_API
+    if not name.replace("_", "").replace("-", "").isalnum():
+        raise InputError(f"invalid API name {name!r}")
+    return load_config(args.specs_dir / name, args.output_root)
+
+
+def _warn(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from .pipeline import generate
+
+    if args.spec is not None:
+        if args.api or not args.output or not args.package:
+            raise InputError("--spec needs --output and --package (and no API name)")
+        config = config_for_spec(args.spec, args.output, args.package)
+    else:
+        config = _api_config(args)
+        if config.sync is not None and not args.offline and not args.check:
+            _sync_before_generate(config)
+    result = generate(config, lenient=args.lenient, check=args.check, force=args.force, warn=_warn)
+    if args.check:
+        print(f"{result.output_dir} is up to date")
+    elif result.changed:
+        print(f"generated {result.output_dir} ({result.operations} operations, {result.models} models)")
+    else:
+        print(f"{result.output_dir} is up to date (nothing to do)")
+    return 0
+
+
+def _sync_before_generate(config: ApiConfig) -> None:
+    """Bring the snapshot up to date; an unreachable upstream falls back to the snapshot."""
+    from .sync_command import sync_for_generate
+
+    sync_for_generate(config, warn=_warn)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .pipeline import load_and_validate
+
+    spec, issues = load_and_validate(args.spec, lenient=True, warn=_warn)
+    if issues:
+        print(f"{spec.source}: {len(issues)} issue(s)", file=sys.stderr)
+        return InputError.exit_code
+    print(f"{spec.source}: valid")
+    return 0
+
+
+def _cmd_sync(args: argparse.Namespace) -> int:
+    from .sync_command import run_sync_command
+
+    return run_sync_command(_api_config(args), check=args.check, as_json=args.json, warn=_warn)
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from .diff_command import run_diff_command
+
+    return run_diff_command(args.old, args.new, fmt=args.format, fail_on=args.fail_on)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handlers = {
+        "generate": _cmd_generate,
+        "validate": _cmd_validate,
+        "sync": _cmd_sync,
+        "diff": _cmd_diff,
+    }
+    try:
+        return handlers[args.command](args)
+    except ApigenError as exc:
+        print(f"apigen: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("apigen: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

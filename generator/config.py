@@ -1,0 +1,140 @@
+"""Per-API configuration: `specs/<api>/config.toml`, or defaults derived for a bare spec file."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+from .naming import pascal_case, snake_case
+
+_PACKAGE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+_ATTR_PATH = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")
+_OPERATION_KEY = re.compile(r"^(GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS|TRACE) /\S*$")
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    """Where `apigen sync` finds the upstream docs pages of this API."""
+
+    index_url: str
+    page_prefixes: tuple[str, ...]
+    allowed_hosts: tuple[str, ...] = ()
+    api_title: str | None = None
+    server_url: str | None = None
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    """Everything the generator needs to know about one API."""
+
+    name: str
+    spec_path: Path
+    output_dir: Path
+    package: str
+    client_class: str
+    async_client_class: str
+    api_key_env: str
+    base_url_env: str
+    default_base_url: str | None = None
+    # How the API key is sent; derived from the spec's security scheme when not set.
+    auth_header: str | None = None
+    auth_prefix: str | None = None
+    # "METHOD /path" -> dotted attribute path, e.g. "POST /v1/x" -> "models.create_x"
+    operation_names: dict[str, str] = field(default_factory=dict)
+    sync: SyncConfig | None = None
+
+    @property
+    def api_dir(self) -> Path:
+        return self.spec_path.parent
+
+
+def _get(table: dict[str, Any], key: str, kind: type, where: str, default: Any = None) -> Any:
+    value = table.get(key, default)
+    if value is not None and not isinstance(value, kind):
+        raise InputError(f"{where}: '{key}' must be a {kind.__name__}")
+    return value
+
+
+def _checked(value: str, pattern: re.Pattern[str], what: str, where: str) -> str:
+    if not pattern.match(value):
+        raise InputError(f"{where}: {what} {value!r} is not valid (expected {pattern.pattern})")
+    return value
+
+
+def load_config(api_dir: Path, output_root: Path) -> ApiConfig:
+    """Read `<api_dir>/config.toml`; every value is checked because it ends up in code."""
+    path = api_dir / "config.toml"
+    where = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{where}: no such file (is '{api_dir.name}' a configured API?)") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{where}: invalid TOML: {exc}") from None
+
+    package = _get(data, "package", dict, where, {})
+    spec = _get(data, "spec", dict, where, {})
+    naming = _get(data, "naming", dict, where, {})
+    sync = _get(data, "sync", dict, where, None)
+
+    name = _get(package, "name", str, where) or snake_case(api_dir.name) + "_client"
+    client_class = _get(package, "client_class", str, where) or pascal_case(api_dir.name)
+    operations = _get(naming, "operations", dict, where, {})
+    for key, attr_path in operations.items():
+        _checked(key, _OPERATION_KEY, "operation key", where)
+        _checked(str(attr_path), _ATTR_PATH, "operation name", where)
+
+    sync_config = None
+    if sync is not None:
+        sync_config = SyncConfig(
+            index_url=_get(sync, "index_url", str, where, ""),
+            page_prefixes=tuple(_get(sync, "page_prefixes", list, where, [])),
+            allowed_hosts=tuple(_get(sync, "allowed_hosts", list, where, [])),
+            api_title=_get(sync, "api_title", str, where),
+            server_url=_get(sync, "server_url", str, where),
+        )
+
+    return ApiConfig(
+        name=api_dir.name,
+        spec_path=api_dir / _get(spec, "file", str, where, "openapi.json"),
+        output_dir=output_root / _checked(name, _PACKAGE_NAME, "package name", where),
+        package=name,
+        client_class=_checked(client_class, re.compile(r"^[A-Z][A-Za-z0-9]*$"), "class", where),
+        async_client_class=_get(package, "async_client_class", str, where)
+        or "Async" + client_class,
+        api_key_env=_checked(
+            _get(package, "api_key_env", str, where) or name.upper().removesuffix("_CLIENT") + "_API_KEY",
+            _ENV_NAME, "env var", where,
+        ),
+        base_url_env=_checked(
+            _get(package, "base_url_env", str, where) or name.upper().removesuffix("_CLIENT") + "_BASE_URL",
+            _ENV_NAME, "env var", where,
+        ),
+        default_base_url=_get(package, "default_base_url", str, where),
+        auth_header=_get(package, "auth_header", str, where),
+        auth_prefix=_get(package, "auth_prefix", str, where),
+        operation_names={str(k): str(v) for k, v in operations.items()},
+        sync=sync_config,
+    )  # fmt: skip
+
+
+def config_for_spec(spec_path: Path, output_dir: Path, package: str) -> ApiConfig:
+    """Defaults for `apigen generate --spec FILE --output DIR --package NAME`."""
+    _checked(package, _PACKAGE_NAME, "package name", "--package")
+    stem = package.removesuffix("_client")
+    client_class = pascal_case(stem, fallback="Client")
+    return ApiConfig(
+        name=stem,
+        spec_path=spec_path,
+        output_dir=output_dir / package,
+        package=package,
+        client_class=client_class,
+        async_client_class="Async" + client_class,
+        api_key_env=stem.upper() + "_API_KEY",
+        base_url_env=stem.upper() + "_BASE_URL",
+    )

@@ -1,0 +1,233 @@
+"""Prepare a validated spec for code generation, without changing what it means.
+
+- Component schemas get valid, unique class names (`my-model.v1` -> `MyModelV1`) and every
+  `$ref` and discriminator mapping follows the rename.
+- Inline request and response schemas are hoisted into components, named after their
+  operation (`models.create` -> `ModelsCreateRequest`), so that every body is a named model.
+- `anyOf: [<inline schema>, {type: null}]` becomes `type: [<type>, null]`: the same schema in a
+  form datamodel-code-generator turns into `X | None` rather than a broken root model.
+- Object-valued defaults are dropped: the server applies them, and a dict literal cannot be
+  the default of a model-typed field.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, unquote
+
+from .naming import pascal_case, unique
+from .operations import ResourceNode
+
+SCHEMA_REF_PREFIX = "#/components/schemas/"
+JSON_MEDIA_SUFFIXES = ("/json", "+json")
+
+
+@dataclass(frozen=True)
+class PreparedSpec:
+    """The spec as the generator reads it from here on."""
+
+    document: dict[str, Any]
+    class_names: dict[str, str]  # original component schema name -> class name
+
+
+def is_json_media_type(media_type: str) -> bool:
+    base = media_type.split(";", 1)[0].strip().lower()
+    return base.endswith(JSON_MEDIA_SUFFIXES) or base == "*/*"
+
+
+def json_content(container: dict[str, Any]) -> dict[str, Any] | None:
+    """The first JSON media type object of a request body or response, if any."""
+    content = container.get("content")
+    if not isinstance(content, dict):
+        return None
+    for media_type, media in content.items():
+        if is_json_media_type(str(media_type)) and isinstance(media, dict):
+            return media
+    return None
+
+
+def _decode_pointer_token(token: str) -> str:
+    return unquote(token).replace("~1", "/").replace("~0", "~")
+
+
+def _encode_pointer_token(token: str) -> str:
+    return quote(token.replace("~", "~0").replace("/", "~1"), safe="")
+
+
+def resolve_local_ref(document: dict[str, Any], ref: str) -> Any:
+    """Follow an internal `#/...` reference; None when it does not resolve."""
+    if not ref.startswith("#"):
+        return None
+    node: Any = document
+    for token in ref[1:].split("/")[1:]:
+        key = _decode_pointer_token(token)
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            return None
+    return node
+
+
+def deref(document: dict[str, Any], value: Any, *, limit: int = 32) -> Any:
+    """`value` with `$ref` chains followed (components/parameters, requestBodies...)."""
+    while isinstance(value, dict) and isinstance(value.get("$ref"), str) and limit > 0:
+        target = resolve_local_ref(document, value["$ref"])
+        if target is None:
+            return value
+        value, limit = target, limit - 1
+    return value
+
+
+def prepare_spec(document: dict[str, Any], resources: ResourceNode) -> PreparedSpec:
+    """A renamed, hoisted and normalized deep copy of `document` (the input is not changed)."""
+    prepared = copy.deepcopy(document)
+    components = prepared.setdefault("components", {})
+    schemas = components.get("schemas")
+    if not isinstance(schemas, dict):
+        schemas = components["schemas"] = {}
+
+    taken: set[str] = set()
+    class_names = {str(name): unique(pascal_case(str(name)), taken) for name in schemas}
+    components["schemas"] = {class_names[str(name)]: schema for name, schema in schemas.items()}
+    _rewrite_refs(prepared, class_names)
+    _hoist_operation_schemas(prepared, resources, taken)
+    _normalize_schemas(prepared)
+    return PreparedSpec(prepared, class_names)
+
+
+def _renamed_ref(ref: str, class_names: dict[str, str]) -> str:
+    if not ref.startswith(SCHEMA_REF_PREFIX):
+        return ref
+    name, _, rest = ref[len(SCHEMA_REF_PREFIX) :].partition("/")
+    new_name = class_names.get(_decode_pointer_token(name))
+    if new_name is None:
+        return ref  # dangling: the validator reports it; the type falls back to Any
+    return SCHEMA_REF_PREFIX + _encode_pointer_token(new_name) + (f"/{rest}" if rest else "")
+
+
+def _rewrite_refs(node: Any, class_names: dict[str, str]) -> None:
+    """Point every schema `$ref` and discriminator mapping at the renamed components."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            ref = current.get("$ref")
+            if isinstance(ref, str):
+                current["$ref"] = _renamed_ref(ref, class_names)
+            discriminator = current.get("discriminator")
+            if isinstance(discriminator, dict) and isinstance(discriminator.get("mapping"), dict):
+                mapping = discriminator["mapping"]
+                for key, target in mapping.items():
+                    if isinstance(target, str):
+                        mapping[key] = _renamed_ref(target, class_names)
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+
+
+def _needs_class(schema: Any) -> bool:
+    """Whether an inline schema is an object-like type worth naming (not `string`, `$ref`...)."""
+    if not isinstance(schema, dict) or "$ref" in schema:
+        return False
+    if any(key in schema for key in ("properties", "allOf", "oneOf", "anyOf")):
+        return True
+    return schema.get("type") == "object" and isinstance(schema.get("additionalProperties"), dict)
+
+
+def _hoist(schema_holder: dict[str, Any], schemas: dict[str, Any], name: str, taken: set[str]) -> None:
+    schema = schema_holder.get("schema")
+    if _needs_class(schema):
+        class_name = unique(name, taken)
+        schemas[class_name] = schema
+        schema_holder["schema"] = {"$ref": SCHEMA_REF_PREFIX + _encode_pointer_token(class_name)}
+    elif isinstance(schema, dict) and schema.get("type") == "array" and _needs_class(schema.get("items")):
+        _hoist_items(schema, schemas, name + "Item", taken)
+
+
+def _hoist_items(array_schema: dict[str, Any], schemas: dict[str, Any], name: str, taken: set[str]) -> None:
+    class_name = unique(name, taken)
+    schemas[class_name] = array_schema["items"]
+    array_schema["items"] = {"$ref": SCHEMA_REF_PREFIX + _encode_pointer_token(class_name)}
+
+
+def _hoist_operation_schemas(document: dict[str, Any], resources: ResourceNode, taken: set[str]) -> None:
+    """Give every inline JSON request/response body of an operation a named component."""
+    schemas = document["components"]["schemas"]
+    paths = document.get("paths") or {}
+    for node in resources.walk():
+        for planned in node.operations:
+            operation = paths[planned.path][planned.method]
+            base = pascal_case(planned.attr_path.replace(".", "_"))
+            body = deref(document, operation.get("requestBody"))
+            if isinstance(body, dict) and "$ref" not in operation.get("requestBody", {}):
+                media = json_content(body)
+                if media is not None:
+                    _hoist(media, schemas, base + "Request", taken)
+            responses = operation.get("responses")
+            if not isinstance(responses, dict):
+                continue
+            for status, response in sorted(responses.items(), key=lambda item: str(item[0])):
+                if not isinstance(response, dict) or "$ref" in response:
+                    continue
+                media = json_content(response)
+                if media is not None:
+                    suffix = "Response" if str(status).startswith("2") else f"Error{status}"
+                    _hoist(media, schemas, base + suffix, taken)
+
+
+def _collapse_nullable_union(schema: dict[str, Any]) -> None:
+    for keyword in ("anyOf", "oneOf"):
+        branches = schema.get(keyword)
+        if not (isinstance(branches, list) and len(branches) == 2 and {"type": "null"} in branches):
+            continue
+        other = branches[0] if branches[1] == {"type": "null"} else branches[1]
+        if not isinstance(other, dict) or not isinstance(other.get("type"), str):
+            continue
+        if any(key in other for key in ("$ref", "anyOf", "oneOf", "allOf", "enum", "const")):
+            continue
+        del schema[keyword]
+        for key, value in other.items():
+            schema.setdefault(key, value)
+        schema["type"] = [other["type"], "null"]
+
+
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SCHEMA_VALUES = ("items", "additionalProperties", "not", "contains", "if", "then", "else")
+
+
+def iter_subschemas(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """The schemas directly nested in `schema` (JSON Schema keywords only, not data)."""
+    found: list[dict[str, Any]] = []
+    for keyword in _SCHEMA_MAPS:
+        nested = schema.get(keyword)
+        if isinstance(nested, dict):
+            found.extend(value for value in nested.values() if isinstance(value, dict))
+    for keyword in _SCHEMA_LISTS:
+        nested = schema.get(keyword)
+        if isinstance(nested, list):
+            found.extend(value for value in nested if isinstance(value, dict))
+    for keyword in _SCHEMA_VALUES:
+        nested = schema.get(keyword)
+        if isinstance(nested, dict):
+            found.append(nested)
+        elif isinstance(nested, list):  # 3.0-era tuple `items`
+            found.extend(value for value in nested if isinstance(value, dict))
+    return found
+
+
+def _normalize_schemas(document: dict[str, Any]) -> None:
+    stack = [s for s in document["components"]["schemas"].values() if isinstance(s, dict)]
+    while stack:
+        schema = stack.pop()
+        _collapse_nullable_union(schema)
+        default = schema.get("default")
+        if isinstance(default, dict) or (
+            isinstance(default, list) and any(isinstance(item, dict) for item in default)
+        ):
+            del schema["default"]
+        stack.extend(iter_subschemas(schema))
