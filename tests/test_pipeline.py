@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -27,23 +25,6 @@ def _generate(spec: Path, out: Path, package: str, **kwargs: bool) -> Path:
     config = config_for_spec(spec, out, package)
     generate(config, warn=lambda _: None, **kwargs)
     return out / package
-
-
-def _import(out: Path, package: str) -> ModuleType:
-    sys.path.insert(0, str(out))
-    try:
-        for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
-            del sys.modules[name]
-        return importlib.import_module(package)
-    finally:
-        sys.path.remove(str(out))
-
-
-@pytest.fixture(scope="module")
-def petstore(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, ModuleType]]:
-    out = tmp_path_factory.mktemp("gen")
-    package_dir = _generate(FIXTURES / "petstore.yaml", out, "petstore_client")
-    yield package_dir, _import(out, "petstore_client")
 
 
 def test_package_layout_and_manifest(petstore: tuple[Path, ModuleType]) -> None:

@@ -1,0 +1,638 @@
+"""The HTTP machinery behind the generated clients: auth, encoding, retries and parsing.
+
+`SyncAPIClient` and `AsyncAPIClient` share everything in `_BaseClient`; they differ only
+in how they send a request and how they sleep between retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import os
+import random
+import re
+import ssl
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from datetime import time as time_of_day
+from enum import Enum
+from types import TracebackType
+from typing import Any, Final, Generic, Literal, TypeVar
+from urllib.parse import quote
+
+import httpx
+import pydantic
+import pydantic_core
+from typing_extensions import Self
+
+from ._errors import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APITimeoutError,
+    MissingAPIKeyError,
+    decode_body,
+    make_status_error,
+    retry_after_seconds,
+)
+
+__all__ = [
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "NOT_GIVEN",
+    "AsyncAPIClient",
+    "NotGiven",
+    "SyncAPIClient",
+]
+
+DEFAULT_TIMEOUT: Final = httpx.Timeout(60.0, connect=5.0)
+DEFAULT_MAX_RETRIES: Final = 2
+
+# Statuses worth another try: the request may well succeed a moment later.
+_RETRYABLE_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
+_MAX_HONOURED_RETRY_AFTER: Final = 60.0  # seconds; longer server hints are cut to this
+_INITIAL_BACKOFF: Final = 0.5
+_MAX_BACKOFF: Final = 8.0
+
+_PATH_PARAM = re.compile(r"\{([^{}]+)\}")
+
+
+class NotGiven:
+    """The type of `NOT_GIVEN`: "argument not passed", as opposed to `None` (JSON null)."""
+
+    _instance: NotGiven | None = None
+
+    def __new__(cls) -> NotGiven:
+        # One instance, so `is NOT_GIVEN` holds even after copy or pickle.
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+    def __reduce__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Final = NotGiven()
+
+
+@dataclass(frozen=True)
+class _Retry:
+    """Outcome of one attempt: sleep `delay` seconds, then send the request again."""
+
+    delay: float
+
+
+@dataclass(frozen=True)
+class _ResponseOptions:
+    """What `request` needs to turn a response into a result or an error."""
+
+    cast_to: object
+    error_types: Mapping[str, object] | None
+    max_retries: int
+
+
+_HttpxClientT = TypeVar("_HttpxClientT", httpx.Client, httpx.AsyncClient)
+
+_type_adapters: dict[object, pydantic.TypeAdapter[Any]] = {}
+
+
+def _type_adapter(annotation: Any) -> pydantic.TypeAdapter[Any]:
+    """A `TypeAdapter` for `annotation`, built once: building one is expensive."""
+    try:
+        return _type_adapters[annotation]
+    except KeyError:
+        adapter = _type_adapters[annotation] = pydantic.TypeAdapter(annotation)
+        return adapter
+    except TypeError:  # unhashable annotation, e.g. Annotated with a dict in its metadata
+        return pydantic.TypeAdapter(annotation)
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One shared context: loading the CA bundle costs ~70 ms per new httpx client."""
+    return httpx.create_ssl_context()
+
+
+def _to_str(value: object) -> str:
+    """The wire text of a path, query or header value."""
+    if isinstance(value, Enum):
+        value = value.value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (datetime, date, time_of_day)):
+        return value.isoformat()
+    return str(value)
+
+
+def _is_omitted(value: object) -> bool:
+    return value is None or isinstance(value, NotGiven)
+
+
+def _merge(*mappings: Mapping[str, object] | None) -> dict[str, object]:
+    """Later mappings win; an omitted value in a later mapping removes the key."""
+    merged: dict[str, object] = {}
+    for mapping in mappings:
+        if mapping:
+            merged.update(mapping)
+    return {key: value for key, value in merged.items() if not _is_omitted(value)}
+
+
+def _encode_query(params: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
+    """Query pairs; a list becomes repeated keys (OpenAPI `form` style, `explode: true`)."""
+    pairs: list[tuple[str, str]] = []
+    for key, value in params.items():
+        items = value if isinstance(value, (list, tuple)) else [value]
+        pairs.extend((key, _to_str(item)) for item in items if not _is_omitted(item))
+    return tuple(pairs)
+
+
+def _encode_header(value: object) -> str:
+    """A header value; a list becomes comma-separated (OpenAPI `simple` style)."""
+    if isinstance(value, (list, tuple)):
+        return ",".join(_to_str(item) for item in value if not _is_omitted(item))
+    return _to_str(value)
+
+
+def _format_path(template: str, params: Mapping[str, object] | None) -> str:
+    """Substitute `{name}` placeholders with percent-quoted values ("a/b" -> "a%2Fb")."""
+    params = params or {}
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1)
+        value = params.get(name)
+        text = "" if _is_omitted(value) else _to_str(value)
+        if not text:
+            # An empty segment would silently address a different endpoint.
+            raise ValueError(f"Path parameter {name!r} of {template} must be a non-empty value")
+        if text in {".", ".."}:
+            # Literal dot segments would be resolved away by URL normalisation ("a/../b").
+            return text.replace(".", "%2E")
+        return quote(text, safe="")
+
+    return _PATH_PARAM.sub(substitute, template)
+
+
+def _dump_models(value: object) -> object:
+    """Replace models, also nested in lists and dicts, by only the fields that were set."""
+    if isinstance(value, pydantic.BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if isinstance(value, Mapping):
+        return {key: _dump_models(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_dump_models(item) for item in value]
+    return value
+
+
+def _jsonable(value: object) -> Any:
+    """JSON-ready data: enums, datetimes, UUIDs, decimals... become JSON values."""
+    return pydantic_core.to_jsonable_python(_dump_models(value), by_alias=True)
+
+
+def _backoff(retries_taken: int) -> float:
+    """Exponential backoff with jitter, so clients that failed together spread out."""
+    delay = min(_INITIAL_BACKOFF * 2.0**retries_taken, _MAX_BACKOFF)
+    return delay * (1 - 0.25 * random.random())
+
+
+class _BaseClient(Generic[_HttpxClientT]):
+    """Configuration, request building, retry decisions and response parsing."""
+
+    _http: _HttpxClientT
+    _owns_http: bool
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str | httpx.URL | None,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int,
+        default_headers: Mapping[str, str] | None,
+        default_query: Mapping[str, object] | None,
+        api_key_env: str,
+        base_url_env: str,
+        default_base_url: str,
+        auth_header: str,
+        auth_prefix: str,
+        user_agent: str,
+    ) -> None:
+        api_key = api_key or os.environ.get(api_key_env)
+        if not api_key:
+            raise MissingAPIKeyError(api_key_env)
+        if max_retries < 0:
+            raise ValueError(f"max_retries must be >= 0, not {max_retries}")
+        self._api_key = api_key
+        self._base_url = httpx.URL(
+            str(base_url or os.environ.get(base_url_env) or default_base_url)
+        )
+        self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        self._max_retries = max_retries
+        self._default_headers: dict[str, str] = {
+            "Accept": "application/json",
+            "User-Agent": user_agent,
+            **(default_headers or {}),
+            auth_header: f"{auth_prefix}{api_key}",
+        }
+        self._default_query: dict[str, object] = dict(default_query or {})
+
+    @property
+    def base_url(self) -> httpx.URL:
+        return self._base_url
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        return self._timeout
+
+    @property
+    def max_retries(self) -> int:
+        return self._max_retries
+
+    def __repr__(self) -> str:
+        # Never the API key.
+        return f"{type(self).__name__}(base_url={str(self._base_url)!r})"
+
+    def _url(self, path: str) -> str:
+        return str(self._base_url).rstrip("/") + "/" + path.lstrip("/")
+
+    def _build_request(
+        self,
+        method: str,
+        path: str,
+        *,
+        path_params: Mapping[str, object] | None,
+        query: Mapping[str, object] | None,
+        headers: Mapping[str, object] | None,
+        json_body: object,
+        content: bytes | None,
+        content_type: str | None,
+        timeout: float | httpx.Timeout | NotGiven | None,
+        extra_headers: Mapping[str, str] | None,
+        extra_query: Mapping[str, object] | None,
+        extra_body: Mapping[str, object] | None,
+    ) -> httpx.Request:
+        request_headers = httpx.Headers(self._default_headers)
+        for mapping in (headers, extra_headers):
+            for key, value in (mapping or {}).items():
+                # httpx.Headers is case-insensitive: "accept" replaces "Accept".
+                if _is_omitted(value):
+                    request_headers.pop(key, None)
+                else:
+                    request_headers[key] = _encode_header(value)
+        if not isinstance(json_body, NotGiven) or extra_body is not None:
+            if content is not None:
+                raise ValueError("Pass either a JSON body or raw content, not both")
+            content = self._encode_json(json_body, extra_body)
+            content_type = "application/json"
+        if content is not None and content_type is not None:
+            request_headers["Content-Type"] = content_type
+        return self._http.build_request(
+            method,
+            self._url(_format_path(path, path_params)),
+            params=_encode_query(_merge(self._default_query, query, extra_query)),
+            headers=request_headers,
+            content=content,
+            timeout=self._timeout if isinstance(timeout, NotGiven) else timeout,
+        )
+
+    @staticmethod
+    def _encode_json(body: object, extra_body: Mapping[str, object] | None) -> bytes:
+        data = {} if isinstance(body, NotGiven) else _jsonable(body)
+        if extra_body is not None:
+            if not isinstance(data, dict):
+                raise ValueError("extra_body can only be merged into a JSON object body")
+            data = {**data, **_jsonable(extra_body)}
+        # allow_nan=False: NaN and Infinity are not JSON, so fail here rather than at the API.
+        return json.dumps(data, ensure_ascii=False, allow_nan=False).encode()
+
+    def _options(
+        self,
+        cast_to: object,
+        error_types: Mapping[str, object] | None,
+        max_retries: int | NotGiven,
+    ) -> _ResponseOptions:
+        return _ResponseOptions(
+            cast_to=cast_to,
+            error_types=error_types,
+            max_retries=self._max_retries if isinstance(max_retries, NotGiven) else max_retries,
+        )
+
+    def _handle_outcome(
+        self,
+        request: httpx.Request,
+        outcome: httpx.Response | httpx.RequestError,
+        options: _ResponseOptions,
+        retries_taken: int,
+    ) -> Any:
+        """The parsed result, a `_Retry`, or raises the error the caller should see."""
+        can_retry = retries_taken < options.max_retries
+        if isinstance(outcome, httpx.RequestError):
+            retryable = isinstance(outcome, httpx.TransportError) and not isinstance(
+                outcome,
+                httpx.UnsupportedProtocol,  # a bad base_url stays bad
+            )
+            if can_retry and retryable:
+                return _Retry(_backoff(retries_taken))
+            if isinstance(outcome, httpx.TimeoutException):
+                raise APITimeoutError(request=request) from outcome
+            raise APIConnectionError(
+                f"Connection error: {type(outcome).__name__}: {outcome}", request=request
+            ) from outcome
+        response = outcome
+        if response.is_success:
+            return self._parse_response(response, options.cast_to)
+        body = decode_body(response)
+        if can_retry and response.status_code in _RETRYABLE_STATUSES:
+            hint = retry_after_seconds(response.headers, body)
+            if hint is not None:
+                return _Retry(min(hint, _MAX_HONOURED_RETRY_AFTER))
+            return _Retry(_backoff(retries_taken))
+        raise make_status_error(response, self._parse_error(response, body, options.error_types))
+
+    @staticmethod
+    def _parse_error(
+        response: httpx.Response, body: object, error_types: Mapping[str, object] | None
+    ) -> object | None:
+        """The body as the operation's declared error type for this status, if it fits."""
+        if not error_types:
+            return None
+        status = response.status_code
+        for key in (str(status), f"{status // 100}XX", f"{status // 100}xx", "default"):
+            if key in error_types:
+                error_type = error_types[key]
+                break
+        else:
+            return None
+        if error_type is None:
+            return None
+        try:
+            return _type_adapter(error_type).validate_python(body)
+        except pydantic.ValidationError:
+            return None
+
+    @staticmethod
+    def _parse_response(response: httpx.Response, cast_to: object) -> Any:
+        if cast_to is None:
+            return None
+        if cast_to is bytes:
+            return response.content
+        if cast_to is str:
+            return response.text
+        if response.status_code == 204 or not response.content.strip():
+            return None
+        where = f"{response.request.method} {response.request.url.path}"
+        try:
+            data = response.json()
+        except ValueError as exc:
+            raise APIResponseValidationError(
+                f"Response to {where} (status {response.status_code}) is not valid JSON",
+                response=response,
+                body=response.text,
+            ) from exc
+        try:
+            return _type_adapter(cast_to).validate_python(data)
+        except pydantic.ValidationError as exc:
+            first = exc.errors()[0]
+            location = ".".join(map(str, first["loc"])) or "<root>"
+            raise APIResponseValidationError(
+                f"Response to {where} (status {response.status_code}) does not match the "
+                f"expected type: {exc.error_count()} error(s), first at {location}: "
+                f"{first['msg']}",
+                response=response,
+                body=data,
+            ) from exc
+
+
+class SyncAPIClient(_BaseClient[httpx.Client]):
+    """Blocking client; use it as a context manager or call `close()`."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | httpx.URL | None = None,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, object] | None = None,
+        http_client: httpx.Client | None = None,
+        api_key_env: str,
+        base_url_env: str,
+        default_base_url: str,
+        auth_header: str = "Authorization",
+        auth_prefix: str = "Bearer ",
+        user_agent: str,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            default_query=default_query,
+            api_key_env=api_key_env,
+            base_url_env=base_url_env,
+            default_base_url=default_base_url,
+            auth_header=auth_header,
+            auth_prefix=auth_prefix,
+            user_agent=user_agent,
+        )
+        # An injected client belongs to the caller, who closes it.
+        self._owns_http = http_client is None
+        self._http = (
+            http_client
+            if http_client is not None
+            else httpx.Client(timeout=self._timeout, verify=_ssl_context())
+        )
+
+    def _sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        path_params: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        json: object = NOT_GIVEN,
+        content: bytes | None = None,
+        content_type: str | None = None,
+        cast_to: object = None,
+        error_types: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Any:
+        """Send a request, retrying when that may help, and parse the response as `cast_to`."""
+        request = self._build_request(
+            method,
+            path,
+            path_params=path_params,
+            query=query,
+            headers=headers,
+            json_body=json,
+            content=content,
+            content_type=content_type,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+        options = self._options(cast_to, error_types, max_retries)
+        retries_taken = 0
+        while True:
+            outcome: httpx.Response | httpx.RequestError
+            try:
+                outcome = self._http.send(request)
+            except httpx.RequestError as exc:
+                outcome = exc
+            result = self._handle_outcome(request, outcome, options, retries_taken)
+            if not isinstance(result, _Retry):
+                return result
+            if isinstance(outcome, httpx.Response):
+                outcome.close()
+            self._sleep(result.delay)
+            retries_taken += 1
+
+    def close(self) -> None:
+        """Close the HTTP connection pool, unless it was injected by the caller."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
+    """Asyncio client; use it as an async context manager or await `close()`."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | httpx.URL | None = None,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, object] | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        api_key_env: str,
+        base_url_env: str,
+        default_base_url: str,
+        auth_header: str = "Authorization",
+        auth_prefix: str = "Bearer ",
+        user_agent: str,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            default_query=default_query,
+            api_key_env=api_key_env,
+            base_url_env=base_url_env,
+            default_base_url=default_base_url,
+            auth_header=auth_header,
+            auth_prefix=auth_prefix,
+            user_agent=user_agent,
+        )
+        # An injected client belongs to the caller, who closes it.
+        self._owns_http = http_client is None
+        self._http = (
+            http_client
+            if http_client is not None
+            else httpx.AsyncClient(timeout=self._timeout, verify=_ssl_context())
+        )
+
+    async def _sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        path_params: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        json: object = NOT_GIVEN,
+        content: bytes | None = None,
+        content_type: str | None = None,
+        cast_to: object = None,
+        error_types: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Any:
+        """Send a request, retrying when that may help, and parse the response as `cast_to`."""
+        request = self._build_request(
+            method,
+            path,
+            path_params=path_params,
+            query=query,
+            headers=headers,
+            json_body=json,
+            content=content,
+            content_type=content_type,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+        options = self._options(cast_to, error_types, max_retries)
+        retries_taken = 0
+        while True:
+            outcome: httpx.Response | httpx.RequestError
+            try:
+                outcome = await self._http.send(request)
+            except httpx.RequestError as exc:
+                outcome = exc
+            result = self._handle_outcome(request, outcome, options, retries_taken)
+            if not isinstance(result, _Retry):
+                return result
+            if isinstance(outcome, httpx.Response):
+                await outcome.aclose()
+            await self._sleep(result.delay)
+            retries_taken += 1
+
+    async def close(self) -> None:
+        """Close the HTTP connection pool, unless it was injected by the caller."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def aclose(self) -> None:
+        """Alias of `close()`, matching httpx."""
+        await self.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()

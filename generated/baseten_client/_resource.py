@@ -1,0 +1,69 @@
+"""Resource namespaces, request-body building and the operation table's record types."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from ._base_client import NOT_GIVEN, NotGiven
+
+if TYPE_CHECKING:
+    from ._base_client import AsyncAPIClient, SyncAPIClient
+
+
+class SyncAPIResource:
+    """A namespace of operations (`client.models`) that sends through its client."""
+
+    def __init__(self, client: SyncAPIClient) -> None:
+        self._client = client
+
+
+class AsyncAPIResource:
+    """The async twin of `SyncAPIResource`."""
+
+    def __init__(self, client: AsyncAPIClient) -> None:
+        self._client = client
+
+
+def build_body(
+    model: type[BaseModel], values: Mapping[str, object], *, required: bool
+) -> BaseModel | NotGiven:
+    """Validate the keyword arguments the caller gave against the body's model.
+
+    Only arguments that were passed are set, so only they are sent (`exclude_unset`);
+    an explicit `None` is sent as JSON null. Raises `pydantic.ValidationError` before
+    anything goes over the network when the values do not fit the model.
+    """
+    given = {name: value for name, value in values.items() if not isinstance(value, NotGiven)}
+    if not given and not required:
+        return NOT_GIVEN
+    return model.model_validate(given)
+
+
+@dataclass(frozen=True)
+class ParameterInfo:
+    """One parameter of an operation: its name on the wire and in Python."""
+
+    name: str
+    python_name: str
+    location: str  # "path", "query", "header" or "cookie"
+    required: bool
+
+
+@dataclass(frozen=True)
+class OperationInfo:
+    """One row of the package's `OPERATIONS` table, for introspection and tests."""
+
+    method: str
+    path: str
+    attr_path: str  # e.g. "models.deployments.activate"
+    parameters: tuple[ParameterInfo, ...]
+    body_fields: tuple[str, ...]  # keyword arguments that become body properties
+    body_param: str | None  # keyword argument holding a whole non-object body
+    request_model: str | None
+    response_type: str | None  # annotation of the parsed result, e.g. "models.ModelV1"
+    summary: str | None
+    deprecated: bool = False
