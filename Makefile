@@ -29,10 +29,12 @@ tools: $(PRISM)
 
 ## test: lint, type-check the generator and the generated client, run every test
 test: $(STAMP) $(PRISM)
-	$(BIN)/ruff check generator tests bench generated
-	$(BIN)/ruff format --check generator tests bench generated
-	$(BIN)/mypy generator
-	cd generated && ../$(BIN)/mypy --strict --config-file /dev/null --python-version 3.10 baseten_client
+	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff format --check generator tests bench
+	$(BIN)/ruff check --config templates/ruff.toml generated
+	$(BIN)/ruff format --check --config templates/ruff.toml generated
+	$(BIN)/mypy generator bench
+	cd generated && ../$(BIN)/mypy --config-file ../templates/mypy-generated.ini baseten_client
 	PRISM=$(PRISM) $(BIN)/python -m pytest
 
 ## check: regenerate into a temporary folder and fail when generated/ differs

@@ -35,8 +35,18 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"apigen {__version__}")
-    parser.add_argument("--specs-dir", type=Path, default=Path("specs"), help="folder of API configs (default: specs)")
-    parser.add_argument("--output-root", type=Path, default=Path("generated"), help="where packages go (default: generated)")
+    parser.add_argument(
+        "--specs-dir",
+        type=Path,
+        default=Path("specs"),
+        help="folder of API configs (default: specs)",
+    )
+    parser.add_argument(
+        "--output-root",
+        type=Path,
+        default=Path("generated"),
+        help="where packages go (default: generated)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     generate = commands.add_parser(
@@ -48,30 +58,64 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     generate.add_argument("api", nargs="?", help=f"configured API name (default: {DEFAULT_API})")
-    generate.add_argument("--spec", type=Path, help="generate from this spec file instead of a configured API")
-    generate.add_argument("--output", type=Path, help="with --spec: folder that receives the package")
-    generate.add_argument("--package", help="with --spec: import name of the package (e.g. petstore_client)")
-    generate.add_argument("--lenient", action="store_true", help="report spec validation errors and continue")
-    generate.add_argument("--offline", action="store_true", help="skip the upstream sync; use the snapshot")
-    generate.add_argument("--check", action="store_true", help="write nothing; exit 1 when the output is out of date")
-    generate.add_argument("--force", action="store_true", help="regenerate even when the inputs are unchanged")
+    generate.add_argument(
+        "--spec", type=Path, help="generate from this spec file instead of a configured API"
+    )
+    generate.add_argument(
+        "--output", type=Path, help="with --spec: folder that receives the package"
+    )
+    generate.add_argument(
+        "--package", help="with --spec: import name of the package (e.g. petstore_client)"
+    )
+    generate.add_argument(
+        "--lenient", action="store_true", help="report spec validation errors and continue"
+    )
+    generate.add_argument(
+        "--offline", action="store_true", help="skip the upstream sync; use the snapshot"
+    )
+    generate.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 when the output is out of date"
+    )
+    generate.add_argument(
+        "--force", action="store_true", help="regenerate even when the inputs are unchanged"
+    )
 
-    validate = commands.add_parser("validate", help="validate a spec file", epilog=EXIT_CODES,
-                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    validate = commands.add_parser(
+        "validate",
+        help="validate a spec file",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     validate.add_argument("spec", type=Path, help="OpenAPI spec (JSON or YAML)")
 
-    sync = commands.add_parser("sync", help="fetch the spec from the upstream docs (llms.txt)",
-                               epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sync = commands.add_parser(
+        "sync",
+        help="fetch the spec from the upstream docs (llms.txt)",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sync.add_argument("api", nargs="?", help=f"configured API name (default: {DEFAULT_API})")
-    sync.add_argument("--check", action="store_true", help="write nothing; exit 1 when upstream changed")
+    sync.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 when upstream changed"
+    )
     sync.add_argument("--json", action="store_true", help="print a machine-readable summary")
 
-    diff = commands.add_parser("diff", help="what changed between two specs, and what breaks callers",
-                               epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    diff.add_argument("old", help="old spec: a file, or REV:path in git (HEAD~1:specs/baseten/openapi.json)")
+    diff = commands.add_parser(
+        "diff",
+        help="what changed between two specs, and what breaks callers",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    diff.add_argument(
+        "old", help="old spec: a file, or REV:path in git (HEAD~1:specs/baseten/openapi.json)"
+    )
     diff.add_argument("new", help="new spec: a file, or REV:path")
     diff.add_argument("--format", choices=("text", "markdown", "json", "github"), default="text")
-    diff.add_argument("--fail-on", choices=("breaking", "warning"), help="exit 1 when a change of this level or worse is found")
+    diff.add_argument(
+        "--fail-on",
+        choices=("breaking", "warning"),
+        help="exit 1 when a change of this level or worse is found",
+    )
     return parser  # fmt: skip
 
 
@@ -101,7 +145,9 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     if args.check:
         print(f"{result.output_dir} is up to date")
     elif result.changed:
-        print(f"generated {result.output_dir} ({result.operations} operations, {result.models} models)")
+        print(
+            f"generated {result.output_dir} ({result.operations} operations, {result.models} models)"
+        )
     else:
         print(f"{result.output_dir} is up to date (nothing to do)")
     return 0

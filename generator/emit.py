@@ -33,8 +33,16 @@ _RESERVED_KWARGS = frozenset(
 )  # fmt: skip
 # Builtins that a generated method may be named after (`list`); annotations then spell them
 # `builtins.list[...]` because the method would shadow the builtin inside the class body.
-_SHADOWABLE_BUILTINS = frozenset({"list", "dict", "set", "str", "int", "float", "bool", "bytes", "type"})
-_PRIMITIVES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
+_SHADOWABLE_BUILTINS = frozenset(
+    {"list", "dict", "set", "str", "int", "float", "bool", "bytes", "type"}
+)
+_PRIMITIVES = {
+    "string": "str",
+    "integer": "int",
+    "number": "float",
+    "boolean": "bool",
+    "null": "None",
+}
 
 
 @dataclass
@@ -43,10 +51,11 @@ class Argument:
 
     name: str  # Python name
     wire_name: str  # name in the spec (path/query/header parameter or body property)
-    location: str  # "path", "query", "header", "cookie", "body"
+    location: str  # "path", "query", "header", "body"
     annotation: str
     required: bool
     description: str = ""
+    key: str = ""  # for body fields: the model's attribute that receives the value
 
 
 @dataclass
@@ -75,7 +84,7 @@ class OperationView:
 
     @property
     def header_args(self) -> list[Argument]:
-        return [a for a in self.keyword_args if a.location in ("header", "cookie")]
+        return [a for a in self.keyword_args if a.location == "header"]
 
     @property
     def body_args(self) -> list[Argument]:
@@ -188,9 +197,13 @@ def build_operation_view(
     path_order = {name: i for i, name in enumerate(_path_param_names(op.path))}
     for param in _parameters(document, op):
         location = str(param.get("in"))
-        if location not in ("path", "query", "header", "cookie"):
-            continue
-        if location == "header" and param["name"].lower() in ("authorization", "content-type", "accept"):
+        if location not in ("path", "query", "header"):
+            continue  # cookie parameters are not supported: set them with extra_headers
+        if location == "header" and param["name"].lower() in (
+            "authorization",
+            "content-type",
+            "accept",
+        ):
             continue  # the client sets these itself
         arg = Argument(
             name=_argument_name(param["name"], taken),
@@ -217,7 +230,8 @@ def build_operation_view(
                 keyword_args.append(
                     Argument(
                         name=_argument_name(model_field.name, taken),
-                        wire_name=model_field.name,  # the model's Python name; it knows the alias
+                        wire_name=model_field.alias,
+                        key=model_field.name,
                         location="body",
                         annotation=model_field.annotation,
                         required=body_required and model_field.required,
@@ -226,9 +240,7 @@ def build_operation_view(
                 )
         else:
             body_kind = "value"
-            keyword_args.append(
-                Argument("body", "body", "body", annotate(schema), body_required)
-            )
+            keyword_args.append(Argument("body", "body", "body", annotate(schema), body_required))
     keyword_args.sort(key=lambda a: not a.required)  # stable: required first, spec order kept
 
     response = _success_response(document, operation)
@@ -289,10 +301,16 @@ def _qualify_builtins(annotation: str, shadowed: set[str]) -> str:
 
 
 def _path_param_names(path: str) -> list[str]:
-    return [segment[1:-1] for segment in path.split("/") if segment.startswith("{") and segment.endswith("}")]
+    return [
+        segment[1:-1]
+        for segment in path.split("/")
+        if segment.startswith("{") and segment.endswith("}")
+    ]
 
 
-def _error_types(document: dict[str, Any], operation: dict[str, Any], annotate: _Annotator) -> dict[str, str]:
+def _error_types(
+    document: dict[str, Any], operation: dict[str, Any], annotate: _Annotator
+) -> dict[str, str]:
     responses = operation.get("responses")
     found: dict[str, str] = {}
     for status, raw in (responses or {}).items() if isinstance(responses, dict) else []:
@@ -303,13 +321,13 @@ def _error_types(document: dict[str, Any], operation: dict[str, Any], annotate: 
             if media is not None and isinstance(media.get("schema"), dict):
                 annotation = annotate(media["schema"])
                 if annotation != "Any":
-                    found[status_text.lower() if status_text == "DEFAULT" else status_text] = annotation
+                    found[status_text.lower() if status_text == "DEFAULT" else status_text] = (
+                        annotation
+                    )
     return dict(sorted(found.items()))
 
 
-def _method_doc(
-    summary: Any, description: Any, arguments: list[Argument], deprecated: bool
-) -> str:
+def _method_doc(summary: Any, description: Any, arguments: list[Argument], deprecated: bool) -> str:
     parts = [summary if isinstance(summary, str) else None]
     parts.append(description if isinstance(description, str) else None)
     if deprecated:
@@ -319,13 +337,23 @@ def _method_doc(
         lines = ["Args:"]
         for arg in documented:
             text = " ".join(arg.description.split())
-            lines.append(textwrap.fill(f"{arg.name}: {text}", 88, initial_indent="    ", subsequent_indent="        ",
-                                       break_long_words=False, break_on_hyphens=False))
+            lines.append(
+                textwrap.fill(
+                    f"{arg.name}: {text}",
+                    88,
+                    initial_indent="    ",
+                    subsequent_indent="        ",
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+            )
         parts.append("\n".join(lines))
     return docstring(*parts) or "Send the request."
 
 
-def build_resource_views(root: ResourceNode, document: dict[str, Any], models: ModelsModule) -> ResourceView:
+def build_resource_views(
+    root: ResourceNode, document: dict[str, Any], models: ModelsModule
+) -> ResourceView:
     def build(node: ResourceNode) -> ResourceView:
         view = ResourceView(
             path=node.path,
@@ -361,7 +389,7 @@ def _environment(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=False,  # noqa: S701 - the output is Python, escaped with `py` and naming
+        autoescape=False,  # the output is Python: escaped with `py`, `doc` and naming instead
     )
     env.filters["py"] = repr
     env.filters["doc"] = docstring
@@ -379,10 +407,8 @@ def render_package(
     """All files of the package, by relative path, before formatting."""
     env = _environment(templates_dir)
     root = build_resource_views(resources, document, models)
-    info = document.get("info") if isinstance(document.get("info"), dict) else {}
-    servers = document.get("servers")
-    server_url = servers[0].get("url") if isinstance(servers, list) and servers and isinstance(servers[0], dict) else None
-    default_base_url = config.default_base_url or (str(server_url) if server_url else "http://localhost")
+    info = document.get("info")
+    info = info if isinstance(info, dict) else {}
     title = str(info.get("title") or config.name)
     auth_header, auth_prefix = _auth(document)
     context: dict[str, Any] = {
@@ -391,7 +417,7 @@ def render_package(
         "title": title,
         "title_doc": docstring(title),
         "api_version": str(info.get("version") or ""),
-        "default_base_url": default_base_url,
+        "default_base_url": config.default_base_url or _server_url(document),
         "auth_header": config.auth_header or auth_header,
         "auth_prefix": auth_prefix if config.auth_prefix is None else config.auth_prefix,
         "generator_version": __version__,
@@ -423,6 +449,20 @@ def render_package(
     return files
 
 
+def _server_url(document: dict[str, Any]) -> str:
+    """The first server's URL with its variables at their defaults (relative: on localhost)."""
+    servers = document.get("servers")
+    server = servers[0] if isinstance(servers, list) and servers else None
+    if not isinstance(server, dict) or not isinstance(server.get("url"), str):
+        return "http://localhost"
+    url = str(server["url"])
+    variables = server.get("variables")
+    for name, variable in (variables if isinstance(variables, dict) else {}).items():
+        if isinstance(variable, dict) and "default" in variable:
+            url = url.replace("{" + str(name) + "}", str(variable["default"]))
+    return url if "://" in url else "http://localhost" + ("" if url.startswith("/") else "/") + url
+
+
 def _auth(document: dict[str, Any]) -> tuple[str, str]:
     """(header, prefix) for the API key, from the first security scheme the spec requires."""
     schemes = document.get("components", {}).get("securitySchemes") or {}
@@ -432,7 +472,11 @@ def _auth(document: dict[str, Any]) -> tuple[str, str]:
             scheme = deref(document, schemes.get(name))
             if not isinstance(scheme, dict):
                 continue
-            if scheme.get("type") == "apiKey" and scheme.get("in") == "header" and scheme.get("name"):
+            if (
+                scheme.get("type") == "apiKey"
+                and scheme.get("in") == "header"
+                and scheme.get("name")
+            ):
                 return str(scheme["name"]), ""
             if scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
                 return "Authorization", "Bearer "
@@ -443,7 +487,10 @@ def _example(root: ResourceView) -> str | None:
     """A call for the README: the first list-like GET without path parameters."""
     for view in _flatten(root):
         for op in view.operations:
-            if op.http_method == "GET" and not op.path_args and not any(a.required for a in op.keyword_args):
+            if (
+                op.http_method == "GET"
+                and not op.path_args
+                and not any(a.required for a in op.keyword_args)
+            ):
                 return op.attr_path
     return None
-

@@ -21,7 +21,9 @@ def _ruff(*args: str) -> subprocess.CompletedProcess[str]:
 def format_package(directory: Path, config: Path = RUFF_CONFIG) -> None:
     """Fix and format every Python file below `directory` in place."""
     target = str(directory)
-    fixed = _ruff("check", "--fix", "--quiet", "--exit-zero", "--no-cache", "--config", str(config), target)
+    fixed = _ruff(
+        "check", "--fix", "--quiet", "--exit-zero", "--no-cache", "--config", str(config), target
+    )
     if fixed.returncode != 0:
         raise GenerationError(f"ruff check --fix failed on {target}: {fixed.stderr.strip()[:500]}")
     formatted = _ruff("format", "--quiet", "--no-cache", "--config", str(config), target)

@@ -13,12 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import datamodel_code_generator as dcg
-from datamodel_code_generator import (
-    DataModelType,
-    InputFileType,
-    OpenAPIScope,
-    PythonVersion,
-)
+from datamodel_code_generator.enums import DataModelType, InputFileType, OpenAPIScope
+from datamodel_code_generator.format import PythonVersion
 
 from .errors import GenerationError
 
@@ -234,7 +230,6 @@ class _Qualifier(ast.NodeTransformer):
         return self.generic_visit(node)  # type: ignore[return-value]
 
     def visit_Constant(self, node: ast.Constant) -> ast.expr:
-        if isinstance(node.value, str):  # a forward reference as a string
-            if node.value in self.classes:
-                return ast.Attribute(ast.Name(MODELS_MODULE, ast.Load()), node.value, ast.Load())
+        if isinstance(node.value, str) and node.value in self.classes:  # a forward reference
+            return ast.Attribute(ast.Name(MODELS_MODULE, ast.Load()), node.value, ast.Load())
         return node

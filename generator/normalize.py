@@ -138,23 +138,33 @@ def _needs_class(schema: Any) -> bool:
     return schema.get("type") == "object" and isinstance(schema.get("additionalProperties"), dict)
 
 
-def _hoist(schema_holder: dict[str, Any], schemas: dict[str, Any], name: str, taken: set[str]) -> None:
+def _hoist(
+    schema_holder: dict[str, Any], schemas: dict[str, Any], name: str, taken: set[str]
+) -> None:
     schema = schema_holder.get("schema")
     if _needs_class(schema):
         class_name = unique(name, taken)
         schemas[class_name] = schema
         schema_holder["schema"] = {"$ref": SCHEMA_REF_PREFIX + _encode_pointer_token(class_name)}
-    elif isinstance(schema, dict) and schema.get("type") == "array" and _needs_class(schema.get("items")):
+    elif (
+        isinstance(schema, dict)
+        and schema.get("type") == "array"
+        and _needs_class(schema.get("items"))
+    ):
         _hoist_items(schema, schemas, name + "Item", taken)
 
 
-def _hoist_items(array_schema: dict[str, Any], schemas: dict[str, Any], name: str, taken: set[str]) -> None:
+def _hoist_items(
+    array_schema: dict[str, Any], schemas: dict[str, Any], name: str, taken: set[str]
+) -> None:
     class_name = unique(name, taken)
     schemas[class_name] = array_schema["items"]
     array_schema["items"] = {"$ref": SCHEMA_REF_PREFIX + _encode_pointer_token(class_name)}
 
 
-def _hoist_operation_schemas(document: dict[str, Any], resources: ResourceNode, taken: set[str]) -> None:
+def _hoist_operation_schemas(
+    document: dict[str, Any], resources: ResourceNode, taken: set[str]
+) -> None:
     """Give every inline JSON request/response body of an operation a named component."""
     schemas = document["components"]["schemas"]
     paths = document.get("paths") or {}

@@ -61,7 +61,9 @@ class ResourceNode:
         return nodes
 
 
-def iter_operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
+def iter_operations(
+    document: dict[str, Any],
+) -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
     """(method, path, operation, path item) for every operation, in spec order."""
     found = []
     paths = document.get("paths") or {}
@@ -128,7 +130,13 @@ class _PathNamer:
         return statics, _COLLECTION_VERBS.get(method, method)
 
 
-_ITEM_VERBS = {"get": "retrieve", "delete": "delete", "patch": "update", "put": "update", "post": "create"}
+_ITEM_VERBS = {
+    "get": "retrieve",
+    "delete": "delete",
+    "patch": "update",
+    "put": "update",
+    "post": "create",
+}
 _COLLECTION_VERBS = {"post": "create", "put": "update", "patch": "update", "delete": "delete"}
 
 

@@ -44,7 +44,11 @@ def inputs_fingerprint(config: ApiConfig, spec: LoadedSpec) -> str:
     digest.update(repr(sorted(stable.items())).encode())
     for package in ("datamodel-code-generator", "ruff", "jinja2"):
         digest.update(f"{package}=={importlib.metadata.version(package)}".encode())
-    sources = [*sorted(GENERATOR_DIR.rglob("*.py")), *sorted(TEMPLATES_DIR.rglob("*")), *sorted(RUNTIME_DIR.rglob("*.py"))]
+    sources = [
+        *sorted(GENERATOR_DIR.rglob("*.py")),
+        *sorted(TEMPLATES_DIR.rglob("*")),
+        *sorted(RUNTIME_DIR.rglob("*.py")),
+    ]
     for path in sources:
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(path.name.encode())
@@ -110,7 +114,10 @@ def generate(
             differences = compare_trees(fresh, destination)
             manifest_path = MANIFEST_NAME
             old_manifest = destination / manifest_path
-            if not old_manifest.is_file() or old_manifest.read_bytes() != (fresh / manifest_path).read_bytes():
+            if (
+                not old_manifest.is_file()
+                or old_manifest.read_bytes() != (fresh / manifest_path).read_bytes()
+            ):
                 differences.append(manifest_path)
         if differences:
             listed = ", ".join(differences[:10]) + (" ..." if len(differences) > 10 else "")
@@ -122,4 +129,3 @@ def generate(
 
     changed = build_package(destination, files, manifest, format_package)
     return GenerateResult(destination, changed, operations, model_count, tuple(issues))
-

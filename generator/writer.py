@@ -87,7 +87,11 @@ def build_package(
         hashes = tree_hashes(staging)
         document = {**manifest, "files": hashes}
         (staging / MANIFEST_NAME).write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
-        if destination.is_dir() and read_manifest(destination) == document and tree_hashes(destination) == hashes:
+        if (
+            destination.is_dir()
+            and read_manifest(destination) == document
+            and tree_hashes(destination) == hashes
+        ):
             return False
         swap_in(staging, destination)
         return True

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import importlib
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from support.generated import import_generated
 
 from generator.config import config_for_spec
 from generator.pipeline import generate
 
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def import_generated(out: Path, package: str) -> ModuleType:
-    """Import a freshly generated package from `out` (dropping any stale copy first)."""
-    for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
-        del sys.modules[name]
-    sys.path.insert(0, str(out))
-    try:
-        return importlib.import_module(package)
-    finally:
-        sys.path.remove(str(out))
 
 
 @pytest.fixture(scope="session")

@@ -45,7 +45,8 @@ def test_client_surface(petstore: tuple[Path, ModuleType]) -> None:
     assert rows["POST", "/v2/pets/{pet_id}/adopt"].deprecated
     assert rows["GET", "/v2/stores/{store_id}/inventory"].attr_path == "stores.inventory"
     assert rows["POST", "/v2/pets"].request_model == "models.NewPet"
-    assert "class_" in rows["POST", "/v2/pets"].body_fields
+    body = {p.name: p.python_name for p in rows["POST", "/v2/pets"].parameters if p.location == "body"}
+    assert body["class"] == "class_" and body["birth-date"] == "birth_date"
     client = package.Petstore(api_key="sk-test")
     for op in package.OPERATIONS:
         target = client
@@ -56,7 +57,9 @@ def test_client_surface(petstore: tuple[Path, ModuleType]) -> None:
     client.close()
 
 
-def test_models_are_pydantic_v2_with_discriminated_unions(petstore: tuple[Path, ModuleType]) -> None:
+def test_models_are_pydantic_v2_with_discriminated_unions(
+    petstore: tuple[Path, ModuleType],
+) -> None:
     _, package = petstore
     pet = package.models.NewPet.model_validate(
         {"name": "Rex", "kind": "dog", "class": "x", "details": {"kind": "dog", "bark": "woof"}}
@@ -125,7 +128,9 @@ def test_bad_input_fails_clearly_and_keeps_previous_output(
     bad.write_text(content)
     with pytest.raises(InputError, match=message):
         _generate(bad, tmp_path, "petstore_client")
-    code = main(["generate", "--spec", str(bad), "--output", str(tmp_path), "--package", "petstore_client"])
+    code = main(
+        ["generate", "--spec", str(bad), "--output", str(tmp_path), "--package", "petstore_client"]
+    )
     assert code == 3
     err = capsys.readouterr().err
     assert err.startswith("apigen: error: ") and str(bad) in err

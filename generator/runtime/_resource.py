@@ -45,11 +45,11 @@ def build_body(
 
 @dataclass(frozen=True)
 class ParameterInfo:
-    """One parameter of an operation: its name on the wire and in Python."""
+    """One argument of an operation's method: its name on the wire and in Python."""
 
-    name: str
-    python_name: str
-    location: str  # "path", "query", "header" or "cookie"
+    name: str  # as the API knows it (a body property's JSON name for "body")
+    python_name: str  # the method's argument
+    location: str  # "path", "query", "header" or "body" (a property of the JSON body)
     required: bool
 
 
@@ -61,8 +61,7 @@ class OperationInfo:
     path: str
     attr_path: str  # e.g. "models.deployments.activate"
     parameters: tuple[ParameterInfo, ...]
-    body_fields: tuple[str, ...]  # keyword arguments that become body properties
-    body_param: str | None  # keyword argument holding a whole non-object body
+    body_param: str | None  # the argument holding a whole body that is not an object model
     request_model: str | None
     response_type: str | None  # annotation of the parsed result, e.g. "models.ModelV1"
     summary: str | None
