@@ -103,20 +103,30 @@ def _parser() -> argparse.ArgumentParser:
     diff = commands.add_parser(
         "diff",
         help="what changed between two specs, and what breaks callers",
+        description="Compare two specs and the clients generated from them. Without arguments: "
+        "the committed spec of the API against the one in the working tree.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     diff.add_argument(
-        "old", help="old spec: a file, or REV:path in git (HEAD~1:specs/baseten/openapi.json)"
+        "old", nargs="?", help="old spec: a file, or REV:path (default HEAD:<API spec>)"
     )
-    diff.add_argument("new", help="new spec: a file, or REV:path")
+    diff.add_argument(
+        "new", nargs="?", help="new spec: a file, or REV:path (default: the API spec)"
+    )
+    diff.add_argument(
+        "--api", help=f"API whose package name and spec to use (default: {DEFAULT_API})"
+    )
     diff.add_argument("--format", choices=("text", "markdown", "json", "github"), default="text")
     diff.add_argument(
         "--fail-on",
         choices=("breaking", "warning"),
         help="exit 1 when a change of this level or worse is found",
     )
-    return parser  # fmt: skip
+    diff.add_argument(
+        "--no-client", action="store_true", help="skip the generated client's API comparison"
+    )
+    return parser
 
 
 def _api_config(args: argparse.Namespace) -> ApiConfig:
@@ -177,10 +187,24 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     return run_sync_command(_api_config(args), check=args.check, as_json=args.json, warn=_warn)
 
 
+def _diff_config(args: argparse.Namespace) -> ApiConfig:
+    """The API's config when one is named or needed for defaults, else neutral names."""
+    if args.api or not (args.old and args.new):
+        return _api_config(args)
+    return config_for_spec(Path(args.new), Path("."), "api_client")
+
+
 def _cmd_diff(args: argparse.Namespace) -> int:
     from .diff_command import run_diff_command
 
-    return run_diff_command(args.old, args.new, fmt=args.format, fail_on=args.fail_on)
+    return run_diff_command(
+        args.old,
+        args.new,
+        config=_diff_config(args),
+        fmt=args.format,
+        fail_on=args.fail_on,
+        with_client=not args.no_client,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,501 @@
+"""Match operations between two specs and compare everything a caller depends on."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from generator.diff.document import Document, JsonDict, join
+from generator.diff.graph import Graph
+from generator.diff.schema import Direction, SchemaDiffer, show
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_TEMPLATE = re.compile(r"\{([^}]*)\}")
+
+# A security requirement alternative: the set of (scheme, scopes) it demands together.
+Alternative = frozenset[tuple[str, frozenset[str]]]
+
+
+def operation_name(method: str, path: str) -> str:
+    return f"{method.upper()} {path}"
+
+
+def normalise_path(path: str) -> str:
+    """`/a/{x}/b` and `/a/{y}/b` are the same endpoint: compare them as `/a/{}/b`."""
+    return _TEMPLATE.sub("{}", path)
+
+
+def _mapping(node: Any) -> Mapping[str, Any]:
+    return node if isinstance(node, Mapping) else {}
+
+
+def _media_key(media_type: str) -> str:
+    # `application/json; charset=utf-8` serves the same client as `application/json`.
+    return str(media_type).split(";", 1)[0].strip().lower()
+
+
+class SpecDiffer:
+    def __init__(self, old: Document, new: Document) -> None:
+        self.old = old
+        self.new = new
+        self.graph = Graph()
+        self.schemas = SchemaDiffer(old, new, self.graph)
+        self.roots: dict[str, int] = {}
+        # Operations that use the top-level `security` in the new spec (or old, if removed).
+        self.inheriting_security: list[str] = []
+
+    def run(self) -> Graph:
+        for old_path, new_path in self._match_paths():
+            self._compare_path(old_path, new_path)
+        self._compare_global_security()
+        self._compare_security_schemes()
+        self.schemas.drain()
+        self.graph.attribute(self.roots)
+        return self.graph
+
+    # --- paths and operations -----------------------------------------------------------
+
+    def _match_paths(self) -> list[tuple[str | None, str | None]]:
+        old_paths = [str(path) for path in _mapping(self.old.root.get("paths"))]
+        new_paths = [str(path) for path in _mapping(self.new.root.get("paths"))]
+        pairs: list[tuple[str | None, str | None]] = []
+        new_left = set(new_paths)
+        old_left: list[str] = []
+        for path in old_paths:
+            if path in new_left:
+                pairs.append((path, path))
+                new_left.discard(path)
+            else:
+                old_left.append(path)
+        # Then match across path-parameter renames, when the normalised form is unambiguous.
+        by_shape: dict[str, list[str]] = {}
+        for path in new_paths:
+            if path in new_left:
+                by_shape.setdefault(normalise_path(path), []).append(path)
+        for path in old_left:
+            candidates = by_shape.get(normalise_path(path), [])
+            if len(candidates) == 1:
+                pairs.append((path, candidates.pop()))
+                new_left.discard(pairs[-1][1] or "")
+            else:
+                pairs.append((path, None))
+        pairs += [(None, path) for path in new_paths if path in new_left]
+        return pairs
+
+    def _compare_path(self, old_path: str | None, new_path: str | None) -> None:
+        old_item = self._path_item(self.old, old_path)
+        new_item = self._path_item(self.new, new_path)
+        for method in HTTP_METHODS:
+            old_op = old_item[1].get(method)
+            new_op = new_item[1].get(method)
+            if isinstance(old_op, Mapping) and isinstance(new_op, Mapping):
+                assert old_path is not None and new_path is not None
+                name = operation_name(method, new_path)
+                self.graph.current = self.roots[name] = self.graph.new_node()
+                self._compare_operation(
+                    name, (old_path, old_item, method, old_op), (new_path, new_item, method, new_op)
+                )
+            elif isinstance(old_op, Mapping):
+                assert old_path is not None
+                name = operation_name(method, old_path)
+                self.graph.current = 0
+                self.graph.record(
+                    "operation-removed",
+                    join("/paths", old_path, method),
+                    side="old",
+                    operation=name,
+                )
+            elif isinstance(new_op, Mapping):
+                assert new_path is not None
+                name = operation_name(method, new_path)
+                self.graph.current = 0
+                self.graph.record(
+                    "operation-added", join("/paths", new_path, method), operation=name
+                )
+
+    @staticmethod
+    def _path_item(doc: Document, path: str | None) -> tuple[str, Mapping[str, Any]]:
+        if path is None:
+            return "", {}
+        pointer, item = doc.deref(_mapping(doc.root.get("paths")).get(path), join("/paths", path))
+        return pointer, _mapping(item)
+
+    def _compare_operation(
+        self,
+        name: str,
+        old: tuple[str, tuple[str, Mapping[str, Any]], str, Mapping[str, Any]],
+        new: tuple[str, tuple[str, Mapping[str, Any]], str, Mapping[str, Any]],
+    ) -> None:
+        old_path, (old_item_ptr, old_item), method, old_op = old
+        new_path, (new_item_ptr, new_item), _, new_op = new
+        old_ptr = join(old_item_ptr, method)
+        new_ptr = join(new_item_ptr, method)
+        record = self.graph.record
+        if bool(old_op.get("deprecated")) != bool(new_op.get("deprecated")):
+            rule = "operation-deprecated" if new_op.get("deprecated") else "operation-undeprecated"
+            record(rule, join(new_ptr, "deprecated"))
+        old_id, new_id = old_op.get("operationId"), new_op.get("operationId")
+        if old_id and new_id and old_id != new_id:
+            record("operation-id-changed", join(new_ptr, "operationId"), old=old_id, new=new_id)
+        self._compare_parameters(
+            (old_path, old_item_ptr, old_item, old_ptr, old_op),
+            (new_path, new_item_ptr, new_item, new_ptr, new_op),
+        )
+        self._compare_request_body(old_ptr, old_op, new_ptr, new_op)
+        self._compare_responses(old_ptr, old_op, new_ptr, new_op)
+        if "security" in old_op or "security" in new_op:
+            self._compare_security(
+                self._security(self.old, old_op),
+                self._security(self.new, new_op),
+                join(new_ptr, "security"),
+            )
+        else:
+            self.inheriting_security.append(name)
+
+    # --- parameters ---------------------------------------------------------------------
+
+    def _parameters(
+        self,
+        doc: Document,
+        path: str,
+        item_ptr: str,
+        item: Mapping[str, Any],
+        op_ptr: str,
+        op: Mapping[str, Any],
+    ) -> dict[tuple[str, str], tuple[str, JsonDict]]:
+        """Effective parameters keyed by location: path parameters by position, so that a
+        rename matches, the others by name (header names ignore case)."""
+        positions = {name: str(index) for index, name in enumerate(_TEMPLATE.findall(path))}
+        found: dict[tuple[str, str], tuple[str, JsonDict]] = {}
+        for owner_ptr, owner in ((item_ptr, item), (op_ptr, op)):
+            parameters = owner.get("parameters")
+            if not isinstance(parameters, list):
+                continue
+            for index, raw in enumerate(parameters):
+                pointer, parameter = doc.deref(raw, join(owner_ptr, "parameters", index))
+                if not isinstance(parameter, Mapping):
+                    continue
+                location = str(parameter.get("in", ""))
+                name = str(parameter.get("name", ""))
+                if location == "path":
+                    key = (location, positions.get(name, name))
+                elif location == "header":
+                    key = (location, name.lower())
+                else:
+                    key = (location, name)
+                found[key] = (pointer, dict(parameter))  # operation level overrides path level
+        return found
+
+    def _compare_parameters(
+        self,
+        old: tuple[str, str, Mapping[str, Any], str, Mapping[str, Any]],
+        new: tuple[str, str, Mapping[str, Any], str, Mapping[str, Any]],
+    ) -> None:
+        before = self._parameters(self.old, *old)
+        after = self._parameters(self.new, *new)
+        record = self.graph.record
+        for key, (old_ptr, old_param) in before.items():
+            found = after.get(key)
+            if found is None:
+                record("request-parameter-removed", old_ptr, side="old")
+                continue
+            new_ptr, new_param = found
+            if key[0] == "path" and old_param.get("name") != new_param.get("name"):
+                record(
+                    "path-parameter-renamed",
+                    join(new_ptr, "name"),
+                    old=old_param.get("name"),
+                    new=new_param.get("name"),
+                )
+            was_required = old_param.get("required") is True or key[0] == "path"
+            is_required = new_param.get("required") is True or key[0] == "path"
+            if was_required != is_required:
+                became = "required" if is_required else "optional"
+                record(f"request-parameter-became-{became}", new_ptr)
+            old_schema = self._parameter_schema(old_ptr, old_param)
+            new_schema = self._parameter_schema(new_ptr, new_param)
+            if old_schema and new_schema:
+                self.schemas.compare(*old_schema, *new_schema, "request")
+        for key, (new_ptr, new_param) in after.items():
+            if key in before:
+                continue
+            if key[0] == "path":
+                record("request-path-parameter-added", new_ptr)
+            elif new_param.get("required") is True:
+                record("request-parameter-added-required", new_ptr)
+            else:
+                record("request-parameter-added", new_ptr)
+
+    @staticmethod
+    def _parameter_schema(pointer: str, parameter: Mapping[str, Any]) -> tuple[Any, str] | None:
+        if "schema" in parameter:
+            return parameter["schema"], join(pointer, "schema")
+        for media_type, media in _mapping(parameter.get("content")).items():
+            if isinstance(media, Mapping) and "schema" in media:
+                return media["schema"], join(pointer, "content", media_type, "schema")
+        return None
+
+    # --- request bodies and responses ---------------------------------------------------
+
+    def _compare_request_body(
+        self, old_ptr: str, old_op: Mapping[str, Any], new_ptr: str, new_op: Mapping[str, Any]
+    ) -> None:
+        record = self.graph.record
+        old_body_ptr, old_body = self.old.deref(
+            old_op.get("requestBody"), join(old_ptr, "requestBody")
+        )
+        new_body_ptr, new_body = self.new.deref(
+            new_op.get("requestBody"), join(new_ptr, "requestBody")
+        )
+        if not isinstance(old_body, Mapping) and not isinstance(new_body, Mapping):
+            return
+        if not isinstance(new_body, Mapping):
+            record("request-body-removed", old_body_ptr, side="old")
+            return
+        is_required = new_body.get("required") is True
+        if not isinstance(old_body, Mapping):
+            record(
+                "request-body-added-required" if is_required else "request-body-added", new_body_ptr
+            )
+            return
+        if (old_body.get("required") is True) != is_required:
+            became = "required" if is_required else "optional"
+            record(f"request-body-became-{became}", new_body_ptr)
+        self._compare_content(old_body_ptr, old_body, new_body_ptr, new_body, "request")
+
+    def _compare_content(
+        self,
+        old_ptr: str,
+        old: Mapping[str, Any],
+        new_ptr: str,
+        new: Mapping[str, Any],
+        direction: Direction,
+    ) -> None:
+        """Compare the `content` maps (media type -> schema) of a body or response."""
+        old_media = self._media_types(old, old_ptr)
+        new_media = self._media_types(new, new_ptr)
+        replacements: set[str] = set()
+        for key, (old_type, old_schema_ptr, old_schema) in old_media.items():
+            new_key: str | None = key
+            if key not in new_media:
+                new_key, rule = _replacement(key, new_media, direction)
+                record_at = join(old_ptr, "content", old_type)
+                if new_key is None:
+                    self.graph.record(rule, record_at, side="old", old=old_type)
+                    continue
+                replacements.add(new_key)
+                self.graph.record(
+                    rule, record_at, side="old", old=old_type, new=new_media[new_key][0]
+                )
+            _, new_schema_ptr, new_schema = new_media[str(new_key)]
+            if old_schema is not None and new_schema is not None:
+                self.schemas.compare(
+                    old_schema, old_schema_ptr, new_schema, new_schema_ptr, direction
+                )
+        for key, (new_type, _, _) in new_media.items():
+            if key not in old_media and key not in replacements:
+                self.graph.record(
+                    f"{direction}-media-type-added",
+                    join(new_ptr, "content", new_type),
+                    new=new_type,
+                )
+
+    @staticmethod
+    def _media_types(owner: Mapping[str, Any], pointer: str) -> dict[str, tuple[str, str, Any]]:
+        found: dict[str, tuple[str, str, Any]] = {}
+        for media_type, media in _mapping(owner.get("content")).items():
+            schema = media.get("schema") if isinstance(media, Mapping) else None
+            schema_ptr = join(pointer, "content", media_type, "schema")
+            found.setdefault(_media_key(media_type), (str(media_type), schema_ptr, schema))
+        return found
+
+    def _compare_responses(
+        self, old_ptr: str, old_op: Mapping[str, Any], new_ptr: str, new_op: Mapping[str, Any]
+    ) -> None:
+        old_responses = {
+            str(code).upper(): value for code, value in _mapping(old_op.get("responses")).items()
+        }
+        new_responses = {
+            str(code).upper(): value for code, value in _mapping(new_op.get("responses")).items()
+        }
+        record = self.graph.record
+        for code, old_raw in old_responses.items():
+            old_code_ptr = join(old_ptr, "responses", _original_key(old_op, code))
+            if code not in new_responses:
+                success = code.startswith("2")
+                rule = (
+                    "response-success-status-removed"
+                    if success
+                    else "response-non-success-status-removed"
+                )
+                record(rule, old_code_ptr, side="old", old=code)
+                continue
+            new_code_ptr = join(new_ptr, "responses", _original_key(new_op, code))
+            old_resp_ptr, old_resp = self.old.deref(old_raw, old_code_ptr)
+            new_resp_ptr, new_resp = self.new.deref(new_responses[code], new_code_ptr)
+            if isinstance(old_resp, Mapping) and isinstance(new_resp, Mapping):
+                self._compare_content(old_resp_ptr, old_resp, new_resp_ptr, new_resp, "response")
+        for code in new_responses:
+            if code not in old_responses:
+                record(
+                    "response-status-added",
+                    join(new_ptr, "responses", _original_key(new_op, code)),
+                    new=code,
+                )
+
+    # --- security -----------------------------------------------------------------------
+
+    @staticmethod
+    def _security(doc: Document, owner: Mapping[str, Any]) -> set[Alternative]:
+        """Accepted alternatives; no requirement at all means anonymous access (the empty
+        alternative), which makes adding authentication a change like any other."""
+        requirements = owner.get("security", doc.root.get("security"))
+        alternatives: set[Alternative] = set()
+        for requirement in requirements if isinstance(requirements, list) else []:
+            alternatives.add(
+                frozenset(
+                    (str(scheme), frozenset(str(scope) for scope in scopes or []))
+                    for scheme, scopes in _mapping(requirement).items()
+                )
+            )
+        return alternatives or {frozenset()}
+
+    def _compare_security(
+        self, before: set[Alternative], after: set[Alternative], pointer: str
+    ) -> None:
+        record = self.graph.record
+        removed = before - after
+        added = after - before
+        # The same schemes with other scopes is a scope change, not a new alternative.
+        by_schemes = {frozenset(scheme for scheme, _ in alt): alt for alt in added}
+        for alternative in sorted(removed, key=_security_text):
+            schemes = frozenset(scheme for scheme, _ in alternative)
+            match = by_schemes.pop(schemes, None)
+            if match is None:
+                continue
+            removed.discard(alternative)
+            added.discard(match)
+            old_scopes, new_scopes = dict(alternative), dict(match)
+            for scheme in sorted(schemes):
+                more = new_scopes[scheme] - old_scopes[scheme]
+                fewer = old_scopes[scheme] - new_scopes[scheme]
+                if more:
+                    record("security-scope-added", join(pointer, scheme), new=_names(more))
+                if fewer:
+                    record("security-scope-removed", join(pointer, scheme), old=_names(fewer))
+        if not removed and not added:
+            return
+        old_text = _alternatives_text(before)
+        new_text = _alternatives_text(after)
+        if frozenset() in after:
+            rule = "security-no-longer-required" if removed else "security-requirement-added"
+        elif removed and added:
+            rule = "security-requirement-changed"
+        elif removed:
+            rule = "security-requirement-removed"
+            old_text = _alternatives_text(removed)
+        else:
+            rule = "security-requirement-added"
+            new_text = _alternatives_text(added)
+        record(rule, pointer, old=old_text, new=new_text)
+
+    def _compare_global_security(self) -> None:
+        before = self._security(self.old, {})
+        after = self._security(self.new, {})
+        if before == after:
+            return
+        self.graph.current = node = self.graph.new_node()
+        self._compare_security(before, after, "/security")
+        for name in self.inheriting_security:
+            self.roots.setdefault(name, node)
+            self.graph.current = self.roots[name]
+            self.graph.edge(node)
+
+    def _compare_security_schemes(self) -> None:
+        self.graph.current = 0
+        old_schemes = _mapping(_mapping(self.old.root.get("components")).get("securitySchemes"))
+        new_schemes = _mapping(_mapping(self.new.root.get("components")).get("securitySchemes"))
+        for name, raw in old_schemes.items():
+            pointer = join("/components/securitySchemes", name)
+            if name not in new_schemes:
+                self.graph.record("security-scheme-removed", pointer, side="old")
+                continue
+            old_text = _scheme_text(self.old.deref(raw, pointer)[1])
+            new_text = _scheme_text(self.new.deref(new_schemes[name], pointer)[1])
+            if old_text != new_text:
+                self.graph.record("security-scheme-changed", pointer, old=old_text, new=new_text)
+        for name in new_schemes:
+            if name not in old_schemes:
+                self.graph.record(
+                    "security-scheme-added", join("/components/securitySchemes", name)
+                )
+
+
+def _replacement(
+    media_type: str, candidates: Mapping[str, Any], direction: str
+) -> tuple[str | None, str]:
+    """For a media type gone from `content`: the new one that takes its place, if any, and
+    the rule to report. A wildcard (`*/*`, `application/*`) still covers it; another JSON
+    type (`application/merge-patch+json` for `application/json`) is a possible break."""
+    major = media_type.split("/", 1)[0]
+    for wildcard in ("*/*", f"{major}/*"):
+        if wildcard in candidates:
+            return wildcard, f"{direction}-media-type-generalized"
+    if _is_json(media_type):
+        for key in sorted(candidates):
+            if _is_json(key):
+                return key, f"{direction}-media-type-changed"
+    return None, f"{direction}-media-type-removed"
+
+
+def _is_json(media_type: str) -> bool:
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+def _original_key(owner: Mapping[str, Any], code: str) -> str:
+    for key in _mapping(owner.get("responses")):
+        if str(key).upper() == code:
+            return str(key)
+    return code
+
+
+def _names(values: Iterable[str]) -> str:
+    return ", ".join(sorted(values))
+
+
+def _security_text(alternative: Alternative) -> str:
+    if not alternative:
+        return "(none)"
+    parts = []
+    for scheme, scopes in sorted(alternative):
+        parts.append(f"{scheme}[{_names(scopes)}]" if scopes else scheme)
+    return " + ".join(parts)
+
+
+def _alternatives_text(alternatives: Iterable[Alternative]) -> str:
+    return " or ".join(sorted(_security_text(alternative) for alternative in alternatives))
+
+
+def _scheme_text(scheme: Any) -> str:
+    """What a client must do to authenticate with a scheme (descriptions do not count)."""
+    scheme = _mapping(scheme)
+    kind = str(scheme.get("type", ""))
+    if kind == "apiKey":
+        return f"apiKey in {scheme.get('in')} {str(scheme.get('name', '')).lower()}"
+    if kind == "http":
+        return f"http {str(scheme.get('scheme', '')).lower()}"
+    if kind == "openIdConnect":
+        return f"openIdConnect {scheme.get('openIdConnectUrl')}"
+    if kind == "oauth2":
+        flows = _mapping(scheme.get("flows"))
+        parts = []
+        for flow in sorted(flows):
+            urls = _mapping(flows[flow])
+            parts.append(
+                f"{flow}({urls.get('authorizationUrl', '')} {urls.get('tokenUrl', '')})".replace(
+                    " )", ")"
+                )
+            )
+        return "oauth2 " + ", ".join(parts)
+    return show(dict(scheme))

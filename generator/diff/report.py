@@ -1,0 +1,168 @@
+"""Render a list of changes as text, markdown, JSON or GitHub Actions annotations."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+
+from generator.diff.changes import Change
+from generator.diff.rules import RULES, Level
+
+FORMATS = ("text", "markdown", "json", "github")
+FAIL_ON = ("breaking", "warning")
+
+_ANNOTATION = {Level.BREAKING: "error", Level.WARNING: "warning", Level.INFO: "notice"}
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>!#|@~])")
+_SHOWN_OPERATIONS = 3
+
+
+def summary(changes: Sequence[Change]) -> dict[str, int]:
+    counts = {str(level): 0 for level in Level}
+    for change in changes:
+        counts[str(change.level)] += 1
+    counts["total"] = len(changes)
+    return counts
+
+
+def summary_line(changes: Sequence[Change]) -> str:
+    if not changes:
+        return "No API changes."
+    counts = summary(changes)
+    return (
+        f"{counts['total']} API change{'s' if counts['total'] != 1 else ''}: "
+        f"{counts['breaking']} breaking, {counts['warning']} possibly breaking, "
+        f"{counts['info']} compatible"
+    )
+
+
+def should_fail(changes: Sequence[Change], fail_on: str | None) -> bool:
+    """Whether `--fail-on` matched: `breaking` fails on breaking changes, `warning` on
+    breaking or possibly breaking ones; None never fails."""
+    if fail_on is None:
+        return False
+    if fail_on not in FAIL_ON:
+        raise ValueError(f"fail_on must be one of {', '.join(FAIL_ON)} or None, not {fail_on!r}")
+    worst = Level(fail_on).rank
+    return any(change.level.rank <= worst for change in changes)
+
+
+def render(
+    changes: Sequence[Change],
+    fmt: str = "text",
+    *,
+    file: str | None = None,
+    line_of: Callable[[str], int | None] | None = None,
+) -> str:
+    """The report in one of FORMATS. For GitHub annotations, `file` names the new spec and
+    `line_of` (e.g. `LoadedSpec.line_of`) maps a pointer in it to a line."""
+    if fmt == "text":
+        return _text(changes)
+    if fmt == "markdown":
+        return _markdown(changes)
+    if fmt == "json":
+        return _json(changes)
+    if fmt == "github":
+        return _github(changes, file, line_of)
+    raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+def _by_level(changes: Sequence[Change]) -> list[tuple[Level, list[Change]]]:
+    groups = [(level, [change for change in changes if change.level is level]) for level in Level]
+    return [(level, found) for level, found in groups if found]
+
+
+def _text(changes: Sequence[Change]) -> str:
+    lines = [summary_line(changes)]
+    for level, found in _by_level(changes):
+        lines += ["", f"{level.heading} ({len(found)}):"]
+        lines += [f"  [{change.rule}] {change.message}" for change in found]
+    return "\n".join(lines) + "\n"
+
+
+def _markdown(changes: Sequence[Change]) -> str:
+    lines = ["## API changes", "", _md_text(summary_line(changes))]
+    for level, found in _by_level(changes):
+        heading = f"{level.heading} ({len(found)})"
+        if level is Level.INFO:  # long and harmless: folded away
+            lines += ["", f"<details><summary>{heading}</summary>", ""]
+        else:
+            lines += ["", f"### {heading}", ""]
+        lines += ["| Rule | Operation | Change | Location |", "| --- | --- | --- | --- |"]
+        for change in found:
+            lines.append(
+                f"| `{change.rule}` | {_md_operations(change)} | {_md_text(change.text)} "
+                f"| {_md_code(_location(change))} |"
+            )
+        if level is Level.INFO:
+            lines += ["", "</details>"]
+    return "\n".join(lines) + "\n"
+
+
+def _location(change: Change) -> str:
+    # Spec changes point into a spec (JSON pointer), client changes at a dotted Python path.
+    where = "#" + change.pointer if change.pointer.startswith("/") else change.pointer
+    return ("old spec " if change.side == "old" and where.startswith("#") else "") + where
+
+
+def _md_operations(change: Change) -> str:
+    if not change.operations:
+        return "client" if change.rule.startswith("client-") else "API"
+    shown = ", ".join(_md_code(operation) for operation in change.operations[:_SHOWN_OPERATIONS])
+    more = len(change.operations) - _SHOWN_OPERATIONS
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _md_code(text: str) -> str:
+    return "`" + re.sub(r"\s+", " ", text.replace("`", "'")).strip().replace("|", "\\|") + "`"
+
+
+def _md_text(text: str) -> str:
+    """Escape spec-derived text for a table cell: code spans (made by our templates, with
+    backticks removed from spec text) stay code, everything else is escaped."""
+    parts = text.split("`")
+    out = []
+    for index, part in enumerate(parts):
+        if index % 2:
+            out.append(_md_code(part))
+        else:
+            out.append(_MARKDOWN_SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", part)))
+    return "".join(out)
+
+
+def _json(changes: Sequence[Change]) -> str:
+    document = {"summary": summary(changes), "changes": [change.to_json() for change in changes]}
+    return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def _github(
+    changes: Sequence[Change], file: str | None, line_of: Callable[[str], int | None] | None
+) -> str:
+    lines = []
+    for change in changes:
+        properties = f"title={_gh_property(change.rule)}"
+        if file:
+            line = line_of(change.pointer) if line_of and change.side == "new" else None
+            where = f"file={_gh_property(file)}" + (f",line={line}" if line else "")
+            properties = f"{where},{properties}"
+        lines.append(f"::{_ANNOTATION[change.level]} {properties}::{_gh_data(change.message)}")
+    lines.append(f"::notice title=apigen diff::{_gh_data(summary_line(changes))}")
+    return "\n".join(lines) + "\n"
+
+
+def _gh_data(text: str) -> str:
+    # Workflow command escaping, as in @actions/core: %, CR and LF in the message...
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    # ...and also ':' and ',' in property values.
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def rules_markdown() -> str:
+    """The rule catalogue as a markdown table (for docs or `apigen diff --list-rules`)."""
+    lines = ["| Rule | Level | Message |", "| --- | --- | --- |"]
+    for rule in RULES.values():
+        lines.append(f"| `{rule.id}` | {rule.level.heading} | {_md_text(rule.template)} |")
+    return "\n".join(lines) + "\n"
