@@ -171,9 +171,11 @@ def _sync_before_generate(config: ApiConfig) -> None:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .pipeline import load_and_validate
+    from .loader import load_spec
+    from .pipeline import check_spec
 
-    spec, issues = load_and_validate(args.spec, lenient=True, warn=_warn)
+    spec = load_spec(args.spec)
+    issues = check_spec(spec, lenient=True, warn=_warn)
     if issues:
         print(f"{spec.source}: {len(issues)} issue(s)", file=sys.stderr)
         return InputError.exit_code

@@ -45,7 +45,6 @@ MAX_ALIAS_EXPANDED_NODES = 1_000_000
 # Bundling reads at most this many files besides the root (a runaway chain is a bug, not a spec).
 MAX_REFERENCED_FILES = 1_000
 
-_STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 # "http:", "file:", "c:" ...: anything with a URI scheme is not a local relative file.
@@ -81,6 +80,10 @@ def json_pointer(parts: Iterable[str | int]) -> str:
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
 
 
+def _is_index(part: str) -> bool:
+    return part.isascii() and part.isdigit()
+
+
 def resolve_pointer(document: Any, pointer: str) -> Any:
     """Return the value `pointer` (RFC 6901, or a "#..." URI fragment) names in `document`."""
     node = document
@@ -90,7 +93,7 @@ def resolve_pointer(document: Any, pointer: str) -> Any:
                 raise PointerNotFound(f"{pointer}: no key {part!r} at position {depth + 1}")
             node = node[part]
         elif isinstance(node, list):
-            if not part.isdigit() or (part != "0" and part.startswith("0")):
+            if not _is_index(part) or (part != "0" and part.startswith("0")):
                 raise PointerNotFound(f"{pointer}: {part!r} is not an array index")
             index = int(part)
             if index >= len(node):
@@ -281,15 +284,20 @@ def _parse_yaml(text: str, source: str) -> _Parsed:
     return _Parsed(value, loader.has_nonlocal_ref, loader.alias_uses > 0)
 
 
-def _describe_yaml_error(exc: yaml.YAMLError, text: str, source: str, kind: str = "YAML") -> str:
+def _describe_yaml_error(exc: yaml.YAMLError, text: str, source: str) -> str:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    problem = getattr(exc, "problem", None) or getattr(exc, "context", None)
+    problem = getattr(exc, "problem", None)
+    context = getattr(exc, "context", None)
+    if context and (not problem or not context.startswith("while ")):
+        # "expected a single document in the stream" + "but found another document"
+        problem = f"{context}, {problem}" if problem else context
     if isinstance(exc, yaml.reader.ReaderError):
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        return f"{source}:{line}:{column}: invalid {kind}: {_one_line(exc.reason)} (#x{exc.character:04x})"
+        reason = f"{_one_line(exc.reason)} (#x{exc.character:04x})"
+        return f"{source}:{line}:{column}: invalid YAML: {reason}"
     where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark is not None else source
-    return f"{where}: invalid {kind}: {_one_line(str(problem or exc))}"
+    return f"{where}: invalid YAML: {_one_line(str(problem or exc))}"
 
 
 def _one_line(message: str, limit: int = 300) -> str:
@@ -363,7 +371,7 @@ def _parse_any(data: bytes | str, source: str) -> tuple[str, _Parsed]:
     text = _decode(data, source)
     if source.lower().endswith(".json"):
         return text, _parse_json(text, source)
-    if text.lstrip()[:1] == "{":
+    if _starts_like_json(text):
         # Most likely JSON (fast path); a YAML flow mapping also starts with "{".
         try:
             return text, _parse_json(text, source)
@@ -373,6 +381,10 @@ def _parse_any(data: bytes | str, source: str) -> tuple[str, _Parsed]:
             except InputError:
                 raise json_error from None
     return text, _parse_yaml(text, source)
+
+
+def _starts_like_json(text: str) -> bool:
+    return re.match(r"\s*\{", text) is not None
 
 
 def _require_mapping(value: Any, source: str) -> dict[str, Any]:
@@ -478,7 +490,7 @@ def _node_line(root: Node, parts: Sequence[str]) -> int:
                     break
             else:
                 return line
-        elif isinstance(node, SequenceNode) and part.isdigit() and int(part) < len(node.value):
+        elif isinstance(node, SequenceNode) and _is_index(part) and int(part) < len(node.value):
             node = node.value[int(part)]
             line = node.start_mark.line + 1
         else:
@@ -516,7 +528,7 @@ class LoadedSpec:
         the pointer does not exist there, e.g. a bundled component); None without text."""
         if self._lines is None:
             is_json = self.source.lower().endswith(".json") or (
-                self.root_text is not None and self.root_text.lstrip()[:1] == "{"
+                self.root_text is not None and _starts_like_json(self.root_text)
             )
             object.__setattr__(self, "_lines", _LineIndex(self.root_text, is_json))
         assert self._lines is not None
@@ -685,7 +697,7 @@ class _SourceFile:
     def where(self, parts: Sequence[str]) -> str:
         """Where `parts` is, as "file:line" (the line is best effort), for error messages."""
         if self.lines is None:
-            is_json = self.display.lower().endswith(".json") or self.text.lstrip()[:1] == "{"
+            is_json = self.display.lower().endswith(".json") or _starts_like_json(self.text)
             self.lines = _LineIndex(self.text, is_json)
         line = self.lines.line_of(parts)
         return f"{self.display}:{line}" if line is not None else self.display
@@ -796,7 +808,7 @@ class _Bundler:
             return inlined
         if key in self.targets:
             return self.targets[key]
-        hint = target_parts[-1] if target_parts else Path(target_file.path).stem
+        hint = target_parts[-1] if target_parts and target_parts[-1] else target_file.path.stem
         name, is_new = self._name_for(section, hint, target_value)
         new_ref = "#" + json_pointer(("components", section, name))
         self.targets[key] = new_ref  # before recursing: cycles between files end here
@@ -827,8 +839,8 @@ class _Bundler:
         if not path.is_relative_to(self.root_dir):
             raise InputError(
                 f"{source.where(ref_parts)}: $ref leaves the spec's folder: {ref} at "
-                f"{json_pointer(ref_parts)} (only files under {self.root.display!r}'s "
-                "folder are read)"
+                f"{json_pointer(ref_parts)} (only files in the folder of {self.root.display} "
+                "or below it are read)"
             )
         if path in self.files:
             return self.files[path]

@@ -56,11 +56,10 @@ def inputs_fingerprint(config: ApiConfig, spec: LoadedSpec) -> str:
     return digest.hexdigest()
 
 
-def load_and_validate(
-    spec_path: Path, *, lenient: bool, warn: Callable[[str], None]
-) -> tuple[LoadedSpec, list[ValidationIssue]]:
-    """Load the spec and validate it; invalid specs stop here unless `lenient`."""
-    spec = load_spec(spec_path)
+def check_spec(
+    spec: LoadedSpec, *, lenient: bool, warn: Callable[[str], None]
+) -> list[ValidationIssue]:
+    """Validate a loaded spec; invalid specs stop here unless `lenient`."""
     issues = validate_spec(spec)
     if issues and not lenient:
         details = "\n".join(f"  {issue}" for issue in issues)
@@ -70,7 +69,7 @@ def load_and_validate(
         )
     for issue in issues:
         warn(f"warning: {issue}")
-    return spec, issues
+    return issues
 
 
 def _render(config: ApiConfig, spec: LoadedSpec) -> tuple[dict[str, str], int, int]:
@@ -93,8 +92,12 @@ def generate(
     warn: Callable[[str], None] = print,
 ) -> GenerateResult:
     """Generate the client package for `config`; a no-op when nothing it depends on changed."""
-    spec, issues = load_and_validate(config.spec_path, lenient=lenient, warn=warn)
+    spec = load_spec(config.spec_path)
     fingerprint = inputs_fingerprint(config, spec)
+    destination = config.output_dir
+    if not check and not force and is_up_to_date(destination, fingerprint):
+        return GenerateResult(destination, False, 0, 0, ())  # validated when it was generated
+    issues = check_spec(spec, lenient=lenient, warn=warn)
     manifest = {
         "generator": f"apigen {__version__}",
         "inputs_fingerprint": fingerprint,
@@ -102,9 +105,6 @@ def generate(
         "spec": config.spec_path.name,
         "spec_sha256": spec.sha256,
     }
-    destination = config.output_dir
-    if not check and not force and is_up_to_date(destination, fingerprint):
-        return GenerateResult(destination, False, 0, 0, tuple(issues))
 
     files, operations, model_count = _render(config, spec)
     if check:

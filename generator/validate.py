@@ -2,29 +2,38 @@
 
 openapi-spec-validator does the checking. Around it we: report all errors (not only the
 first), each with a JSON pointer and a line in the root file; replace its vague "not valid
-under any of the given schemas" by the specific reason; keep validating after a dangling
-`$ref` (the library stops there); and make sure no `$ref` is ever fetched.
+under any of the given schemas" by the specific reason; keep validating the other parts
+after a dangling `$ref` or a structure the library trips on (it raises there); and make sure
+no `$ref` is ever fetched.
 """
 
 from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from jsonschema.exceptions import (  # type: ignore[import-untyped]  # no stubs installed
+    SchemaError,
     ValidationError,
     best_match,
 )
+from jsonschema.validators import validator_for  # type: ignore[import-untyped]
 from jsonschema_path import SchemaPath
+from openapi_schema_validator._specifications import (  # the metaschemas, crawled
+    REGISTRY as OPENAPI_METASCHEMAS,
+)
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+from openapi_spec_validator.schemas import schema_v30, schema_v31
 from openapi_spec_validator.validation import keywords
 from openapi_spec_validator.validation.exceptions import ExtraParametersError
-from openapi_spec_validator.validation.validators import SpecValidator
+from referencing import Resource
 from referencing.exceptions import NoSuchResource, Unresolvable, Unretrievable
+from referencing.jsonschema import DRAFT202012
 
 from generator.loader import (
     LoadedSpec,
@@ -38,7 +47,7 @@ from generator.loader import (
 __all__ = ["ValidationIssue", "validate_spec"]
 
 MESSAGE_LIMIT = 300
-_RESOLUTION_ERRORS = (Unresolvable, Unretrievable, NoSuchResource)
+_RESOLUTION_ERRORS: tuple[type[Exception], ...] = (Unresolvable, Unretrievable, NoSuchResource)
 _LOCATION = "apigen_location"  # attribute set on errors from the library's keyword checks
 
 Parts = tuple[str | int, ...]
@@ -86,7 +95,7 @@ def validate_spec(spec: LoadedSpec, *, max_issues: int = 100) -> list[Validation
     ]
 
 
-def _validator_class(version: Any) -> type[SpecValidator] | None:
+def _validator_class(version: Any) -> type[_Oas30Validator | _Oas31Validator] | None:
     if isinstance(version, str):
         if re.match(r"3\.0(\.|$)", version):
             return _Oas30Validator
@@ -96,41 +105,57 @@ def _validator_class(version: Any) -> type[SpecValidator] | None:
 
 
 def _problems(
-    document: dict[str, Any], validator_class: type[SpecValidator]
+    document: dict[str, Any], validator_class: type[_Oas30Validator | _Oas31Validator]
 ) -> Iterator[tuple[Parts, str]]:
     """(location, message) of each problem, lazily (so the caller can stop early)."""
-    dangling: set[str] = set()  # refs reported here, not again when the library trips on them
+    ref_problems = False
     for ref_parts, ref in iter_refs(document):
-        if not ref.startswith("#"):
-            dangling.add(ref)
-            yield ref_parts, f"$ref {ref!r} is not internal (only '#/...' refs are allowed here)"
-            continue
-        try:
-            resolve_pointer(document, ref)
-        except PointerNotFound:
-            dangling.add(_normal_pointer(ref))
-            yield ref_parts, f"unresolvable $ref {ref!r}: no such location in the document"
+        problem = _ref_problem(document, ref)
+        if problem is not None:
+            ref_problems = True
+            yield ref_parts, problem
 
     validator = validator_class(document)
     # 1. The document against the OpenAPI JSON schema (plain data: no refs are followed).
     structural: set[Parts] = set()
-    for error in validator.schema_validator.iter_errors(document):
+    for error in _document_validator(validator_class.version).iter_errors(document):
         for parts, message in _explain(error, ()):
             structural.add(tuple(str(part) for part in parts))
             yield parts, message
     # 2. The library's semantic checks (schemas, defaults, parameters, operationIds...).
     for error in validator.root_validator(validator.schema_path):
-        reference = getattr(error, "apigen_unresolvable", None)
-        if reference is not None and (
-            reference in dangling or _normal_pointer(reference) in dangling
-        ):
-            continue  # already reported at the $ref itself
+        stopped = getattr(error, "apigen_stopped", None)
+        if stopped is not None and (structural or (stopped and ref_problems)):
+            continue  # the check tripped on a problem that is already reported
         location = getattr(error, _LOCATION, ())
         for parts, message in _explain(error, location):
             physical = _physical_parts(document, parts)
             # Its schema check repeats step 1 in other words: one issue per place is enough.
             if tuple(str(part) for part in physical) not in structural:
                 yield physical, message
+
+
+def _ref_problem(document: Any, ref: str) -> str | None:
+    """What is wrong with an internal `ref`: not internal, dangling, or a cycle of refs."""
+    if not ref.startswith("#"):
+        return f"$ref {ref!r} is not internal (only '#/...' refs are allowed here)"
+    seen = [ref]
+    while True:
+        try:
+            target = resolve_pointer(document, ref)
+        except PointerNotFound:
+            if len(seen) == 1:
+                return f"unresolvable $ref {ref!r}: no such location in the document"
+            return None  # reported at the ref that dangles
+        next_ref = target.get("$ref") if isinstance(target, dict) else None
+        if not isinstance(next_ref, str) or not next_ref.startswith("#"):
+            return None  # content, or a ref reported where it is
+        if next_ref in seen:
+            if next_ref != seen[0]:
+                return None  # the cycle is reported at the refs that form it
+            return "circular $ref: " + " -> ".join([*seen, next_ref])
+        seen.append(next_ref)
+        ref = next_ref
 
 
 # ---------------------------------------------------------------------------------------------
@@ -170,44 +195,120 @@ def _locating(validator_class: type[keywords.KeywordValidator], *suffix: str) ->
 
 
 class _ResilientRootValidator(keywords.RootValidator):
-    """Like the library's root check, but one unresolvable $ref only stops the check of the
-    path item or component schema it is in, not the whole validation."""
+    """The library's root check, made to survive bad input: its semantic checks assume a
+    structurally valid document with resolvable refs, and raise (KeyError, AssertionError,
+    PointerToNowhere, RecursionError...) otherwise. Here such a failure only ends the check
+    of the path item or component schema it happens in, as one error saying so."""
 
     def __call__(self, spec: SchemaPath) -> Iterator[ValidationError]:
+        units = self._units(spec)
+        while True:
+            try:
+                errors, location = next(units)
+            except StopIteration:
+                return
+            except Exception as exc:  # e.g. "paths" is a list: nothing more can be checked
+                yield _stopped_error(exc, spec)
+                return
+            try:
+                yield from errors
+            except Exception as exc:
+                yield _stopped_error(exc, location)
+
+    def _units(self, spec: SchemaPath) -> Iterator[tuple[Iterator[ValidationError], SchemaPath]]:
+        """The separately checked parts: the tags, each path item, each component schema."""
         if "tags" in spec and "tags" in self.registry.keyword_validators:
             tags = spec / "tags"
-            yield from _guarded(self.registry["tags"](tags), tags)  # type: ignore[operator]
+            yield self.registry["tags"](tags), tags  # type: ignore[operator]
         if "paths" in spec:
             path_validator = self.paths_validator.path_validator
             for url, path_item in (spec / "paths").items():
-                yield from _guarded(path_validator(str(url), path_item), path_item)
+                yield path_validator(str(url), path_item), path_item
         if "components" in spec:
             components = spec / "components"
             if "schemas" in components:
                 schema_validator = self.components_validator.schemas_validator.schema_validator
                 for _, schema in (components / "schemas").items():
-                    yield from _guarded(schema_validator(schema), schema)
+                    yield schema_validator(schema), schema
 
 
-def _guarded(errors: Iterator[ValidationError], location: SchemaPath) -> Iterator[ValidationError]:
-    """`errors`, then, if a $ref could not be resolved, one error saying so."""
-    try:
-        yield from errors
-    except _RESOLUTION_ERRORS as exc:
-        reference = str(getattr(exc, "ref", "?"))
+def _stopped_error(exc: Exception, location: SchemaPath) -> ValidationError:
+    if isinstance(exc, _RESOLUTION_ERRORS):
         # str(exc) would print the whole document: name the reference only.
-        error = ValidationError(
-            f"cannot resolve $ref {reference!r}: the check of this part stopped"
-        )
-        error.apigen_unresolvable = reference
-        setattr(error, _LOCATION, location.parts)
-        yield error
+        reason = f"cannot resolve $ref {str(getattr(exc, 'ref', '?'))!r}"
+    elif isinstance(exc, RecursionError):
+        reason = "circular $ref"
+    else:
+        reason = f"unexpected structure ({type(exc).__name__}: {exc})"
+    error = ValidationError(f"{reason}: the check of this part stopped")
+    error.apigen_stopped = isinstance(exc, (*_RESOLUTION_ERRORS, RecursionError))
+    setattr(error, _LOCATION, location.parts)
+    return error
+
+
+# The library checks the document, and every schema in it, with jsonschema validators whose
+# registry is crawled again at each $dynamicRef lookup (OAS 3.1): most of the time went there.
+# These validators get a registry crawled once, up front, from the local metaschemas only.
+
+
+def _crawled_validator(schema: Mapping[str, Any], validator_class: Any, format_checker: Any) -> Any:
+    """A `validator_class` for `schema` whose registry (`schema` and the local OpenAPI and
+    JSON Schema metaschemas) is crawled once: fast, and it never fetches anything."""
+    resource = Resource.from_contents(dict(schema), default_specification=DRAFT202012)
+    uri = resource.id() or ""
+    registry = OPENAPI_METASCHEMAS.with_resource(uri, resource).crawl()
+    resolver = registry.resolver(base_uri=uri)
+    return validator_class(schema, format_checker=format_checker, _resolver=resolver)
+
+
+@functools.cache
+def _document_validator(version: str) -> Any:
+    """Checks a whole document against the OpenAPI schema of its version ("3.0", "3.1")."""
+    schema = {"3.0": schema_v30, "3.1": schema_v31}[version]
+    return _crawled_validator(schema, validator_for(schema), None)
+
+
+@functools.cache
+def _meta_validator(validator_class: Any, format_checker: Any) -> Any:
+    """Checks a schema in the document against its dialect, like `check_schema` does."""
+    metaschema = validator_class.META_SCHEMA
+    return _crawled_validator(
+        metaschema, validator_for(metaschema, default=validator_class), format_checker
+    )
+
+
+def _meta_checker(validator_class: Any, format_checker: Any) -> Callable[[Any], None]:
+    """Does what `validator_class.check_schema` does: raise SchemaError for the first error."""
+    validator = _meta_validator(validator_class, format_checker)
+
+    def check(schema: Any) -> None:
+        for error in validator.iter_errors(schema):
+            raise SchemaError.create_from(error)
+
+    return check
+
+
+class _Oas30SchemaValidator(keywords.OpenAPIV30SchemaValidator):
+    def _get_schema_checker(self, schema: SchemaPath, schema_value: Any) -> Callable[[Any], None]:
+        validator_class = self.schema_validator_cls
+        return _meta_checker(validator_class, validator_class.FORMAT_CHECKER)
+
+
+class _Oas31SchemaValidator(keywords.OpenAPIV31SchemaValidator):
+    def _get_schema_checker(self, schema: SchemaPath, schema_value: Any) -> Callable[[Any], None]:
+        dialect_id = self._get_schema_dialect_id(schema, schema_value)
+        validator_class = self._get_validator_class_for_dialect(dialect_id)
+        if validator_class is None:
+            raise ValueError(f"Unknown JSON Schema dialect: {dialect_id!r}")
+        return _meta_checker(validator_class, self.schema_validator_format_checker)
 
 
 def _with_locations(
     validators: Mapping[str, type[keywords.KeywordValidator]],
+    schema_validator: type[keywords.SchemaValidator],
 ) -> dict[str, type[keywords.KeywordValidator]]:
     located = {name: _locating(cls) for name, cls in validators.items()}
+    located["schema"] = _locating(schema_validator)
     # A default value's errors are located inside the value, under the schema's "default".
     located["default"] = _locating(validators["default"], "default")
     located["__root__"] = _ResilientRootValidator
@@ -216,12 +317,18 @@ def _with_locations(
 
 class _Oas30Validator(OpenAPIV30SpecValidator):
     resolver_handlers = _NoFetchHandlers()  # type: ignore[assignment]
-    keyword_validators = _with_locations(OpenAPIV30SpecValidator.keyword_validators)
+    keyword_validators = _with_locations(
+        OpenAPIV30SpecValidator.keyword_validators, _Oas30SchemaValidator
+    )
+    version = "3.0"
 
 
 class _Oas31Validator(OpenAPIV31SpecValidator):
     resolver_handlers = _NoFetchHandlers()  # type: ignore[assignment]
-    keyword_validators = _with_locations(OpenAPIV31SpecValidator.keyword_validators)
+    keyword_validators = _with_locations(
+        OpenAPIV31SpecValidator.keyword_validators, _Oas31SchemaValidator
+    )
+    version = "3.1"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -288,6 +395,9 @@ def _merged_enum(
 
 def _message(error: ValidationError) -> str:
     message = str(error.message)
+    if error.validator == "oneOf" and not error.context:
+        # The library's message prints every matching alternative in full.
+        return f"{_short_repr(error.instance)} matches more than one 'oneOf' alternative"
     if isinstance(error, ExtraParametersError):
         # The library builds this list from a set: sort it so output is deterministic.
         head, _, names = message.partition(": ")
@@ -311,16 +421,6 @@ def _short_repr(value: Any) -> str:
 def _one_line(message: str) -> str:
     message = " ".join(message.split())
     return message if len(message) <= MESSAGE_LIMIT else message[: MESSAGE_LIMIT - 1] + "…"
-
-
-def _normal_pointer(reference: str) -> str:
-    """ "#/a/b%20c", "/a/b c" -> "/a/b c" (so both spellings of a ref compare equal)."""
-    try:
-        return json_pointer(
-            pointer_parts(reference if reference.startswith("#") else "#" + reference)
-        )
-    except PointerNotFound:
-        return reference
 
 
 def _physical_parts(document: Any, parts: Parts) -> Parts:
@@ -354,7 +454,7 @@ def _document_order(document: Any, pointer: str) -> tuple[int, ...]:
         if isinstance(node, dict) and part in node:
             positions.append(list(node).index(part))
             node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+        elif isinstance(node, list) and part.isascii() and part.isdigit() and int(part) < len(node):
             positions.append(int(part))
             node = node[int(part)]
         else:

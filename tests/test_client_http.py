@@ -47,7 +47,9 @@ def test_request_is_built_from_arguments(api: Any, server: LocalServer) -> None:
 
 def test_only_given_body_fields_are_sent_and_validated_first(api: Any, server: LocalServer) -> None:
     server.script(Reply(201, PET))
-    pet = api.pets.create(name="Rex", kind="dog", class_="x", details={"kind": "dog", "bark": "woof"})
+    pet = api.pets.create(
+        name="Rex", kind="dog", class_="x", details={"kind": "dog", "bark": "woof"}
+    )
     assert server.requests[0].json() == {
         "name": "Rex",
         "kind": "dog",
@@ -74,7 +76,12 @@ def test_empty_response_returns_none(api: Any, server: LocalServer) -> None:
 
 @pytest.mark.parametrize(
     ("status", "error_name"),
-    [(404, "NotFoundError"), (422, "UnprocessableEntityError"), (429, "RateLimitError"), (500, "InternalServerError")],
+    [
+        (404, "NotFoundError"),
+        (422, "UnprocessableEntityError"),
+        (429, "RateLimitError"),
+        (500, "InternalServerError"),
+    ],
 )
 def test_error_statuses_map_to_exceptions(
     api: Any, server: LocalServer, petstore: tuple[Path, ModuleType], status: int, error_name: str
@@ -98,7 +105,9 @@ def test_error_statuses_map_to_exceptions(
     assert len(server.requests) == (2 if retried else 1)
 
 
-def test_async_client_has_the_same_surface(petstore: tuple[Path, ModuleType], server: LocalServer) -> None:
+def test_async_client_has_the_same_surface(
+    petstore: tuple[Path, ModuleType], server: LocalServer
+) -> None:
     _, package = petstore
     server.reset()
     server.script(Reply(201, PET), Reply(404, {"detail": "gone"}))

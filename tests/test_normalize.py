@@ -54,7 +54,10 @@ def test_inline_bodies_are_hoisted_under_operation_names() -> None:
     body_schema = operation["requestBody"]["content"]["application/json"]["schema"]
     assert body_schema == {"$ref": "#/components/schemas/PetsCreateRequest"}
     response_schema = operation["responses"]["201"]["content"]["application/json"]["schema"]
-    assert response_schema == {"type": "array", "items": {"$ref": "#/components/schemas/PetsCreateResponseItem"}}
+    assert response_schema == {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/PetsCreateResponseItem"},
+    }
     assert set(prepared["components"]["schemas"]) == {"PetsCreateRequest", "PetsCreateResponseItem"}
 
 

@@ -9,333 +9,978 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 
 
-class SecretV1(BaseModel):
+class APIKeyCategory(str, Enum):
     """
-    A Baseten secret. Note that we do not support retrieving secret values.
+    Enum representing the category of an API key.
+    """
+
+    PERSONAL = "PERSONAL"
+    WORKSPACE_MANAGE_ALL = "WORKSPACE_MANAGE_ALL"
+    WORKSPACE_EXPORT_METRICS = "WORKSPACE_EXPORT_METRICS"
+    WORKSPACE_INVOKE = "WORKSPACE_INVOKE"
+
+
+class APIKeyInfoV1(BaseModel):
+    """
+    Represents the metadata of an API key.
     """
 
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    id: Annotated[str, Field(examples=["3kZ9xqd"], title="Id")]
+    prefix: Annotated[str, Field(title="Prefix")]
     """
-    Stable identifier for the secret. Unchanged across rotation.
+    The prefix of the API key
+    """
+    name: Annotated[str | None, Field(examples=["my-api-key"], title="Name")] = None
+    """
+    Optional name for the API key
+    """
+    type: Annotated[
+        APIKeyCategory,
+        Field(
+            examples=[
+                "PERSONAL",
+                "WORKSPACE_EXPORT_METRICS",
+                "WORKSPACE_INVOKE",
+                "WORKSPACE_MANAGE_ALL",
+            ]
+        ),
+    ]
+    """
+    Type of the API key.
+    """
+    model_ids: Annotated[list[str] | None, Field(examples=[["aaaaaaaa"]], title="Model Ids")] = None
+    """
+    List of model IDs to scope the API key to, only present if type is 'WORKSPACE_EXPORT_METRICS' or 'WORKSPACE_INVOKE'
+    """
+    team_name: Annotated[str | None, Field(title="Team Name")] = None
+    """
+    The name of the team associated with the API key
+    """
+
+
+class APIKeyTombstoneV1(BaseModel):
+    """
+    An API key tombstone.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    prefix: Annotated[str, Field(title="Prefix")]
+    """
+    Unique prefix of the API key
+    """
+
+
+class APIKeyV1(BaseModel):
+    """
+    Represents an API key.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    api_key: Annotated[str, Field(title="Api Key")]
+    """
+    The API key string
+    """
+
+
+class APIKeysV1(BaseModel):
+    """
+    A list of API keys.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    keys: Annotated[list[APIKeyInfoV1], Field(title="Keys")]
+    """
+    A list of API key information
+    """
+
+
+class AWSCredentialsV1(BaseModel):
+    """
+    AWS credentials
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    aws_access_key_id: Annotated[str, Field(title="Aws Access Key Id")]
+    """
+    The AWS access key ID
+    """
+    aws_secret_access_key: Annotated[str, Field(title="Aws Secret Access Key")]
+    """
+    The AWS secret access key
+    """
+    aws_session_token: Annotated[str, Field(title="Aws Session Token")]
+    """
+    The AWS session token
+    """
+
+
+class ActivateResponseV1(BaseModel):
+    """
+    The response to a request to activate a deployment.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    success: Annotated[bool, Field(title="Success")] = True
+    """
+    Whether the deployment was successfully activated
+    """
+
+
+class ActiveJobAtSubmitV1(BaseModel):
+    """
+    One other job in the same (org, gpu_type) pool that was holding GPU
+    capacity at the moment the target was submitted.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    training_job_id: Annotated[str, Field(title="Training Job Id")]
+    """
+    Hashid of the other training job
+    """
+    training_job_name: Annotated[str | None, Field(title="Training Job Name")] = None
+    """
+    Other job's name
+    """
+    instance_type_name: Annotated[str, Field(title="Instance Type Name")]
+    """
+    Instance type of the other job
+    """
+    total_gpus: Annotated[int, Field(title="Total Gpus")]
+    """
+    gpu_count * effective_node_count
+    """
+    workload_plane_name: Annotated[str, Field(title="Workload Plane Name")]
+    """
+    Workload plane the other job was on
+    """
+    status_at_submit: Annotated[str, Field(title="Status At Submit")]
+    """
+    Other job's status as of submitted_at (one of ACTIVE_STATES)
+    """
+    status_set_at: Annotated[AwareDatetime, Field(title="Status Set At")]
+    """
+    When that status was set
+    """
+
+
+class AuthCodeV1(BaseModel):
+    """
+    Authentication code for a training job interactive session node.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    session_id: Annotated[str, Field(title="Session Id")]
+    """
+    Unique identifier of the interactive session.
+    """
+    replica_id: Annotated[str, Field(title="Replica Id")]
+    """
+    Replica identifier in gXXrY format (e.g., 'g00r0' for group 0, replica 0).
+    """
+    auth_code: Annotated[str, Field(title="Auth Code")]
+    """
+    The device authentication code (e.g., '4F64-C0D9').
+    """
+    auth_url: Annotated[str, Field(title="Auth Url")]
+    """
+    URL where the user should enter the auth code (e.g., 'https://github.com/login/device').
+    """
+    generated_at: Annotated[AwareDatetime | None, Field(title="Generated At")] = None
+    """
+    When the auth code was generated, in ISO 8601 format.
+    """
+    tunnel_name: Annotated[str | None, Field(title="Tunnel Name")] = None
+    """
+    The name of the tunnel node.
+    """
+    expires_at: Annotated[AwareDatetime | None, Field(title="Expires At")] = None
+    """
+    When the session expires, in ISO 8601 format.
+    """
+    working_directory: Annotated[str | None, Field(title="Working Directory")] = None
+    """
+    The working directory of the session.
+    """
+
+
+class AutoscalingSettingsV1(BaseModel):
+    """
+    Autoscaling settings for a deployment.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    min_replica: Annotated[int, Field(title="Min Replica")]
+    """
+    Minimum number of replicas
+    """
+    max_replica: Annotated[int, Field(title="Max Replica")]
+    """
+    Maximum number of replicas
+    """
+    autoscaling_window: Annotated[int | None, Field(title="Autoscaling Window")]
+    """
+    Timeframe of traffic considered for autoscaling decisions
+    """
+    scale_down_delay: Annotated[int | None, Field(title="Scale Down Delay")]
+    """
+    Waiting period before scaling down any active replica
+    """
+    concurrency_target: Annotated[int, Field(title="Concurrency Target")]
+    """
+    Number of requests per replica before scaling up
+    """
+    target_utilization_percentage: Annotated[
+        int | None, Field(title="Target Utilization Percentage")
+    ]
+    """
+    Target utilization percentage for scaling up/down.
+    """
+    target_in_flight_tokens: Annotated[int | None, Field(title="Target In Flight Tokens")] = None
+    """
+    Target number of in-flight tokens for autoscaling decisions. Early access only.
+    """
+    max_scale_down_rate: Annotated[int | None, Field(title="Max Scale Down Rate")] = None
+    """
+    Maximum percentage of replicas that can be removed per autoscaling window (1–50). E.g. 20 means at most 20% of replicas are removed per window.
+    """
+
+
+class AwsOidcDockerAuthV1(BaseModel):
+    """
+    AWS OIDC details for the registry.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    role_arn: Annotated[str, Field(title="Role Arn")]
+    """
+    AWS IAM role ARN for OIDC authentication
+    """
+    region: Annotated[str, Field(title="Region")]
+    """
+    AWS region for OIDC authentication
+    """
+
+
+class BasetenLatestCheckpointConfig(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    project_name: Annotated[str | None, Field(title="Project Name")] = None
+    """
+    Name of the project to load the checkpoint from
+    """
+    job_id: Annotated[str | None, Field(title="Job Id")] = None
+    """
+    ID of the job to load the checkpoint from
+    """
+    typ: Annotated[Literal["baseten_latest_checkpoint"], Field(title="Typ")] = (
+        "baseten_latest_checkpoint"
+    )
+
+
+class BasetenNamedCheckpointConfig(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    checkpoint_name: Annotated[str, Field(title="Checkpoint Name")]
+    """
+    Name of the checkpoint to load from
+    """
+    project_name: Annotated[str | None, Field(title="Project Name")] = None
+    """
+    Name of the project to load the checkpoint from
+    """
+    job_id: Annotated[str | None, Field(title="Job Id")] = None
+    """
+    ID of the job to load the checkpoint from
+    """
+    typ: Annotated[Literal["baseten_named_checkpoint"], Field(title="Typ")] = (
+        "baseten_named_checkpoint"
+    )
+
+
+class CancelPromotionStatusV1(str, Enum):
+    """
+    The status of a request to cancel a promotion.
+    """
+
+    CANCELED = "CANCELED"
+    RAMPING_DOWN = "RAMPING_DOWN"
+
+
+class CapacityAtSubmitV1(BaseModel):
+    """
+    A GPU capacity row as it stands now, with ``last_modified`` so callers
+    can judge whether the value matches what the dequeue gate saw at submit
+    time. Capacity rows are not historicized: edits overwrite in place. Compare
+    ``last_modified`` against the response's ``submitted_at`` — if it's later,
+    the value may have changed.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    gpu_type: Annotated[str, Field(title="Gpu Type")]
+    """
+    GPU type identifier (e.g. H100, A100-40GB)
+    """
+    max_gpus: Annotated[int, Field(title="Max Gpus")]
+    """
+    Current max concurrent GPUs of this type
+    """
+    min_gpus: Annotated[int | None, Field(title="Min Gpus")] = None
+    """
+    Current baseline GPU allocation, if configured
+    """
+    last_modified: Annotated[AwareDatetime, Field(title="Last Modified")]
+    """
+    When the capacity row was last modified
+    """
+
+
+class ChainDeploymentTombstoneV1(BaseModel):
+    """
+    A chain deployment tombstone.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    id: Annotated[str, Field(title="Id")]
+    """
+    Unique identifier of the chain deployment
+    """
+    deleted: Annotated[bool, Field(title="Deleted")]
+    """
+    Whether the chain deployment was deleted
+    """
+    chain_id: Annotated[str, Field(title="Chain Id")]
+    """
+    Unique identifier of the chain
+    """
+
+
+class ChainMetadataV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    chain_id: Annotated[str, Field(title="Chain Id")]
+    """
+    Unique identifier of the chain
+    """
+    chain_name: Annotated[str | None, Field(title="Chain Name")] = None
+    """
+    Name of the chain
+    """
+    chain_deployment_id: Annotated[str, Field(title="Chain Deployment Id")]
+    """
+    Unique identifier of the chain deployment
+    """
+
+
+class ChainTombstoneV1(BaseModel):
+    """
+    A chain tombstone.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    id: Annotated[str, Field(title="Id")]
+    """
+    Unique identifier of the chain
+    """
+    deleted: Annotated[bool, Field(title="Deleted")]
+    """
+    Whether the chain was deleted
+    """
+
+
+class ChainV1(BaseModel):
+    """
+    A chain.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    id: Annotated[str, Field(title="Id")]
+    """
+    Unique identifier of the chain
     """
     created_at: Annotated[AwareDatetime, Field(title="Created At")]
     """
-    Time the secret was created in ISO 8601 format
+    Time the chain was created in ISO 8601 format
     """
     name: Annotated[str, Field(title="Name")]
     """
-    Name of the secret
+    Name of the chain
+    """
+    deployments_count: Annotated[int, Field(title="Deployments Count")]
+    """
+    Number of deployments of the chain
     """
     team_name: Annotated[str, Field(title="Team Name")]
     """
-    Name of the team the secret belongs to
+    Name of the team associated with the chain
     """
 
 
-class SecretsV1(BaseModel):
+class ChainletEnvironmentInstanceTypeUpdateV1(BaseModel):
     """
-    A list of Baseten secrets.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    secrets: Annotated[list[SecretV1], Field(title="Secrets")]
-
-
-class UpsertSecretRequestV1(BaseModel):
-    """
-    A request to create or update a Baseten secret by name.
+    A request to update the environment settings for a chainlet.
     """
 
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    name: Annotated[str, Field(examples=["my_secret"], title="Name")]
+    chainlet_name: Annotated[str, Field(examples=["HelloWorld"], title="Chainlet Name")]
     """
-    Name of the new or existing secret
+    Name of the chainlet
     """
-    value: Annotated[str, Field(examples=["my_secret_value"], title="Value")]
+    instance_type_id: Annotated[
+        str, Field(examples=["1x4", "2x8", "A10G:2x24x96"], title="Instance Type Id")
+    ]
     """
-    Value of the secret
-    """
-
-
-class SecretTombstoneV1(BaseModel):
-    """
-    A secret tombstone.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    name: Annotated[str, Field(title="Name")]
-    """
-    Name of the deleted secret
+    Key of the instance type to use for the chainlet
     """
 
 
-class EnvironmentGroupUserV1(BaseModel):
+class ChainsV1(BaseModel):
     """
-    A user referenced by an environment group's manage access.
+    A list of chains.
     """
 
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    user_id: Annotated[str, Field(title="User Id")]
+    chains: Annotated[list[ChainV1], Field(title="Chains")]
+
+
+class CheckpointFile(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    url: Annotated[str, Field(title="Url")]
+    relative_file_name: Annotated[str, Field(title="Relative File Name")]
+    node_rank: Annotated[int, Field(title="Node Rank")]
+    size_bytes: Annotated[int, Field(title="Size Bytes")]
+    last_modified: Annotated[str, Field(title="Last Modified")]
+
+
+class CheckpointSyncStatus(str, Enum):
     """
-    Unique identifier for the user.
+    Lifecycle state for the checkpoint uploader.
     """
-    email: Annotated[str | None, Field(title="Email")] = None
+
+    SYNCING = "SYNCING"
+    COMPLETED = "COMPLETED"
+
+
+class CreateAPIKeyRequestV1(BaseModel):
     """
-    Email address of the user.
+    Request to create an API key.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    name: Annotated[str | None, Field(examples=["my-api-key"], title="Name")] = None
+    """
+    Optional name for the API key
+    """
+    type: Annotated[
+        APIKeyCategory,
+        Field(
+            examples=[
+                "PERSONAL",
+                "WORKSPACE_EXPORT_METRICS",
+                "WORKSPACE_INVOKE",
+                "WORKSPACE_MANAGE_ALL",
+            ]
+        ),
+    ]
+    """
+    Type of the API key.
+    """
+    model_ids: Annotated[list[str] | None, Field(examples=[["aaaaaaaa"]], title="Model Ids")] = None
+    """
+    List of model IDs to scope the API key to, only present if type is 'WORKSPACE_EXPORT_METRICS' or 'WORKSPACE_INVOKE'
+    """
+
+
+class CreateApiKeyForGroupRequestV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    name: Annotated[str | None, Field(examples=["prod-key-1"], title="Name")] = None
+    """
+    Optional display name for the new key.
+    """
+
+
+class CreateApiKeyForGroupResponseV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    api_key: Annotated[str, Field(title="Api Key")]
+    """
+    Plaintext key string, returned exactly once.
+    """
+    prefix: Annotated[str, Field(title="Prefix")]
+    """
+    Key prefix (the part before the dot).
     """
     name: Annotated[str | None, Field(title="Name")] = None
     """
-    Display name of the user.
+    Display name of the key.
     """
 
 
-class PaginationResponseV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    has_more: Annotated[bool, Field(title="Has More")]
+class CreateJobWeightConfigV1(BaseModel):
     """
-    Whether more items exist after this page.
-    """
-    cursor: Annotated[str | None, Field(title="Cursor")] = None
-    """
-    Opaque cursor to pass into the next request. Null when there is no next page.
-    """
+    Weight source configuration for MDN (Model Distribution Network).
 
-
-class UpdateEnvironmentGroupManageAccessV1(BaseModel):
-    """
-    Manage-access settings to apply to an environment group.
+    Enables training jobs to mount external model weights from HuggingFace, S3, GCS, or R2
+    via MDN's caching and CSI mounting infrastructure. Weights are mirrored once and
+    deduplicated across training jobs.
     """
 
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    is_restricted: Annotated[bool, Field(title="Is Restricted")]
-    """
-    Whether to restrict this environment to a specific set of users.
-    """
-    user_ids: Annotated[list[str] | None, Field(title="User Ids")] = None
-    """
-    IDs of users granted manage access while restricted. Only meaningful when is_restricted is true.
-    """
-
-
-class UpdateEnvironmentGroupRequestV1(BaseModel):
-    """
-    A request to update an existing environment group.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    manage_access: UpdateEnvironmentGroupManageAccessV1 | None = None
-    """
-    Manage-access settings to apply. Omit to leave manage access unchanged.
-    """
-
-
-class TeamV1(BaseModel):
-    """
-    A team.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(title="Id")]
-    """
-    Unique identifier of the team
-    """
-    name: Annotated[str, Field(title="Name")]
-    """
-    Name of the team
-    """
-    default: Annotated[bool, Field(title="Default")]
-    """
-    Whether this is the default team for the organization
-    """
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
-    """
-    Time the team was created in ISO 8601 format
-    """
-
-
-class TeamsV1(BaseModel):
-    """
-    A list of teams.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    teams: Annotated[list[TeamV1], Field(title="Teams")]
-    """
-    A list of teams
-    """
-
-
-class InstanceTypeV1(BaseModel):
-    """
-    An instance type.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(title="Id")]
-    """
-    Identifier string for the instance type
-    """
-    name: Annotated[str, Field(title="Name")]
-    """
-    Display name of the instance type
-    """
-    memory_limit_mib: Annotated[int, Field(title="Memory Limit Mib")]
-    """
-    Memory limit of the instance type in Mebibytes
-    """
-    millicpu_limit: Annotated[int, Field(title="Millicpu Limit")]
-    """
-    CPU limit of the instance type in millicpu
-    """
-    gpu_count: Annotated[int, Field(title="Gpu Count")]
-    """
-    Number of GPUs on the instance type
-    """
-    gpu_type: Annotated[str | None, Field(title="Gpu Type")]
-    """
-    Type of GPU on the instance type
-    """
-    gpu_memory_limit_mib: Annotated[int | None, Field(title="Gpu Memory Limit Mib")]
-    """
-    Memory limit of the GPU on the instance type in Mebibytes
-    """
-
-
-class InstanceTypesV1(BaseModel):
-    """
-    A list of instance types.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    instance_types: Annotated[list[InstanceTypeV1], Field(title="Instance Types")]
-
-
-class LoopsUserConfigV1(BaseModel):
-    """
-    The caller's Loops user-level config (accelerator priorities).
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    trainer_accelerator_priority: Annotated[
-        list[str] | None, Field(examples=[["H100", "H200"]], title="Trainer Accelerator Priority")
+    source: Annotated[
+        str,
+        Field(
+            examples=[
+                "hf://meta-llama/Llama-3-8B@main",
+                "s3://my-bucket/models/llama",
+                "gs://my-bucket/models/llama",
+                "r2://account_id.bucket/models/llama",
+            ],
+            title="Source",
+        ),
     ]
     """
-    Ordered allowlist of GPU types for your Loops trainer deployments, highest priority first. Intersected with the org-level allowlist (org acts as a ceiling). Null means 'inherit the org-level allowlist'.
+    Weight source URI. Supported formats: hf://, s3://, gs://, r2://
     """
-    sampler_accelerator_priority: Annotated[
-        list[str] | None, Field(examples=[["H100", "H200"]], title="Sampler Accelerator Priority")
+    mount_location: Annotated[
+        str, Field(examples=["/app/models/base", "/models/llama"], title="Mount Location")
     ]
     """
-    Ordered allowlist of GPU types for your Loops sampler deployments, highest priority first. Intersected with the org-level allowlist (org acts as a ceiling). Null means 'inherit the org-level allowlist'.
+    Path where weights will be mounted in the container
     """
-
-
-class GetLoopsUserConfigResponseV1(BaseModel):
-    """
-    Response for ``GET /v1/loops/user_config``.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    user_config: LoopsUserConfigV1
-    """
-    The caller's Loops user config.
-    """
-
-
-class PatchLoopsUserConfigRequestV1(BaseModel):
-    """
-    Request body for ``PATCH /v1/loops/user_config``.
-
-    Follows JSON Merge Patch (RFC 7396) semantics per field: omit the field
-    to leave it unchanged, send ``null`` to clear and inherit the org-level
-    allowlist, send a list to set the allowlist. Empty lists are rejected
-    because the storage layer normalizes ``null`` and ``[]`` identically, so
-    accepting both would create two ways to spell the same intent.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    trainer_accelerator_priority: Annotated[
-        list[str] | None, Field(examples=[["H100", "H200"]], title="Trainer Accelerator Priority")
+    allow_patterns: Annotated[
+        list[str] | None, Field(examples=[["*.safetensors", "config.json"]], title="Allow Patterns")
     ] = None
     """
-    Ordered list of GPU types for trainer deployments, highest priority first. Send a list to set; send null to clear (inherit org allowlist); omit to leave unchanged. Empty list is rejected.
+    File patterns to include (Unix-style shell patterns)
     """
-    sampler_accelerator_priority: Annotated[
-        list[str] | None, Field(examples=[["H100", "H200"]], title="Sampler Accelerator Priority")
+    ignore_patterns: Annotated[
+        list[str] | None, Field(examples=[["*.bin", "*.h5"]], title="Ignore Patterns")
     ] = None
     """
-    Ordered list of GPU types for sampler deployments, highest priority first. Send a list to set; send null to clear (inherit org allowlist); omit to leave unchanged. Empty list is rejected.
+    File patterns to exclude (Unix-style shell patterns)
+    """
+    auth_secret_name: Annotated[
+        str | None, Field(examples=["hf_token", "aws_credentials"], title="Auth Secret Name")
+    ] = None
+    """
+    Name of the workspace secret for authentication (e.g., HuggingFace token)
+    """
+    auth: Annotated[
+        dict[str, Any] | None,
+        Field(
+            examples=[{"auth_method": "CUSTOM_SECRET", "auth_secret_name": "hf_token"}],
+            title="Auth",
+        ),
+    ] = None
+    """
+    Authentication configuration for the weight source.
     """
 
 
-class PatchLoopsUserConfigResponseV1(BaseModel):
+class CreateLibraryListingRequestV1(BaseModel):
     """
-    Response for ``PATCH /v1/loops/user_config``.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    user_config: LoopsUserConfigV1
-    """
-    The updated Loops user config.
-    """
-
-
-class InstanceTypeWithPriceV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    instance_type: InstanceTypeV1
-    """
-    Instance type properties.
-    """
-    price: Annotated[float, Field(title="Price")]
-    """
-    Usage price in USD / minute.
-    """
-
-
-class InstanceTypePricesV1(BaseModel):
-    """
-    A list of instance types.
+    Request to create a new library listing.
     """
 
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    instance_types: Annotated[list[InstanceTypeWithPriceV1], Field(title="Instance Types")]
+    display_name: Annotated[str, Field(title="Display Name")]
+    """
+    Display name of the library listing
+    """
+    user_defined_id: Annotated[str, Field(title="User Defined Id")]
+    """
+    User-defined identifier of the library listing
+    """
+    is_public: Annotated[bool, Field(title="Is Public")] = False
+    """
+    Whether the listing is publicly accessible
+    """
+    closed_source: Annotated[bool, Field(title="Closed Source")] = False
+    """
+    Whether the listing is closed source (deployers cannot view or download the Truss, and forks copy mirrored weights instead of re-mirroring from upstream)
+    """
+
+
+class CreateLibraryListingVersionRequestV1(BaseModel):
+    """
+    Request to create a new library listing version from an existing model version.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    display_name: Annotated[str | None, Field(title="Display Name")] = None
+    """
+    Display name of the library listing. Required when creating a new listing.
+    """
+    is_public: Annotated[bool, Field(title="Is Public")] = False
+    """
+    Whether the listing is publicly accessible. Only used when creating a new listing.
+    """
+    oracle_version_id: Annotated[str, Field(title="Oracle Version Id")]
+    """
+    Id of the source model version to publish
+    """
+    allow_truss_download: Annotated[bool, Field(title="Allow Truss Download")] = False
+    """
+    Whether users deploying this model can download the Truss
+    """
+    closed_source: Annotated[bool, Field(title="Closed Source")] = False
+    """
+    Whether the listing is closed source (deployers cannot view or download the Truss, and forks copy mirrored weights instead of re-mirroring from upstream). Only used when creating a new listing.
+    """
+    version_tag: Annotated[str, Field(title="Version Tag")]
+    """
+    Human-readable tag for this version
+    """
+
+
+class CreateLoopsRunRequestV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    session_id: Annotated[str, Field(title="Session Id")]
+    """
+    ID of the Loops session this run belongs to.
+    """
+    base_model: Annotated[str, Field(title="Base Model")]
+    """
+    Base model ID (e.g. 'Qwen/Qwen3-8B').
+    """
+    name: Annotated[str | None, Field(max_length=255, min_length=1, title="Name")] = None
+    """
+    Optional display name for the run. Defaults to the base model name when omitted.
+    """
+    max_seq_len: Annotated[int | None, Field(title="Max Seq Len")] = None
+    """
+    Maximum prompt length (in tokens) the run must handle. Set this to the longest training example you plan to send. Defaults to the maximum supported by the model configuration.
+    """
+    lora_rank: Annotated[int, Field(title="Lora Rank")] = 64
+    """
+    LoRA rank.
+    """
+    seed: Annotated[int | None, Field(title="Seed")] = None
+    """
+    Random seed for reproducibility.
+    """
+    scale_down_delay_seconds: Annotated[
+        int, Field(gt=0, le=3600, title="Scale Down Delay Seconds")
+    ] = 3600
+    """
+    Seconds of inactivity before the run scales to zero. Must be between 1 and 3600 (1 hour). Defaults to 3600.
+    """
+    replicas: Annotated[int, Field(ge=1, title="Replicas")] = 1
+    """
+    Number of data-parallel trainer replicas. Each replica is one full copy of the model's preset node group, so the trainer deployment runs (preset node_count * replicas) nodes (e.g. replicas=4 on a 4-node preset → 16 nodes, 4 DP workers). Must be a positive integer. Defaults to 1.
+    """
+    path: Annotated[
+        str | None, Field(examples=["bt://loops:k4q95w5/weights/step-100"], title="Path")
+    ] = None
+    """
+    Optional bt:// URI of an existing checkpoint to load weights from on startup. Form: bt://loops:<run_id>/weights/<checkpoint_name>.
+    """
+    reuse_from_session_id: Annotated[str | None, Field(title="Reuse From Session Id")] = None
+    """
+    Optional Loops session ID whose trainer deployment should be reused for this run, sharing the infrastructure across sessions instead of provisioning fresh. The named session must belong to the same team. Reuse is best-effort: if the prior deployment is stopped, failed, its sampler is unhealthy, or this run requests replicas != 1, a new deployment is provisioned instead.
+    """
+
+
+class CreateLoopsSamplerRequestV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    session_id: Annotated[str, Field(title="Session Id")]
+    """
+    ID of the Loops session this sampler belongs to.
+    """
+    base_model: Annotated[str, Field(title="Base Model")]
+    """
+    Base model ID for standalone samplers (e.g., for baselines).
+    """
+    max_seq_length: Annotated[int | None, Field(title="Max Seq Length")] = None
+    """
+    Maximum prompt length (in tokens) the sampler must handle. Set this to the longest prompt you plan to send. Omit to use the default for the base model.
+    """
+    model_path: Annotated[
+        str | None,
+        Field(examples=["bt://loops:k4q95w5/sampler_weights/step-100"], title="Model Path"),
+    ] = None
+    """
+    Optional bt:// URI of an existing sampler-target checkpoint to load weights from on startup. Form: bt://loops:<run_id>/sampler_weights/<checkpoint_name>.
+    """
+    reuse_from_session_id: Annotated[str | None, Field(title="Reuse From Session Id")] = None
+    """
+    Optional Loops session ID whose deployment should be reused for this sampler. Same best-effort semantics as the run endpoint.
+    """
+
+
+class CreateModelWeightSnapshotRequestV1(BaseModel):
+    """
+    A request to create a model weight snapshot.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    model: Annotated[str, Field(title="Model")]
+    """
+    Unique identifier of the model
+    """
+    snapshot_uri: Annotated[str, Field(title="Snapshot Uri")]
+    """
+    Path to the model weight snapshot
+    """
+
+
+class CreateTrainingJobAcceleratorV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    accelerator: Annotated[str, Field(examples=["H100"], title="Accelerator")]
+    """
+    GPU type for the training job.
+    """
+    count: Annotated[int, Field(examples=[2], title="Count")]
+    """
+    GPUs needed for the training job.
+    """
+
+
+class CreateTrainingJobCacheConfig(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    enable_legacy_hf_mount: Annotated[
+        bool, Field(examples=[True], title="Enable Legacy Hf Mount")
+    ] = False
+    """
+    Whether to enable the legacy Hugging Face cache.
+    """
+    enabled: Annotated[bool, Field(examples=[True], title="Enabled")] = False
+    """
+    Whether to enable the read-write cache.
+    """
+    require_cache_affinity: Annotated[
+        bool, Field(examples=[True, False], title="Require Cache Affinity")
+    ] = True
+    """
+    Whether to require region affinity for the read-write cache. If False, the resulting job is not guaranteed to be deployed alongside the previous cache.
+    """
+    mount_base_path: Annotated[
+        str, Field(examples=["/workspace/.cache", "/root/.cache"], title="Mount Base Path")
+    ] = "/root/.cache"
+    """
+    Mount base path for the cache directory. The project cache and team cache will be mounted under this path.
+    """
+
+
+class CreateTrainingJobCheckpointingConfig(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    enabled: Annotated[bool, Field(examples=[True], title="Enabled")] = False
+    """
+    Whether checkpointing is enabled.
+    """
+    checkpoint_path: Annotated[
+        str | None, Field(examples=["/mnt/ckpts"], title="Checkpoint Path")
+    ] = None
+    """
+    path where checkpoints will be saved.
+    """
+    volume_size_gib: Annotated[int | None, Field(examples=[10], title="Volume Size Gib")] = None
+    """
+    Size of the volume in gibibytes. If not provided, the default size will be used
+    """
+
+
+class CreateTrainingJobS3Artifact(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    s3_bucket: Annotated[str, Field(examples=["my-s3-bucket"], title="S3 Bucket")]
+    """
+    S3 bucket for the uploaded runtime artifact.
+    """
+    s3_key: Annotated[str, Field(examples=["my-s3-key"], title="S3 Key")]
+    """
+    S3 key for the uploaded runtime artifact.
+    """
+
+
+class Subtotal(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    """
+    Subtotal cost incurred on this date in dollars
+    """
+
+
+class DailyDedicatedUsageV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    date: Annotated[date_aliased, Field(title="Date")]
+    """
+    Date of the usage
+    """
+    subtotal: Annotated[float | Subtotal, Field(title="Subtotal")]
+    """
+    Subtotal cost incurred on this date in dollars
+    """
+    minutes: Annotated[int, Field(title="Minutes")]
+    """
+    Minutes used on this date
+    """
+    inference_requests: Annotated[int, Field(title="Inference Requests")]
+    """
+    Number of inference requests on this date
+    """
+
+
+class DailyModelApiUsageV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    date: Annotated[date_aliased, Field(title="Date")]
+    """
+    Date of the usage
+    """
+    subtotal: Annotated[float | Subtotal, Field(title="Subtotal")]
+    """
+    Subtotal cost incurred on this date in dollars
+    """
+    input_tokens: Annotated[int, Field(title="Input Tokens")]
+    """
+    Number of input tokens on this date
+    """
+    output_tokens: Annotated[int, Field(title="Output Tokens")]
+    """
+    Number of output tokens on this date
+    """
+    cached_input_tokens: Annotated[int, Field(title="Cached Input Tokens")]
+    """
+    Number of cached input tokens on this date
+    """
+
+
+class DailyTrainingUsageV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    date: Annotated[date_aliased, Field(title="Date")]
+    """
+    Date of the usage
+    """
+    subtotal: Annotated[float | Subtotal, Field(title="Subtotal")]
+    """
+    Subtotal cost incurred on this date in dollars
+    """
+    minutes: Annotated[int, Field(title="Minutes")]
+    """
+    Minutes used on this date
+    """
+
+
+class DeactivateResponseV1(BaseModel):
+    """
+    The response to a request to deactivate a deployment.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    success: Annotated[bool, Field(title="Success")] = True
+    """
+    Whether the deployment was successfully deactivated
+    """
+
+
+class Subtotal3(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    """
+    Subtotal cost in dollars for this billable resource
+    """
+
+
+class Subtotal4(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    """
+    Subtotal cost in dollars after applying credits used
+    """
+
+
+class CreditsUsed(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Credits Used")]
+    """
+    Credits applied in dollars
+    """
+
+
+class Total(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Total")]
+    """
+    Total cost in dollars
+    """
 
 
 class DeploymentArchivePayloadV1(BaseModel):
@@ -388,387 +1033,6 @@ class DeploymentArchivePayloadV1(BaseModel):
     """
 
 
-class PrepareModelUploadRequestV1(BaseModel):
-    """
-    Body for `POST /v1/prepare_model_upload`.
-
-    Validates the same payload the commit endpoint will validate, and on
-    `dry_run=false` issues STS upload credentials. Exactly one of `name` or
-    `model_id` is required: `name` validates the new-model path (`POST
-    /v1/models`); `model_id` validates the add-deployment path (`POST
-    /v1/models/{model_id}/deployments`).
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    deployment: DeploymentArchivePayloadV1
-    """
-    Deployment-level payload, identical to the payload sent at commit.
-    """
-    name: Annotated[str | None, Field(title="Name")] = None
-    """
-    Set to validate a new-model push. Exactly one of `name` or `model_id` is required.
-    """
-    team_id: Annotated[str | None, Field(title="Team Id")] = None
-    """
-    Team the new model will belong to. Only valid when `name` is set; defaults to the organization's default team when omitted. Must not be set when `model_id` is set (the existing model already has a team).
-    """
-    model_id: Annotated[str | None, Field(title="Model Id")] = None
-    """
-    Set to validate an add-deployment push to an existing model. Exactly one of `name` or `model_id` is required.
-    """
-    dry_run: Annotated[bool, Field(title="Dry Run")] = False
-    """
-    If true, validate the payload only and do not issue upload credentials. The response sets `creds`, `s3_bucket`, and `s3_key` to `null`.
-    """
-
-
-class AWSCredentialsV1(BaseModel):
-    """
-    AWS credentials
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    aws_access_key_id: Annotated[str, Field(title="Aws Access Key Id")]
-    """
-    The AWS access key ID
-    """
-    aws_secret_access_key: Annotated[str, Field(title="Aws Secret Access Key")]
-    """
-    The AWS secret access key
-    """
-    aws_session_token: Annotated[str, Field(title="Aws Session Token")]
-    """
-    The AWS session token
-    """
-
-
-class PrepareModelUploadResponseV1(BaseModel):
-    """
-    Response from `POST /v1/prepare_model_upload`.
-
-    On success with `dry_run=false`, returns STS upload credentials. On success
-    with `dry_run=true`, `creds`, `s3_bucket`, and `s3_key` are `null` and only
-    validation has run.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    creds: AWSCredentialsV1 | None = None
-    """
-    STS credentials to upload the model archive.
-    """
-    s3_bucket: Annotated[str | None, Field(title="S3 Bucket")] = None
-    """
-    S3 bucket the credentials are scoped to.
-    """
-    s3_key: Annotated[str | None, Field(title="S3 Key")] = None
-    """
-    S3 key the credentials are scoped to. Pass this to `POST /v1/models` (in the `model_archive` source) once the upload completes.
-    """
-    s3_region: Annotated[str | None, Field(title="S3 Region")] = None
-    """
-    AWS region the S3 bucket resides in.
-    """
-
-
-class ModelV1(BaseModel):
-    """
-    A model.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(title="Id")]
-    """
-    Unique identifier of the model
-    """
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
-    """
-    Time the model was created in ISO 8601 format
-    """
-    name: Annotated[str, Field(title="Name")]
-    """
-    Name of the model
-    """
-    deployments_count: Annotated[int, Field(title="Deployments Count")]
-    """
-    Number of deployments of the model
-    """
-    production_deployment_id: Annotated[str | None, Field(title="Production Deployment Id")]
-    """
-    Unique identifier of the production deployment of the model
-    """
-    development_deployment_id: Annotated[str | None, Field(title="Development Deployment Id")]
-    """
-    Unique identifier of the development deployment of the model
-    """
-    instance_type_name: Annotated[str, Field(title="Instance Type Name")]
-    """
-    Name of the instance type for the production deployment of the model
-    """
-    team_name: Annotated[str, Field(title="Team Name")]
-    """
-    Name of the team associated with the model.
-    """
-
-
-class ModelsV1(BaseModel):
-    """
-    A list of models.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    models: Annotated[list[ModelV1], Field(title="Models")]
-
-
-class LibraryListingSourceV1(BaseModel):
-    """
-    Create a model by forking a library listing accessible to the caller's organization.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    kind: Annotated[Literal["library_listing"], Field(title="Kind")] = "library_listing"
-    lab_display_name: Annotated[str, Field(title="Lab Display Name")]
-    """
-    Identifier of the publishing organization, as returned by `GET /v1/library_models`.
-    """
-    user_defined_listing_id: Annotated[str, Field(title="User Defined Listing Id")]
-    """
-    Listing identifier within the publishing organization.
-    """
-    deployed_model_name: Annotated[str | None, Field(title="Deployed Model Name")] = None
-    """
-    Optional name for the new deployed model. Defaults to the listing's configured name.
-    """
-
-
-class ModelArchiveSourceV1(BaseModel):
-    """
-    Create a model from an archive previously uploaded via the credentials
-    issued by `POST /v1/prepare_model_upload`.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    kind: Annotated[Literal["model_archive"], Field(title="Kind")] = "model_archive"
-    name: Annotated[str, Field(title="Name")]
-    """
-    Name of the new model.
-    """
-    deployment: DeploymentArchivePayloadV1
-    """
-    Deployment-level configuration for the model's first deployment.
-    """
-    s3_key: Annotated[str, Field(title="S3 Key")]
-    """
-    S3 key of the uploaded archive, from the credentials returned by `POST /v1/prepare_model_upload`.
-    """
-    disable_archive_download: Annotated[bool, Field(title="Disable Archive Download")] = False
-    """
-    If true, the uploaded archive is not downloadable after creation. Locked at model creation; cannot be changed by subsequent deployments.
-    """
-
-
-class CreateModelRequestV1(BaseModel):
-    """
-    Body for creating a model via `POST /v1/models`.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    source: Annotated[
-        LibraryListingSourceV1 | ModelArchiveSourceV1, Field(discriminator="kind", title="Source")
-    ]
-    """
-    Where the new model is created from.
-    """
-
-
-class AutoscalingSettingsV1(BaseModel):
-    """
-    Autoscaling settings for a deployment.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    min_replica: Annotated[int, Field(title="Min Replica")]
-    """
-    Minimum number of replicas
-    """
-    max_replica: Annotated[int, Field(title="Max Replica")]
-    """
-    Maximum number of replicas
-    """
-    autoscaling_window: Annotated[int | None, Field(title="Autoscaling Window")]
-    """
-    Timeframe of traffic considered for autoscaling decisions
-    """
-    scale_down_delay: Annotated[int | None, Field(title="Scale Down Delay")]
-    """
-    Waiting period before scaling down any active replica
-    """
-    concurrency_target: Annotated[int, Field(title="Concurrency Target")]
-    """
-    Number of requests per replica before scaling up
-    """
-    target_utilization_percentage: Annotated[
-        int | None, Field(title="Target Utilization Percentage")
-    ]
-    """
-    Target utilization percentage for scaling up/down.
-    """
-    target_in_flight_tokens: Annotated[int | None, Field(title="Target In Flight Tokens")] = None
-    """
-    Target number of in-flight tokens for autoscaling decisions. Early access only.
-    """
-    max_scale_down_rate: Annotated[int | None, Field(title="Max Scale Down Rate")] = None
-    """
-    Maximum percentage of replicas that can be removed per autoscaling window (1–50). E.g. 20 means at most 20% of replicas are removed per window.
-    """
-
-
-class DeploymentStatusV1(str, Enum):
-    """
-    The status of a deployment.
-    """
-
-    BUILDING = "BUILDING"
-    DEPLOYING = "DEPLOYING"
-    DEPLOY_FAILED = "DEPLOY_FAILED"
-    LOADING_MODEL = "LOADING_MODEL"
-    ACTIVE = "ACTIVE"
-    UNHEALTHY = "UNHEALTHY"
-    BUILD_FAILED = "BUILD_FAILED"
-    BUILD_STOPPED = "BUILD_STOPPED"
-    DEACTIVATING = "DEACTIVATING"
-    INACTIVE = "INACTIVE"
-    FAILED = "FAILED"
-    UPDATING = "UPDATING"
-    SCALED_TO_ZERO = "SCALED_TO_ZERO"
-    WAKING_UP = "WAKING_UP"
-
-
-class DeploymentV1(BaseModel):
-    """
-    A deployment of a model.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(title="Id")]
-    """
-    Unique identifier of the deployment
-    """
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
-    """
-    Time the deployment was created in ISO 8601 format
-    """
-    name: Annotated[str, Field(title="Name")]
-    """
-    Name of the deployment
-    """
-    model_id: Annotated[str, Field(title="Model Id")]
-    """
-    Unique identifier of the model
-    """
-    is_production: Annotated[bool, Field(title="Is Production")]
-    """
-    Whether the deployment is the production deployment of the model
-    """
-    is_development: Annotated[bool, Field(title="Is Development")]
-    """
-    Whether the deployment is the development deployment of the model
-    """
-    status: DeploymentStatusV1
-    """
-    Status of the deployment
-    """
-    active_replica_count: Annotated[int, Field(title="Active Replica Count")]
-    """
-    Number of active replicas
-    """
-    autoscaling_settings: AutoscalingSettingsV1 | None
-    """
-    Autoscaling settings for the deployment. If null, the model has not finished deploying
-    """
-    instance_type_name: Annotated[str | None, Field(title="Instance Type Name")]
-    """
-    Name of the instance type the model deployment is running on
-    """
-    environment: Annotated[str | None, Field(title="Environment")]
-    """
-    The environment associated with the deployment
-    """
-    labels: Annotated[dict[str, Any] | None, Field(title="Labels")] = None
-    """
-    User-provided key-value labels for the deployment
-    """
-
-
-class CreatedModelDeploymentV1(BaseModel):
-    """
-    A newly created deployment and its model.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    model: ModelV1
-    """
-    The model the deployment belongs to. May have been created by this call.
-    """
-    deployment: DeploymentV1
-    """
-    The newly created deployment.
-    """
-
-
-class ModelTombstoneV1(BaseModel):
-    """
-    A model tombstone.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(title="Id")]
-    """
-    Unique identifier of the model
-    """
-    deleted: Annotated[bool, Field(title="Deleted")]
-    """
-    Whether the model was deleted
-    """
-
-
-class DeploymentsV1(BaseModel):
-    """
-    A list of deployments of a model.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    deployments: Annotated[list[DeploymentV1], Field(title="Deployments")]
-    """
-    A list of deployments of a model
-    """
-
-
 class DeploymentArchiveSourceV1(BaseModel):
     """
     Add a deployment from an archive previously uploaded via the credentials
@@ -789,208 +1053,10 @@ class DeploymentArchiveSourceV1(BaseModel):
     """
 
 
-class CreateModelDeploymentRequestV1(BaseModel):
-    """
-    Body for adding a deployment to an existing model via
-    `POST /v1/models/{model_id}/deployments`.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    source: Annotated[DeploymentArchiveSourceV1, Field(discriminator="kind", title="Source")]
-    """
-    Where the new deployment is created from.
-    """
-
-
-class DeploymentTombstoneV1(BaseModel):
-    """
-    A model deployment tombstone.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(title="Id")]
-    """
-    Unique identifier of the deployment
-    """
-    deleted: Annotated[bool, Field(title="Deleted")]
-    """
-    Whether the deployment was deleted
-    """
-    model_id: Annotated[str, Field(title="Model Id")]
-    """
-    Unique identifier of the model
-    """
-
-
-class UpdateAutoscalingSettingsV1(BaseModel):
-    """
-    A request to update autoscaling settings for a deployment. All fields are optional, and we only update ones passed in.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-    )
-    min_replica: Annotated[int | None, Field(examples=[0], title="Min Replica")] = None
-    """
-    Minimum number of replicas
-    """
-    max_replica: Annotated[int | None, Field(examples=[7], title="Max Replica")] = None
-    """
-    Maximum number of replicas
-    """
-    autoscaling_window: Annotated[int | None, Field(examples=[600], title="Autoscaling Window")] = (
-        None
-    )
-    """
-    Timeframe of traffic considered for autoscaling decisions
-    """
-    scale_down_delay: Annotated[int | None, Field(examples=[120], title="Scale Down Delay")] = None
-    """
-    Waiting period before scaling down any active replica
-    """
-    concurrency_target: Annotated[int | None, Field(examples=[2], title="Concurrency Target")] = (
-        None
-    )
-    """
-    Number of requests per replica before scaling up
-    """
-    target_utilization_percentage: Annotated[
-        int | None, Field(examples=[70], title="Target Utilization Percentage")
-    ] = None
-    """
-    Target utilization percentage for scaling up/down.
-    """
-    target_in_flight_tokens: Annotated[
-        int | None, Field(examples=[40000], title="Target In Flight Tokens")
-    ] = None
-    """
-    Target number of in-flight tokens for autoscaling decisions. Early access only.
-    """
-    max_scale_down_rate: Annotated[
-        int | None, Field(examples=[20], ge=1, le=50, title="Max Scale Down Rate")
-    ] = None
-    """
-    Maximum percentage of replicas that can be removed per autoscaling window (1–50). E.g. 20 means at most 20% of replicas are removed per window.
-    """
-
-
-class UpdateAutoscalingSettingsStatusV1(str, Enum):
-    """
-    The status of a request to update autoscaling settings.
-    """
-
-    ACCEPTED = "ACCEPTED"
-    QUEUED = "QUEUED"
-    UNCHANGED = "UNCHANGED"
-
-
-class UpdateAutoscalingSettingsResponseV1(BaseModel):
-    """
-    The response to a request to update autoscaling settings.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    status: UpdateAutoscalingSettingsStatusV1
-    """
-    Status of the request to update autoscaling settings
-    """
-    message: Annotated[str, Field(title="Message")]
-    """
-    A message describing the status of the request to update autoscaling settings
-    """
-
-
-class PromoteRequestV1(BaseModel):
-    """
-    A request to promote a deployment to production.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    scale_down_previous_production: Annotated[
-        bool, Field(examples=[True], title="Scale Down Previous Production")
-    ] = True
-    """
-    Whether to scale down the previous production deployment after promoting
-    """
-    preserve_env_instance_type: Annotated[
-        bool, Field(examples=[True], title="Preserve Env Instance Type")
-    ] = True
-    """
-    Whether to use the promoting deployment's instance type or preserve target environment's instance type
-    """
-
-
-class ActivateResponseV1(BaseModel):
-    """
-    The response to a request to activate a deployment.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    success: Annotated[bool, Field(title="Success")] = True
-    """
-    Whether the deployment was successfully activated
-    """
-
-
-class DeactivateResponseV1(BaseModel):
-    """
-    The response to a request to deactivate a deployment.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    success: Annotated[bool, Field(title="Success")] = True
-    """
-    Whether the deployment was successfully deactivated
-    """
-
-
-class RetryDeploymentResponseV1(BaseModel):
-    """
-    The response to a request to retry a deployment.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    retried: Annotated[bool, Field(title="Retried")]
-    """
-    Whether the retry was successfully initiated
-    """
-    reason: Annotated[str | None, Field(title="Reason")] = None
-    """
-    Explanation of the result. Provided when retried is false to explain why retry was not possible.
-    """
-    deployment: DeploymentV1
-    """
-    The deployment that was retried
-    """
-
-
-class DownloadDeploymentResponseV1(BaseModel):
-    """
-    The response to a request to download a deployment's truss.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    download_url: Annotated[str, Field(title="Download Url")]
-    """
-    Presigned URL to download the truss tar file
-    """
+class DeploymentConfigOutputFormat(str, Enum):
+    raw = "raw"
+    parsed = "parsed"
+    both = "both"
 
 
 class DeploymentConfigResponseV1(BaseModel):
@@ -1011,133 +1077,70 @@ class DeploymentConfigResponseV1(BaseModel):
     """
 
 
-class DeploymentConfigOutputFormat(str, Enum):
-    raw = "raw"
-    parsed = "parsed"
-    both = "both"
-
-
-class GetDeploymentConfigRequestV1(BaseModel):
+class DeploymentMetricKindV1(str, Enum):
     """
-    Query params for ``GET /v1/models/.../deployments/.../config``.
-    """
+    Semantic hint for how a metric behaves, to aid client rendering and
+    aggregation. It does not describe the value's shape — that is carried by the
+    descriptor's ``label_sets`` (a metric may break down into multiple series).
 
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    output_format: DeploymentConfigOutputFormat = DeploymentConfigOutputFormat.both
-    """
-    'raw': verbatim config.yaml with comments — not available for deployments created before 2026-04-30. 'parsed': dict with server-side defaults applied — always available. 'both': both fields populated.
+    - ``GAUGE``: an instantaneous value (e.g. queue size, running requests).
+    - ``COUNTER``: a cumulative total over the step (e.g. tokens, restarts).
+    - ``HISTOGRAM``: a distribution, exposed as quantile/average series.
     """
 
-
-class LogLevelV1(str, Enum):
-    """
-    A log severity level.
-    """
-
-    DEBUG = "DEBUG"
-    INFO = "INFO"
-    WARNING = "WARNING"
-    ERROR = "ERROR"
+    GAUGE = "GAUGE"
+    COUNTER = "COUNTER"
+    HISTOGRAM = "HISTOGRAM"
 
 
-class LogV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    timestamp: Annotated[str, Field(title="Timestamp")]
+class DeploymentMetricModeV1(str, Enum):
     """
-    Epoch nanosecond timestamp of the log message.
-    """
-    message: Annotated[str, Field(title="Message")]
-    """
-    The contents of the log message.
-    """
-    replica: Annotated[str | None, Field(title="Replica")]
-    """
-    The replica the log line was emitted from.
-    """
-    request_id: Annotated[str | None, Field(title="Request Id")] = None
-    """
-    The request ID associated with an inference request.
-    """
-    level: LogLevelV1 | None = None
-    """
-    Severity of the log line, if one was detected. null when unknown.
+    How metric values are aggregated over the request.
     """
 
+    CURRENT = "CURRENT"
+    SUMMARY = "SUMMARY"
+    SERIES = "SERIES"
 
-class GetLogsResponseV1(BaseModel):
+
+class DeploymentMetricUnitHintV1(str, Enum):
     """
-    A response to querying logs.
+    Advisory unit of a metric's values. Values are reported as scraped, so the
+    hint describes the raw value (e.g. GPU memory is reported in mebibytes).
+
+    - ``PER_SECOND``: a rate per second.
+    - ``SECONDS``: a duration in seconds.
+    - ``BYTES``: a size in bytes.
+    - ``MEBIBYTES``: a size in mebibytes (MiB).
+    - ``COUNT``: a dimensionless tally of discrete things.
+    - ``RATIO``: a dimensionless ratio. Usually in ``[0, 1]`` but may exceed 1
+      (e.g. CPU usage in cores = cpu-seconds/second).
+    """
+
+    PER_SECOND = "PER_SECOND"
+    SECONDS = "SECONDS"
+    BYTES = "BYTES"
+    MEBIBYTES = "MEBIBYTES"
+    COUNT = "COUNT"
+    RATIO = "RATIO"
+
+
+class DeploymentMetricValueSetV1(BaseModel):
+    """
+    The metric values for one time step. ``values`` is aligned by index to the
+    response ``metric_descriptors`` list.
     """
 
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    logs: Annotated[list[LogV1], Field(title="Logs")]
+    start_epoch_millis: Annotated[int, Field(title="Start Epoch Millis")]
     """
-    Logs for a specific entity.
+    Start of the step. The step spans until the next value set's start, or the window end for the last one; a summary has a single value set starting at the window start.
     """
-
-
-class SortOrderV1(str, Enum):
-    asc = "asc"
-    desc = "desc"
-
-
-class GetDeploymentLogsRequestV1(BaseModel):
+    values: Annotated[list[list[float | None]], Field(title="Values")]
     """
-    A request to fetch deployment logs.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    start_epoch_millis: Annotated[int | None, Field(title="Start Epoch Millis")] = None
-    """
-    Epoch milliseconds at which to start fetching logs. Defaults to 30 minutes before the end. The window from start to end must not exceed 7 days.
-    """
-    end_epoch_millis: Annotated[int | None, Field(title="End Epoch Millis")] = None
-    """
-    Epoch milliseconds at which to stop fetching logs. Defaults to the current time.
-    """
-    direction: SortOrderV1 | None = None
-    """
-    Sort order for logs
-    """
-    limit: Annotated[int | None, Field(ge=1, le=1000, title="Limit")] = 500
-    """
-    Limit of logs to fetch in a single request
-    """
-    min_level: LogLevelV1 | None = None
-    """
-    Minimum log severity to include. Omit to return all log lines, including lines that have no level. Any explicit value returns lines at or above that severity and drops lines without a level.
-    """
-    replica: Annotated[str | None, Field(max_length=256, title="Replica")] = None
-    """
-    Only return logs emitted by this replica (5-char short ID).
-    """
-    request_id: Annotated[str | None, Field(max_length=256, title="Request Id")] = None
-    """
-    Only return logs tagged with this inference request ID.
-    """
-    component: Annotated[str | None, Field(max_length=256, title="Component")] = None
-    """
-    Only return logs from this component.
-    """
-    search_pattern: Annotated[str | None, Field(max_length=256, title="Search Pattern")] = None
-    """
-    RE2 regular expression matched against the log message. Prefer `includes` and `excludes` for plain substring matches.
-    """
-    includes: Annotated[list[str] | None, Field(max_length=8, title="Includes")] = None
-    """
-    Case-sensitive substrings that must all appear in the log message.
-    """
-    excludes: Annotated[list[str] | None, Field(max_length=8, title="Excludes")] = None
-    """
-    Case-sensitive substrings; lines containing any of these are dropped.
+    Metric values aligned to the ``metric_descriptors`` index. Each entry is a list aligned to that descriptor's ``label_sets`` (a single-element list for a plain metric). A series with no data in this step is null.
     """
 
 
@@ -1325,44 +1328,6 @@ class DeploymentPatchPointV1(BaseModel):
     """
 
 
-class CreateDeploymentPatchRequestV1(BaseModel):
-    """
-    A patch to stage against the development deployment.
-
-    Staging is durable on its own: the patch is persisted independently of the
-    later sync, so a failed sync does not lose it.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    prev_patch_hash: Annotated[str, Field(title="Prev Patch Hash")]
-    """
-    Content hash of the patch point this patch is applied on - the link the staged patch must build on. A stale value (the base moved underneath the client) is rejected with a conflict.
-    """
-    next_patch_point: DeploymentPatchPointV1
-    """
-    The source state after this patch. The server derives its content hash from `content_hashes`.
-    """
-    patch_ops: Annotated[
-        list[
-            Annotated[
-                DeploymentPatchOpModelCodeV1
-                | DeploymentPatchOpPackageV1
-                | DeploymentPatchOpConfigV1
-                | DeploymentPatchOpPythonRequirementV1
-                | DeploymentPatchOpEnvVarV1
-                | DeploymentPatchOpExternalDataV1,
-                Field(discriminator="type"),
-            ]
-        ],
-        Field(min_length=1, title="Patch Ops"),
-    ]
-    """
-    The ordered ops that make up this patch. At least one op is required; a patch that changes nothing is not a valid request. There is no op for a directory: a directory comes into existence when the first file under it is added, and is removed when its last file is removed, so directory creation and deletion happen implicitly through the file ops. Adding or removing an otherwise empty directory therefore produces no ops even though it changes the source hash; do not send a patch request for such a change.
-    """
-
-
 class DeploymentPatchPointWithHashV1(BaseModel):
     """
     A patch point plus its server-assigned content hash, returned in responses.
@@ -1393,17 +1358,323 @@ class DeploymentPatchPointWithHashV1(BaseModel):
     """
 
 
-class CreateDeploymentPatchResponseV1(BaseModel):
+class DeploymentStatusV1(str, Enum):
     """
-    The created patch, represented by the patch point it produced.
+    The status of a deployment.
+    """
+
+    BUILDING = "BUILDING"
+    DEPLOYING = "DEPLOYING"
+    DEPLOY_FAILED = "DEPLOY_FAILED"
+    LOADING_MODEL = "LOADING_MODEL"
+    ACTIVE = "ACTIVE"
+    UNHEALTHY = "UNHEALTHY"
+    BUILD_FAILED = "BUILD_FAILED"
+    BUILD_STOPPED = "BUILD_STOPPED"
+    DEACTIVATING = "DEACTIVATING"
+    INACTIVE = "INACTIVE"
+    FAILED = "FAILED"
+    UPDATING = "UPDATING"
+    SCALED_TO_ZERO = "SCALED_TO_ZERO"
+    WAKING_UP = "WAKING_UP"
+
+
+class DeploymentTombstoneV1(BaseModel):
+    """
+    A model deployment tombstone.
     """
 
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    patch_point: DeploymentPatchPointWithHashV1
+    id: Annotated[str, Field(title="Id")]
     """
-    The resulting patch point the staged patch produced; matches the pending point a subsequent state read returns.
+    Unique identifier of the deployment
+    """
+    deleted: Annotated[bool, Field(title="Deleted")]
+    """
+    Whether the deployment was deleted
+    """
+    model_id: Annotated[str, Field(title="Model Id")]
+    """
+    Unique identifier of the model
+    """
+
+
+class DeploymentV1(BaseModel):
+    """
+    A deployment of a model.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    id: Annotated[str, Field(title="Id")]
+    """
+    Unique identifier of the deployment
+    """
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    """
+    Time the deployment was created in ISO 8601 format
+    """
+    name: Annotated[str, Field(title="Name")]
+    """
+    Name of the deployment
+    """
+    model_id: Annotated[str, Field(title="Model Id")]
+    """
+    Unique identifier of the model
+    """
+    is_production: Annotated[bool, Field(title="Is Production")]
+    """
+    Whether the deployment is the production deployment of the model
+    """
+    is_development: Annotated[bool, Field(title="Is Development")]
+    """
+    Whether the deployment is the development deployment of the model
+    """
+    status: DeploymentStatusV1
+    """
+    Status of the deployment
+    """
+    active_replica_count: Annotated[int, Field(title="Active Replica Count")]
+    """
+    Number of active replicas
+    """
+    autoscaling_settings: AutoscalingSettingsV1 | None
+    """
+    Autoscaling settings for the deployment. If null, the model has not finished deploying
+    """
+    instance_type_name: Annotated[str | None, Field(title="Instance Type Name")]
+    """
+    Name of the instance type the model deployment is running on
+    """
+    environment: Annotated[str | None, Field(title="Environment")]
+    """
+    The environment associated with the deployment
+    """
+    labels: Annotated[dict[str, Any] | None, Field(title="Labels")] = None
+    """
+    User-provided key-value labels for the deployment
+    """
+
+
+class DeploymentsV1(BaseModel):
+    """
+    A list of deployments of a model.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    deployments: Annotated[list[DeploymentV1], Field(title="Deployments")]
+    """
+    A list of deployments of a model
+    """
+
+
+class DockerAuthType(str, Enum):
+    GCP_SERVICE_ACCOUNT_JSON = "GCP_SERVICE_ACCOUNT_JSON"
+    AWS_IAM = "AWS_IAM"
+    AWS_OIDC = "AWS_OIDC"
+    GCP_OIDC = "GCP_OIDC"
+    REGISTRY_SECRET = "REGISTRY_SECRET"
+
+
+class DownloadDeploymentResponseV1(BaseModel):
+    """
+    The response to a request to download a deployment's truss.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    download_url: Annotated[str, Field(title="Download Url")]
+    """
+    Presigned URL to download the truss tar file
+    """
+
+
+class DownloadTrainingJobResponseV1(BaseModel):
+    """
+    A response that includes the artifacts for a training job
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    artifact_presigned_urls: Annotated[list[str], Field(title="Artifact Presigned Urls")]
+    """
+    Presigned URL's for the artifacts
+    """
+
+
+class EndpointTombstoneV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    id: Annotated[str, Field(title="Id")]
+    """
+    Identifier of the deleted endpoint.
+    """
+    slug: Annotated[str, Field(title="Slug")]
+    """
+    Slug of the deleted endpoint.
+    """
+
+
+class EnvironmentGroupUserV1(BaseModel):
+    """
+    A user referenced by an environment group's manage access.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    user_id: Annotated[str, Field(title="User Id")]
+    """
+    Unique identifier for the user.
+    """
+    email: Annotated[str | None, Field(title="Email")] = None
+    """
+    Email address of the user.
+    """
+    name: Annotated[str | None, Field(title="Name")] = None
+    """
+    Display name of the user.
+    """
+
+
+class FileSummary(BaseModel):
+    """
+    Information about a file in the cache.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    path: Annotated[str, Field(title="Path")]
+    """
+    Relative path of the file in the cache
+    """
+    size_bytes: Annotated[int, Field(title="Size Bytes")]
+    """
+    Size of the file in bytes
+    """
+    modified: Annotated[str, Field(title="Modified")]
+    """
+    Last modification time of the file
+    """
+    file_type: Annotated[str, Field(title="File Type")]
+    """
+    Type of the file
+    """
+    permissions: Annotated[str, Field(title="Permissions")]
+    """
+    Permissions of the file
+    """
+
+
+class GatewayKeyInfoV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    prefix: Annotated[str, Field(title="Prefix")]
+    """
+    The prefix of the Model API key.
+    """
+    name: Annotated[str | None, Field(title="Name")] = None
+    """
+    Optional display name.
+    """
+
+
+class GatewayProvider(str, Enum):
+    """
+    Customer-facing provider for an endpoint target.
+
+    External providers resolve to a fixed upstream host + protocol adapter via
+    ``_EXTERNAL_PROVIDER_CONFIGS``; ``BASETEN`` derives its host from the referenced oracle.
+    """
+
+    ANTHROPIC = "ANTHROPIC"
+    OPENAI = "OPENAI"
+    BASETEN = "BASETEN"
+
+
+class GcpOidcDockerAuthV1(BaseModel):
+    """
+    GCP OIDC details for the registry.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    service_account: Annotated[str, Field(title="Service Account")]
+    """
+    GCP service account name for OIDC authentication
+    """
+    workload_identity_provider: Annotated[str, Field(title="Workload Identity Provider")]
+    """
+    GCP workload identity provider for OIDC authentication
+    """
+
+
+class GetAuthCodesResponseV1(BaseModel):
+    """
+    Response containing auth codes for all nodes of a training job's interactive sessions.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    auth_codes: Annotated[list[AuthCodeV1], Field(title="Auth Codes")]
+    """
+    List of auth codes for each node that has an active interactive session.
+    """
+
+
+class GetBlobCredentialsResponseV1(BaseModel):
+    """
+    Response to create a new set of credentials for blob upload.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    creds: AWSCredentialsV1
+    """
+    The credentials to upload the blob to
+    """
+    s3_key: Annotated[str, Field(title="S3 Key")]
+    """
+    The S3 key to upload the blob to
+    """
+    s3_bucket: Annotated[str, Field(title="S3 Bucket")]
+    """
+    The S3 bucket to upload the blob to
+    """
+
+
+class GetCacheSummaryResponseV1(BaseModel):
+    """
+    Response for getting cache summary.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    timestamp: Annotated[str, Field(title="Timestamp")]
+    """
+    Timestamp when the cache summary was captured
+    """
+    project_id: Annotated[str, Field(title="Project Id")]
+    """
+    Project ID associated with the cache
+    """
+    file_summaries: Annotated[list[FileSummary], Field(title="File Summaries")]
+    """
+    List of files in the cache
     """
 
 
@@ -1428,183 +1699,99 @@ class GetDeploymentPatchesStateResponseV1(BaseModel):
     """
 
 
-class SyncDeploymentPatchesRequestV1(BaseModel):
+class GetLoopsDeploymentMetricsRequestV1(BaseModel):
     """
-    Triggers a sync of any staged patches to the running deployment. Takes no
-    fields: the deployment and its staged patches fully determine the sync.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-
-
-class SyncDeploymentPatchesResponseV1(BaseModel):
-    """
-    The outcome of a sync that ran.
-
-    Operational failures (a transient patch failure, an invalid patch sequence)
-    are surfaced as HTTP errors rather than fields here, so a 2xx means the sync
-    reached a verdict.
+    Time-range request for trainer deployment metrics.
     """
 
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    needs_full_deploy_reason: Annotated[str | None, Field(title="Needs Full Deploy Reason")] = None
+    end_epoch_millis: Annotated[int | None, Field(title="End Epoch Millis")] = None
     """
-    If set, the change cannot be patched and a full push is required; the value explains why. If null, the deployment is now in sync.
-    """
-
-
-class DeploymentMetricKindV1(str, Enum):
-    """
-    Semantic hint for how a metric behaves, to aid client rendering and
-    aggregation. It does not describe the value's shape — that is carried by the
-    descriptor's ``label_sets`` (a metric may break down into multiple series).
-
-    - ``GAUGE``: an instantaneous value (e.g. queue size, running requests).
-    - ``COUNTER``: a cumulative total over the step (e.g. tokens, restarts).
-    - ``HISTOGRAM``: a distribution, exposed as quantile/average series.
-    """
-
-    GAUGE = "GAUGE"
-    COUNTER = "COUNTER"
-    HISTOGRAM = "HISTOGRAM"
-
-
-class DeploymentMetricModeV1(str, Enum):
-    """
-    How metric values are aggregated over the request.
-    """
-
-    CURRENT = "CURRENT"
-    SUMMARY = "SUMMARY"
-    SERIES = "SERIES"
-
-
-class DeploymentMetricUnitHintV1(str, Enum):
-    """
-    Advisory unit of a metric's values. Values are reported as scraped, so the
-    hint describes the raw value (e.g. GPU memory is reported in mebibytes).
-
-    - ``PER_SECOND``: a rate per second.
-    - ``SECONDS``: a duration in seconds.
-    - ``BYTES``: a size in bytes.
-    - ``MEBIBYTES``: a size in mebibytes (MiB).
-    - ``COUNT``: a dimensionless tally of discrete things.
-    - ``RATIO``: a dimensionless ratio. Usually in ``[0, 1]`` but may exceed 1
-      (e.g. CPU usage in cores = cpu-seconds/second).
-    """
-
-    PER_SECOND = "PER_SECOND"
-    SECONDS = "SECONDS"
-    BYTES = "BYTES"
-    MEBIBYTES = "MEBIBYTES"
-    COUNT = "COUNT"
-    RATIO = "RATIO"
-
-
-class DeploymentMetricValueSetV1(BaseModel):
-    """
-    The metric values for one time step. ``values`` is aligned by index to the
-    response ``metric_descriptors`` list.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    start_epoch_millis: Annotated[int, Field(title="Start Epoch Millis")]
-    """
-    Start of the step. The step spans until the next value set's start, or the window end for the last one; a summary has a single value set starting at the window start.
-    """
-    values: Annotated[list[list[float | None]], Field(title="Values")]
-    """
-    Metric values aligned to the ``metric_descriptors`` index. Each entry is a list aligned to that descriptor's ``label_sets`` (a single-element list for a plain metric). A series with no data in this step is null.
-    """
-
-
-class GetDeploymentMetricsRequestV1(BaseModel):
-    """
-    Query params for ``GET /v1/models/.../deployments/.../metrics``.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    mode: DeploymentMetricModeV1 = DeploymentMetricModeV1.CURRENT
-    """
-    'CURRENT': a single instantaneous snapshot at now; start/end must be omitted. 'SUMMARY': a single value set aggregating the whole window. 'SERIES': evenly-spaced value sets across the window, with the step derived from the window duration.
+    Epoch millis to end fetching metrics.
     """
     start_epoch_millis: Annotated[int | None, Field(title="Start Epoch Millis")] = None
     """
-    Epoch millis timestamp to start fetching metrics. Defaults to one hour before the end.
+    Epoch millis to start fetching metrics.
     """
+    step_seconds: Annotated[int | None, Field(title="Step Seconds")] = None
+    """
+    Resolution of the returned series, in seconds. When omitted, a step is derived from the time range so large windows return fewer points.
+    """
+    time_divisor_seconds: Annotated[int | None, Field(title="Time Divisor Seconds")] = None
+    """
+    Unit of time for request-volume metrics, in seconds (e.g. 60 for requests/minute). Defaults to per-second.
+    """
+
+
+class GetTrainingJobCheckpointFilesResponseV1(BaseModel):
+    """
+    A response to fetch presigned URLs for checkpoint files of a training job.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    presigned_urls: Annotated[list[CheckpointFile], Field(title="Presigned Urls")]
+    """
+    List of presigned URLs for checkpoint files.
+    """
+    next_page_token: Annotated[int | None, Field(title="Next Page Token")] = None
+    """
+    Token to use for fetching the next page of results. None when there are no more results.
+    """
+    total_count: Annotated[int, Field(title="Total Count")]
+    """
+    Total number of checkpoint files available.
+    """
+
+
+class GetTrainingJobMetricsRequestV1(BaseModel):
+    """
+    A request to fetch metrics. Allows the user to request metrics over a period of time.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
     end_epoch_millis: Annotated[int | None, Field(title="End Epoch Millis")] = None
     """
-    Epoch millis timestamp to end fetching metrics. Defaults to the current time. The window between start and end must not exceed 7 days.
+    Epoch millis timestamp to end fetching metrics
     """
-    metrics: Annotated[list[str] | None, Field(title="Metrics")] = None
+    start_epoch_millis: Annotated[int | None, Field(title="Start Epoch Millis")] = None
     """
-    Names of the metrics to return; see https://docs.baseten.co/observability/export-metrics/supported-metrics for the available names. When omitted, a default set is returned: baseten_replicas_active, baseten_inference_requests_total, and baseten_end_to_end_response_time_seconds. Unknown names are rejected; valid names that do not apply to the deployment are omitted from the response.
+    Epoch millis timestamp to start fetching metrics.
     """
-
-
-class TerminateReplicaResponseV1(BaseModel):
+    step_seconds: Annotated[int | None, Field(title="Step Seconds")] = None
     """
-    The response to a request to terminate a replica in a deployment.
+    Resolution of the returned series, in seconds. When omitted, a step is derived from the time range so large windows return fewer points.
     """
 
+
+class GitInfo(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    success: Annotated[bool, Field(title="Success")] = True
-    """
-    Whether the replica was successfully terminated
-    """
+    latest_commit_sha: Annotated[str, Field(title="Latest Commit Sha")]
+    latest_tag: Annotated[str | None, Field(title="Latest Tag")]
+    commits_since_tag: Annotated[int | None, Field(title="Commits Since Tag")]
+    has_uncommitted_changes: Annotated[bool, Field(title="Has Uncommitted Changes")]
 
 
-class SignSSHCertificateRequestV1(BaseModel):
-    """
-    Request to sign an SSH certificate for accessing a workload pod.
-    """
-
+class GroupMetadataV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    public_key: Annotated[str, Field(title="Public Key")]
+    name: Annotated[str | None, Field(examples=["Acme prod"], max_length=255, title="Name")] = None
     """
-    The user's SSH public key (e.g., 'ssh-ed25519 AAAA... user@host').
+    Optional display name for the group.
     """
-    replica_id: Annotated[str | None, Field(title="Replica Id")] = None
+    external_entity_id: Annotated[
+        str, Field(examples=["cust_42"], max_length=255, min_length=1, title="External Entity Id")
+    ]
     """
-    The replica to connect to. Required for training jobs (e.g. '0'). Optional for inference (server picks a running replica if omitted).
-    """
-
-
-class SignSSHCertificateResponseV1(BaseModel):
-    """
-    Response containing a signed SSH certificate for proxy authentication.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    ssh_certificate: Annotated[str, Field(title="Ssh Certificate")]
-    """
-    The signed SSH certificate in OpenSSH format.
-    """
-    jwt: Annotated[str, Field(title="Jwt")]
-    """
-    Signed JWT (ES256) for SSH proxy authorization.
-    """
-    proxy_address: Annotated[str, Field(title="Proxy Address")]
-    """
-    Address of the SSH proxy to connect to (host:port).
-    """
-    ssh_cert_expires_at: Annotated[AwareDatetime, Field(title="Ssh Cert Expires At")]
-    """
-    When the certificate expires, in ISO 8601 format.
+    External-system identifier for this group. Unique within the caller's org.
     """
 
 
@@ -1644,1266 +1831,93 @@ class InProgressPromotionV1(BaseModel):
     """
 
 
-class PromotionCleanupStrategyV1(str, Enum):
+class InferenceVolumeByStatusDatapointV1(BaseModel):
     """
-    The promotion cleanup strategy.
-    """
-
-    KEEP = "KEEP"
-    SCALE_TO_ZERO = "SCALE_TO_ZERO"
-    DEACTIVATE = "DEACTIVATE"
-
-
-class RollingDeployStrategyV1(str, Enum):
-    """
-    The rolling deploy strategy.
-    """
-
-    REPLICA = "REPLICA"
-
-
-class UpdateRollingDeployConfigV1(BaseModel):
-    """
-    Rolling deploy config for promoting chains and oracles
+    Request rate split by HTTP response code class.
     """
 
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    rolling_deploy_strategy: Annotated[
-        RollingDeployStrategyV1 | None, Field(examples=["REPLICA"])
-    ] = None
-    """
-    The rolling deploy strategy to use for promotions.
-    """
-    max_surge_percent: Annotated[int | None, Field(examples=[10], title="Max Surge Percent")] = 10
-    """
-    The maximum surge percentage for rolling deploys.
-    """
-    max_unavailable_percent: Annotated[
-        int | None, Field(examples=[10], title="Max Unavailable Percent")
-    ] = None
-    """
-    The maximum unavailable percentage for rolling deploys.
-    """
-    stabilization_time_seconds: Annotated[
-        int | None, Field(examples=[300], title="Stabilization Time Seconds")
-    ] = None
-    """
-    The stabilization time in seconds for rolling deploys.
-    """
-    replica_overhead_percent: Annotated[
-        int | None, Field(examples=[0], title="Replica Overhead Percent")
-    ] = None
-    """
-    The replica overhead percentage for rolling deploys.
-    """
-
-
-class GetEnvironmentLogsRequestV1(BaseModel):
-    """
-    A request to fetch logs for a model environment.
-
-    Returns logs from every deployment that was active on the environment over
-    the requested time range, merged in timestamp order.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    start_epoch_millis: Annotated[int | None, Field(title="Start Epoch Millis")] = None
-    """
-    Epoch milliseconds at which to start fetching logs. Defaults to 30 minutes before the end. The window from start to end must not exceed 7 days.
-    """
-    end_epoch_millis: Annotated[int | None, Field(title="End Epoch Millis")] = None
-    """
-    Epoch milliseconds at which to stop fetching logs. Defaults to the current time.
-    """
-    direction: SortOrderV1 | None = None
-    """
-    Sort order for logs
-    """
-    limit: Annotated[int | None, Field(ge=1, le=1000, title="Limit")] = 500
-    """
-    Limit of logs to fetch in a single request
-    """
-    min_level: LogLevelV1 | None = None
-    """
-    Minimum log severity to include. Omit to return all log lines, including lines that have no level. Any explicit value returns lines at or above that severity and drops lines without a level.
-    """
-    replica: Annotated[str | None, Field(max_length=256, title="Replica")] = None
-    """
-    Only return logs emitted by this replica (5-char short ID).
-    """
-    request_id: Annotated[str | None, Field(max_length=256, title="Request Id")] = None
-    """
-    Only return logs tagged with this inference request ID.
-    """
-    component: Annotated[str | None, Field(max_length=256, title="Component")] = None
-    """
-    Only return logs from this component.
-    """
-    search_pattern: Annotated[str | None, Field(max_length=256, title="Search Pattern")] = None
-    """
-    RE2 regular expression matched against the log message. Prefer `includes` and `excludes` for plain substring matches.
-    """
-    includes: Annotated[list[str] | None, Field(max_length=8, title="Includes")] = None
-    """
-    Case-sensitive substrings that must all appear in the log message.
-    """
-    excludes: Annotated[list[str] | None, Field(max_length=8, title="Excludes")] = None
-    """
-    Case-sensitive substrings; lines containing any of these are dropped.
-    """
-
-
-class PromoteToEnvironmentRequestV1(BaseModel):
-    """
-    A request to promote a deployment to a environment.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    scale_down_previous_deployment: Annotated[
-        bool, Field(examples=[True], title="Scale Down Previous Deployment")
-    ] = True
-    """
-    Whether to scale down the previous deployment after promoting
-    """
-    deployment_id: Annotated[str, Field(title="Deployment Id")]
-    """
-    The id of the deployment to promote
-    """
-    preserve_env_instance_type: Annotated[
-        bool, Field(examples=[True], title="Preserve Env Instance Type")
-    ] = True
-    """
-    Whether to use the promoting deployment's instance type or preserve target environment's instance type
-    """
-
-
-class CancelPromotionStatusV1(str, Enum):
-    """
-    The status of a request to cancel a promotion.
-    """
-
-    CANCELED = "CANCELED"
-    RAMPING_DOWN = "RAMPING_DOWN"
-
-
-class CancelPromotionResponseV1(BaseModel):
-    """
-    The response to a request to cancel a promotion.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    status: CancelPromotionStatusV1
-    """
-    Status of the request to cancel a promotion. Can be CANCELED or RAMPING_DOWN.
-    """
-    message: Annotated[str, Field(title="Message")]
-    """
-    A message describing the status of the request to cancel a promotion
-    """
-
-
-class SignalPromotionResponseV1(BaseModel):
-    """
-    The response to a request to signal a rolling promotion.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    success: Annotated[bool, Field(title="Success")]
-    """
-    Whether the signal was successfully sent
-    """
-
-
-class ChainV1(BaseModel):
-    """
-    A chain.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(title="Id")]
-    """
-    Unique identifier of the chain
-    """
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
-    """
-    Time the chain was created in ISO 8601 format
-    """
-    name: Annotated[str, Field(title="Name")]
-    """
-    Name of the chain
-    """
-    deployments_count: Annotated[int, Field(title="Deployments Count")]
-    """
-    Number of deployments of the chain
-    """
-    team_name: Annotated[str, Field(title="Team Name")]
-    """
-    Name of the team associated with the chain
-    """
-
-
-class ChainsV1(BaseModel):
-    """
-    A list of chains.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    chains: Annotated[list[ChainV1], Field(title="Chains")]
-
-
-class ChainTombstoneV1(BaseModel):
-    """
-    A chain tombstone.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(title="Id")]
-    """
-    Unique identifier of the chain
-    """
-    deleted: Annotated[bool, Field(title="Deleted")]
-    """
-    Whether the chain was deleted
-    """
-
-
-class ChainletV1(BaseModel):
-    """
-    A chainlet in a chain deployment.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(title="Id")]
-    """
-    Unique identifier of the chainlet
-    """
-    name: Annotated[str, Field(title="Name")]
-    """
-    Name of the chainlet
-    """
-    autoscaling_settings: AutoscalingSettingsV1 | None
-    """
-    Autoscaling settings for the chainlet. If null, it has not finished deploying
-    """
-    instance_type_name: Annotated[str, Field(title="Instance Type Name")]
-    """
-    Name of the instance type the chainlet is deployed on
-    """
-    active_replica_count: Annotated[int, Field(title="Active Replica Count")]
-    """
-    Number of active replicas
-    """
-    status: DeploymentStatusV1
-    """
-    Status of the chainlet
-    """
-
-
-class ChainDeploymentTombstoneV1(BaseModel):
-    """
-    A chain deployment tombstone.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(title="Id")]
-    """
-    Unique identifier of the chain deployment
-    """
-    deleted: Annotated[bool, Field(title="Deleted")]
-    """
-    Whether the chain deployment was deleted
-    """
-    chain_id: Annotated[str, Field(title="Chain Id")]
-    """
-    Unique identifier of the chain
-    """
-
-
-class ChainletEnvironmentSettingsRequestV1(BaseModel):
-    """
-    Request to create environment settings for a chainlet.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    chainlet_name: Annotated[str, Field(examples=["HelloWorld"], title="Chainlet Name")]
-    """
-    Name of the chainlet
-    """
-    autoscaling_settings: Annotated[
-        UpdateAutoscalingSettingsV1 | None,
-        Field(
-            examples=[
-                {
-                    "autoscaling_window": 60,
-                    "concurrency_target": 1,
-                    "max_replica": 1,
-                    "max_scale_down_rate": None,
-                    "min_replica": 0,
-                    "scale_down_delay": 900,
-                    "target_in_flight_tokens": None,
-                    "target_utilization_percentage": 70,
-                }
-            ]
-        ),
-    ] = None
-    """
-    Autoscaling settings for the chainlet
-    """
-    instance_type_id: Annotated[
-        str,
-        Field(examples=["1x4", "2x8", "A10G:2x24x96", "H100:2x52x468"], title="Instance Type Id"),
-    ] = "1x2"
-    """
-    ID of the instance type to use for the chainlet
-    """
-
-
-class ChainletEnvironmentSettingsV1(BaseModel):
-    """
-    Environment settings for a chainlet.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    chainlet_name: Annotated[str, Field(title="Chainlet Name")]
-    """
-    Name of the chainlet
-    """
-    autoscaling_settings: AutoscalingSettingsV1 | None
-    """
-    Autoscaling settings for the chainlet. If null, it has not finished deploying
-    """
-    instance_type: InstanceTypeV1
-    """
-    Instance type for the chainlet
-    """
-
-
-class UpdateChainEnvironmentResponseV1(BaseModel):
-    """
-    A response to update a chain environment.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    ok: Annotated[bool, Field(title="Ok")]
-    """
-    Whether the update was successful
-    """
-
-
-class PromoteToChainEnvironmentRequestV1(BaseModel):
-    """
-    A request to promote a deployment to a environment.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    scale_down_previous_deployment: Annotated[
-        bool, Field(examples=[True], title="Scale Down Previous Deployment")
-    ] = True
-    """
-    Whether to scale down the previous deployment after promoting
-    """
-    deployment_id: Annotated[str, Field(title="Deployment Id")]
-    """
-    The id of the chain deployment to promote
-    """
-
-
-class ChainletEnvironmentAutoscalingSettingsUpdateV1(BaseModel):
-    """
-    The request to update the autoscaling settings for a chainlet.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    chainlet_name: Annotated[str, Field(examples=["HelloWorld"], title="Chainlet Name")]
-    """
-    Name of the chainlet
-    """
-    autoscaling_settings: Annotated[
-        UpdateAutoscalingSettingsV1,
-        Field(
-            examples=[
-                {
-                    "autoscaling_window": 800,
-                    "concurrency_target": 3,
-                    "max_replica": 2,
-                    "max_scale_down_rate": None,
-                    "min_replica": 1,
-                    "scale_down_delay": 60,
-                    "target_in_flight_tokens": None,
-                    "target_utilization_percentage": None,
-                }
-            ]
-        ),
-    ]
-    """
-    Autoscaling settings for the chainlet
-    """
-
-
-class UpdateChainletEnvironmentAutoscalingSettingsRequestV1(BaseModel):
-    """
-    A request to update the autoscaling settings for a multiple chainlets in an environment.
-    If a chainlet name doesn't exist, an error is returned.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    updates: Annotated[
-        list[ChainletEnvironmentAutoscalingSettingsUpdateV1],
-        Field(
-            examples=[
-                [
-                    {
-                        "autoscaling_settings": {
-                            "autoscaling_window": 800,
-                            "concurrency_target": 4,
-                            "max_replica": 3,
-                            "max_scale_down_rate": None,
-                            "min_replica": 2,
-                            "scale_down_delay": 63,
-                            "target_in_flight_tokens": None,
-                            "target_utilization_percentage": None,
-                        },
-                        "chainlet_name": "HelloWorld",
-                    }
-                ],
-                [
-                    {
-                        "autoscaling_settings": {
-                            "autoscaling_window": None,
-                            "concurrency_target": None,
-                            "max_replica": None,
-                            "max_scale_down_rate": None,
-                            "min_replica": 0,
-                            "scale_down_delay": None,
-                            "target_in_flight_tokens": None,
-                            "target_utilization_percentage": None,
-                        },
-                        "chainlet_name": "HelloWorld",
-                    },
-                    {
-                        "autoscaling_settings": {
-                            "autoscaling_window": None,
-                            "concurrency_target": None,
-                            "max_replica": None,
-                            "max_scale_down_rate": None,
-                            "min_replica": 0,
-                            "scale_down_delay": None,
-                            "target_in_flight_tokens": None,
-                            "target_utilization_percentage": None,
-                        },
-                        "chainlet_name": "RandInt",
-                    },
-                ],
-            ],
-            title="Updates",
-        ),
-    ]
-    """
-    Mapping of chainlet name to the desired chainlet autoscaling settings. If the chainlet name doesn't exist, an error is returned.
-    """
-
-
-class ChainletEnvironmentInstanceTypeUpdateV1(BaseModel):
-    """
-    A request to update the environment settings for a chainlet.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    chainlet_name: Annotated[str, Field(examples=["HelloWorld"], title="Chainlet Name")]
-    """
-    Name of the chainlet
-    """
-    instance_type_id: Annotated[
-        str, Field(examples=["1x4", "2x8", "A10G:2x24x96"], title="Instance Type Id")
-    ]
-    """
-    Key of the instance type to use for the chainlet
-    """
-
-
-class UpdateChainletEnvironmentInstanceTypeRequestV1(BaseModel):
-    """
-    A request to update the instance types for chainlets in an environment. Multiples
-    updates can be made in one request. The updates will be processed in batch and a new deployment
-    will be created, deployed and promoted into the environment.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    updates: Annotated[
-        list[ChainletEnvironmentInstanceTypeUpdateV1],
-        Field(
-            examples=[
-                [
-                    {"chainlet_name": "HelloWorld", "instance_type_id": "1x4"},
-                    {"chainlet_name": "RandInt", "instance_type_id": "A10G:2x24x96"},
-                ]
-            ],
-            title="Updates",
-        ),
-    ]
-    """
-    Mapping of chainlet name to the desired chainlet instance type. If the chainlet name doesn't exist, an error is returned.
-    """
-
-
-class UpsertTrainingProjectV1(BaseModel):
-    """
-    Fields that can be upserted on a training project.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    name: Annotated[str, Field(examples=["My Training Project"], title="Name")]
-    """
-    Name of the training project.
-    """
-
-
-class UpsertTrainingProjectRequestV1(BaseModel):
-    """
-    A request to upsert a training project.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    training_project: UpsertTrainingProjectV1
-    """
-    The training project to upsert.
-    """
-
-
-class CheckpointSyncStatus(str, Enum):
-    """
-    Lifecycle state for the checkpoint uploader.
-    """
-
-    SYNCING = "SYNCING"
-    COMPLETED = "COMPLETED"
-
-
-class TrainingProjectSummaryV1(BaseModel):
-    """
-    A summary of a training project.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(title="Id")]
-    """
-    Unique identifier of the training project.
-    """
-    name: Annotated[str, Field(title="Name")]
-    """
-    Name of the training project.
-    """
-
-
-class UserV1(BaseModel):
-    """
-    A user.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    email: Annotated[str | None, Field(title="Email")] = None
-    """
-    Email of the user.
-    """
-
-
-class V1AvailabilityModel(str, Enum):
-    """
-    Capacity guarantee under which a training job is scheduled.
-
-    ``DEDICATED`` is on-demand capacity that is not preempted (the default). ``SPOT`` is
-    interruptible capacity that may be preempted; the user is responsible for checkpointing
-    their own progress. A managed/resumable model where the platform handles
-    checkpoint/resume on its own is intentionally not defined yet; it is planned for a
-    future milestone.
-    """
-
-    dedicated = "dedicated"
-    spot = "spot"
-
-
-class AwsOidcDockerAuthV1(BaseModel):
-    """
-    AWS OIDC details for the registry.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    role_arn: Annotated[str, Field(title="Role Arn")]
-    """
-    AWS IAM role ARN for OIDC authentication
-    """
-    region: Annotated[str, Field(title="Region")]
-    """
-    AWS region for OIDC authentication
-    """
-
-
-class BasetenLatestCheckpointConfig(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    project_name: Annotated[str | None, Field(title="Project Name")] = None
-    """
-    Name of the project to load the checkpoint from
-    """
-    job_id: Annotated[str | None, Field(title="Job Id")] = None
-    """
-    ID of the job to load the checkpoint from
-    """
-    typ: Annotated[Literal["baseten_latest_checkpoint"], Field(title="Typ")] = (
-        "baseten_latest_checkpoint"
-    )
-
-
-class BasetenNamedCheckpointConfig(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    checkpoint_name: Annotated[str, Field(title="Checkpoint Name")]
-    """
-    Name of the checkpoint to load from
-    """
-    project_name: Annotated[str | None, Field(title="Project Name")] = None
-    """
-    Name of the project to load the checkpoint from
-    """
-    job_id: Annotated[str | None, Field(title="Job Id")] = None
-    """
-    ID of the job to load the checkpoint from
-    """
-    typ: Annotated[Literal["baseten_named_checkpoint"], Field(title="Typ")] = (
-        "baseten_named_checkpoint"
-    )
-
-
-class CreateJobWeightConfigV1(BaseModel):
-    """
-    Weight source configuration for MDN (Model Distribution Network).
-
-    Enables training jobs to mount external model weights from HuggingFace, S3, GCS, or R2
-    via MDN's caching and CSI mounting infrastructure. Weights are mirrored once and
-    deduplicated across training jobs.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    source: Annotated[
-        str,
-        Field(
-            examples=[
-                "hf://meta-llama/Llama-3-8B@main",
-                "s3://my-bucket/models/llama",
-                "gs://my-bucket/models/llama",
-                "r2://account_id.bucket/models/llama",
-            ],
-            title="Source",
-        ),
-    ]
-    """
-    Weight source URI. Supported formats: hf://, s3://, gs://, r2://
-    """
-    mount_location: Annotated[
-        str, Field(examples=["/app/models/base", "/models/llama"], title="Mount Location")
-    ]
-    """
-    Path where weights will be mounted in the container
-    """
-    allow_patterns: Annotated[
-        list[str] | None, Field(examples=[["*.safetensors", "config.json"]], title="Allow Patterns")
-    ] = None
-    """
-    File patterns to include (Unix-style shell patterns)
-    """
-    ignore_patterns: Annotated[
-        list[str] | None, Field(examples=[["*.bin", "*.h5"]], title="Ignore Patterns")
-    ] = None
-    """
-    File patterns to exclude (Unix-style shell patterns)
-    """
-    auth_secret_name: Annotated[
-        str | None, Field(examples=["hf_token", "aws_credentials"], title="Auth Secret Name")
-    ] = None
-    """
-    Name of the workspace secret for authentication (e.g., HuggingFace token)
-    """
-    auth: Annotated[
-        dict[str, Any] | None,
-        Field(
-            examples=[{"auth_method": "CUSTOM_SECRET", "auth_secret_name": "hf_token"}],
-            title="Auth",
-        ),
-    ] = None
-    """
-    Authentication configuration for the weight source.
-    """
-
-
-class CreateTrainingJobAcceleratorV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    accelerator: Annotated[str, Field(examples=["H100"], title="Accelerator")]
-    """
-    GPU type for the training job.
-    """
-    count: Annotated[int, Field(examples=[2], title="Count")]
-    """
-    GPUs needed for the training job.
-    """
-
-
-class CreateTrainingJobCacheConfig(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    enable_legacy_hf_mount: Annotated[
-        bool, Field(examples=[True], title="Enable Legacy Hf Mount")
-    ] = False
-    """
-    Whether to enable the legacy Hugging Face cache.
-    """
-    enabled: Annotated[bool, Field(examples=[True], title="Enabled")] = False
-    """
-    Whether to enable the read-write cache.
-    """
-    require_cache_affinity: Annotated[
-        bool, Field(examples=[True, False], title="Require Cache Affinity")
-    ] = True
-    """
-    Whether to require region affinity for the read-write cache. If False, the resulting job is not guaranteed to be deployed alongside the previous cache.
-    """
-    mount_base_path: Annotated[
-        str, Field(examples=["/workspace/.cache", "/root/.cache"], title="Mount Base Path")
-    ] = "/root/.cache"
-    """
-    Mount base path for the cache directory. The project cache and team cache will be mounted under this path.
-    """
-
-
-class CreateTrainingJobCheckpointingConfig(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    enabled: Annotated[bool, Field(examples=[True], title="Enabled")] = False
-    """
-    Whether checkpointing is enabled.
-    """
-    checkpoint_path: Annotated[
-        str | None, Field(examples=["/mnt/ckpts"], title="Checkpoint Path")
-    ] = None
-    """
-    path where checkpoints will be saved.
-    """
-    volume_size_gib: Annotated[int | None, Field(examples=[10], title="Volume Size Gib")] = None
-    """
-    Size of the volume in gibibytes. If not provided, the default size will be used
-    """
-
-
-class CreateTrainingJobComputeV1(BaseModel):
-    """
-    Configuration to specify the compute for a training job.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    node_count: Annotated[int, Field(examples=[1], title="Node Count")] = 1
-    """
-    Number of nodes for the training job.
-    """
-    cpu_count: Annotated[int, Field(examples=[1], title="Cpu Count")] = 1
-    """
-    Number of cpus for the training job.
-    """
-    memory: Annotated[str, Field(examples=["2Gi"], title="Memory")] = "2Gi"
-    """
-    Memory for the training job.
-    """
-    accelerator: Annotated[
-        CreateTrainingJobAcceleratorV1 | None, Field(examples=[{"accelerator": "H100", "count": 2}])
-    ] = None
-    """
-    GPU specification for the training job
-    """
-    availability_model: Annotated[V1AvailabilityModel, Field(examples=["spot"])] = (
-        V1AvailabilityModel.dedicated
-    )
-    """
-    Capacity guarantee for the job. 'dedicated' (the default) runs on on-demand capacity that is not preempted. 'spot' runs on interruptible capacity that may be preempted; the user is responsible for checkpointing their own progress.
-    """
-
-
-class CreateTrainingJobS3Artifact(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    s3_bucket: Annotated[str, Field(examples=["my-s3-bucket"], title="S3 Bucket")]
-    """
-    S3 bucket for the uploaded runtime artifact.
-    """
-    s3_key: Annotated[str, Field(examples=["my-s3-key"], title="S3 Key")]
-    """
-    S3 key for the uploaded runtime artifact.
-    """
-
-
-class DockerAuthType(str, Enum):
-    GCP_SERVICE_ACCOUNT_JSON = "GCP_SERVICE_ACCOUNT_JSON"
-    AWS_IAM = "AWS_IAM"
-    AWS_OIDC = "AWS_OIDC"
-    GCP_OIDC = "GCP_OIDC"
-    REGISTRY_SECRET = "REGISTRY_SECRET"
-
-
-class GcpOidcDockerAuthV1(BaseModel):
-    """
-    GCP OIDC details for the registry.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    service_account: Annotated[str, Field(title="Service Account")]
-    """
-    GCP service account name for OIDC authentication
-    """
-    workload_identity_provider: Annotated[str, Field(title="Workload Identity Provider")]
-    """
-    GCP workload identity provider for OIDC authentication
-    """
-
-
-class GitInfo(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    latest_commit_sha: Annotated[str, Field(title="Latest Commit Sha")]
-    latest_tag: Annotated[str | None, Field(title="Latest Tag")]
-    commits_since_tag: Annotated[int | None, Field(title="Commits Since Tag")]
-    has_uncommitted_changes: Annotated[bool, Field(title="Has Uncommitted Changes")]
-
-
-class Target(str, Enum):
-    """
-    Which checkpoint target to load: 'trainer' (full training state) or 'sampler' (inference weights)
-    """
-
-    trainer = "trainer"
-    sampler = "sampler"
-
-
-class LoopsCheckpointConfig(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    run_id: Annotated[str, Field(title="Run Id")]
-    """
-    ID of the Loops run to load the checkpoint from
-    """
-    checkpoint_name: Annotated[str, Field(title="Checkpoint Name")]
-    """
-    Name of the checkpoint to load
-    """
-    target: Annotated[Target, Field(title="Target")] = Target.trainer
-    """
-    Which checkpoint target to load: 'trainer' (full training state) or 'sampler' (inference weights)
-    """
-    typ: Annotated[Literal["loops_checkpoint"], Field(title="Typ")] = "loops_checkpoint"
-
-
-class SecretReferenceV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    name: Annotated[str, Field(examples=["hf_token"], title="Name")]
-    """
-    Name of the secret to reference.
-    """
-
-
-class TrussUserEnv(BaseModel):
-    """
-    This data models is used to flexibly store info alongside oracle versions.
-
-    There is a corresponding data model in the truss client.
-    In contrast, here all fields are optional for backwards compatibility with old
-    clients.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    truss_client_version: Annotated[str | None, Field(title="Truss Client Version")] = None
-    python_version: Annotated[str | None, Field(title="Python Version")] = None
-    pydantic_version: Annotated[str | None, Field(title="Pydantic Version")] = None
-    mypy_version: Annotated[str | None, Field(title="Mypy Version")] = None
-    is_library_deployment: Annotated[bool, Field(title="Is Library Deployment")] = False
-    is_frontend_deployment: Annotated[bool, Field(title="Is Frontend Deployment")] = False
-    git_info: GitInfo | None = None
-
-
-class V1InteractiveSessionAuthProvider(str, Enum):
-    github = "github"
-    microsoft = "microsoft"
-
-
-class V1InteractiveSessionProvider(str, Enum):
-    vs_code = "vs_code"
-    cursor = "cursor"
-    ssh = "ssh"
-
-
-class V1InteractiveSessionTrigger(str, Enum):
-    on_startup = "on_startup"
-    on_failure = "on_failure"
-    on_demand = "on_demand"
-
-
-class TrainingJobTombstoneV1(BaseModel):
-    """
-    A training job tombstone.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(title="Id")]
-    """
-    Unique identifier of the training job
-    """
-    deleted: Annotated[bool, Field(title="Deleted")]
-    """
-    Whether the training job was deleted
-    """
-    training_project_id: Annotated[str, Field(title="Training Project Id")]
-    """
-    Unique identifier of the training project
-    """
-
-
-class UpdateTrainingJobRequestV1(BaseModel):
-    """
-    A request to update mutable fields on a training job.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    priority: Annotated[int, Field(examples=[0, 10, 100], title="Priority")]
-    """
-    New queue priority for a PENDING training job. Higher values are dequeued first. Only jobs in the PENDING state can have their priority changed.
-    """
-
-
-class DownloadTrainingJobResponseV1(BaseModel):
-    """
-    A response that includes the artifacts for a training job
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    artifact_presigned_urls: Annotated[list[str], Field(title="Artifact Presigned Urls")]
-    """
-    Presigned URL's for the artifacts
-    """
-
-
-class GetTrainingJobLogsRequestV1(BaseModel):
-    """
-    A request to fetch training logs.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    start_epoch_millis: Annotated[int | None, Field(title="Start Epoch Millis")] = None
-    """
-    Epoch milliseconds at which to start fetching logs. Defaults to 30 minutes before the end. The window from start to end must not exceed 7 days.
-    """
-    end_epoch_millis: Annotated[int | None, Field(title="End Epoch Millis")] = None
-    """
-    Epoch milliseconds at which to stop fetching logs. Defaults to the current time.
-    """
-    direction: SortOrderV1 | None = None
-    """
-    Sort order for logs
-    """
-    limit: Annotated[int | None, Field(ge=1, le=1000, title="Limit")] = 500
-    """
-    Limit of logs to fetch in a single request
-    """
-    min_level: LogLevelV1 | None = None
-    """
-    Minimum log severity to include. Omit to return all log lines, including lines that have no level. Any explicit value returns lines at or above that severity and drops lines without a level.
-    """
-
-
-class TrainingJobMetricV1(BaseModel):
-    """
-    A metric for a training job.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    value: Annotated[float, Field(title="Value")]
-    """
-    The value of the metric.
-    """
     timestamp: Annotated[AwareDatetime, Field(title="Timestamp")]
     """
-    The timestamp of the metric in ISO 8601 format.
+    ISO 8601 timestamp.
+    """
+    status_2xx: Annotated[float, Field(title="Status 2Xx")]
+    """
+    2xx requests per second.
+    """
+    status_4xx: Annotated[float, Field(title="Status 4Xx")]
+    """
+    4xx requests per second.
+    """
+    status_5xx: Annotated[float, Field(title="Status 5Xx")]
+    """
+    5xx requests per second.
     """
 
 
-class GetTrainingJobMetricsRequestV1(BaseModel):
+class InstanceTypeV1(BaseModel):
     """
-    A request to fetch metrics. Allows the user to request metrics over a period of time.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    end_epoch_millis: Annotated[int | None, Field(title="End Epoch Millis")] = None
-    """
-    Epoch millis timestamp to end fetching metrics
-    """
-    start_epoch_millis: Annotated[int | None, Field(title="Start Epoch Millis")] = None
-    """
-    Epoch millis timestamp to start fetching metrics.
-    """
-    step_seconds: Annotated[int | None, Field(title="Step Seconds")] = None
-    """
-    Resolution of the returned series, in seconds. When omitted, a step is derived from the time range so large windows return fewer points.
-    """
-
-
-class StopTrainingJobRequestV1(BaseModel):
-    """
-    A request to stop a training job.
+    An instance type.
     """
 
     model_config = ConfigDict(
         populate_by_name=True,
     )
-
-
-class TrainingJobCheckpointV1(BaseModel):
+    id: Annotated[str, Field(title="Id")]
     """
-    A checkpoint for a training job.
+    Identifier string for the instance type
+    """
+    name: Annotated[str, Field(title="Name")]
+    """
+    Display name of the instance type
+    """
+    memory_limit_mib: Annotated[int, Field(title="Memory Limit Mib")]
+    """
+    Memory limit of the instance type in Mebibytes
+    """
+    millicpu_limit: Annotated[int, Field(title="Millicpu Limit")]
+    """
+    CPU limit of the instance type in millicpu
+    """
+    gpu_count: Annotated[int, Field(title="Gpu Count")]
+    """
+    Number of GPUs on the instance type
+    """
+    gpu_type: Annotated[str | None, Field(title="Gpu Type")]
+    """
+    Type of GPU on the instance type
+    """
+    gpu_memory_limit_mib: Annotated[int | None, Field(title="Gpu Memory Limit Mib")]
+    """
+    Memory limit of the GPU on the instance type in Mebibytes
+    """
+
+
+class InstanceTypeWithPriceV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    instance_type: InstanceTypeV1
+    """
+    Instance type properties.
+    """
+    price: Annotated[float, Field(title="Price")]
+    """
+    Usage price in USD / minute.
+    """
+
+
+class InstanceTypesV1(BaseModel):
+    """
+    A list of instance types.
     """
 
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    checkpoint_id: Annotated[str, Field(title="Checkpoint Id")]
-    """
-    The ID of the checkpoint.
-    """
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
-    """
-    The timestamp of the checkpoint in ISO 8601 format.
-    """
-    checkpoint_type: Annotated[str, Field(title="Checkpoint Type")]
-    """
-    The type of checkpoint.
-    """
-    base_model: Annotated[str | None, Field(title="Base Model")]
-    """
-    The base model of the checkpoint.
-    """
-    lora_adapter_config: Annotated[dict[str, Any] | None, Field(title="Lora Adapter Config")]
-    """
-    The adapter config of the checkpoint.
-    """
-    size_bytes: Annotated[int, Field(title="Size Bytes")]
-    """
-    The size of the checkpoint in bytes.
-    """
-    sync_status: Annotated[str | None, Field(title="Sync Status")] = None
-    """
-    Sync state of the checkpoint: SYNCING or COMPLETE.
-    """
-    training_job_id: Annotated[str, Field(title="Training Job Id")]
-    """
-    The ID of the training job.
-    """
-
-
-class CheckpointFile(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    url: Annotated[str, Field(title="Url")]
-    relative_file_name: Annotated[str, Field(title="Relative File Name")]
-    node_rank: Annotated[int, Field(title="Node Rank")]
-    size_bytes: Annotated[int, Field(title="Size Bytes")]
-    last_modified: Annotated[str, Field(title="Last Modified")]
-
-
-class GetTrainingJobCheckpointFilesResponseV1(BaseModel):
-    """
-    A response to fetch presigned URLs for checkpoint files of a training job.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    presigned_urls: Annotated[list[CheckpointFile], Field(title="Presigned Urls")]
-    """
-    List of presigned URLs for checkpoint files.
-    """
-    next_page_token: Annotated[int | None, Field(title="Next Page Token")] = None
-    """
-    Token to use for fetching the next page of results. None when there are no more results.
-    """
-    total_count: Annotated[int, Field(title="Total Count")]
-    """
-    Total number of checkpoint files available.
-    """
-
-
-class GetTrainingJobCheckpointFilesRequestV1(BaseModel):
-    """
-    Pagination params for ``GET /v1/training_projects/.../checkpoint_files``.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    page_size: Annotated[int, Field(ge=1, title="Page Size")] = 1000
-    """
-    Max files per page (default 1000).
-    """
-    page_token: Annotated[int, Field(ge=0, title="Page Token")] = 0
-    """
-    Offset into the file list (default 0).
-    """
-
-
-class AuthCodeV1(BaseModel):
-    """
-    Authentication code for a training job interactive session node.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    session_id: Annotated[str, Field(title="Session Id")]
-    """
-    Unique identifier of the interactive session.
-    """
-    replica_id: Annotated[str, Field(title="Replica Id")]
-    """
-    Replica identifier in gXXrY format (e.g., 'g00r0' for group 0, replica 0).
-    """
-    auth_code: Annotated[str, Field(title="Auth Code")]
-    """
-    The device authentication code (e.g., '4F64-C0D9').
-    """
-    auth_url: Annotated[str, Field(title="Auth Url")]
-    """
-    URL where the user should enter the auth code (e.g., 'https://github.com/login/device').
-    """
-    generated_at: Annotated[AwareDatetime | None, Field(title="Generated At")] = None
-    """
-    When the auth code was generated, in ISO 8601 format.
-    """
-    tunnel_name: Annotated[str | None, Field(title="Tunnel Name")] = None
-    """
-    The name of the tunnel node.
-    """
-    expires_at: Annotated[AwareDatetime | None, Field(title="Expires At")] = None
-    """
-    When the session expires, in ISO 8601 format.
-    """
-    working_directory: Annotated[str | None, Field(title="Working Directory")] = None
-    """
-    The working directory of the session.
-    """
-
-
-class GetAuthCodesResponseV1(BaseModel):
-    """
-    Response containing auth codes for all nodes of a training job's interactive sessions.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    auth_codes: Annotated[list[AuthCodeV1], Field(title="Auth Codes")]
-    """
-    List of auth codes for each node that has an active interactive session.
-    """
-
-
-class PatchInteractiveSessionRequestV1(BaseModel):
-    """
-    Request to patch an interactive session.
-
-    Only fields that are provided (non-None) will be applied.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    timeout_minutes: Annotated[int | None, Field(title="Timeout Minutes")] = None
-    """
-    For on_startup sessions, minutes to add to the expiration. For on_demand/on_failure sessions, minutes to add to the timeout. Use -1 for infinite timeout (bumps by 10 years).
-    """
-    trigger: V1InteractiveSessionTrigger | None = None
-    """
-    Update when the interactive session is created. Cannot be changed if the session trigger is 'on_startup'.
-    """
+    instance_types: Annotated[list[InstanceTypeV1], Field(title="Instance Types")]
 
 
 class InteractiveSessionV1(BaseModel):
@@ -2970,198 +1984,275 @@ class InteractiveSessionV1(BaseModel):
     """
 
 
-class PatchInteractiveSessionResponseV1(BaseModel):
+class LLMModelHandleV1(BaseModel):
     """
-    Response after patching an interactive session.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    interactive_session: InteractiveSessionV1
-    """
-    The updated interactive session.
-    """
-    message: Annotated[str, Field(title="Message")]
-    """
-    Human-readable summary of what was updated.
-    """
-
-
-class FileSummary(BaseModel):
-    """
-    Information about a file in the cache.
+    Handle for a BIS LLM model deployment.
     """
 
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    path: Annotated[str, Field(title="Path")]
+    model_id: Annotated[str, Field(title="Model Id")]
     """
-    Relative path of the file in the cache
+    Unique identifier of the model
     """
-    size_bytes: Annotated[int, Field(title="Size Bytes")]
+    version_id: Annotated[str, Field(title="Version Id")]
     """
-    Size of the file in bytes
+    Unique identifier of the model version
     """
-    modified: Annotated[str, Field(title="Modified")]
+    hostname: Annotated[str, Field(title="Hostname")]
     """
-    Last modification time of the file
+    Hostname used to invoke the model
     """
-    file_type: Annotated[str, Field(title="File Type")]
+    instance_type_name: Annotated[str | None, Field(title="Instance Type Name")] = None
     """
-    Type of the file
-    """
-    permissions: Annotated[str, Field(title="Permissions")]
-    """
-    Permissions of the file
+    Name of the instance type the model deployment is running on
     """
 
 
-class GetCacheSummaryResponseV1(BaseModel):
+class LibraryListingSourceV1(BaseModel):
     """
-    Response for getting cache summary.
+    Create a model by forking a library listing accessible to the caller's organization.
     """
 
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    kind: Annotated[Literal["library_listing"], Field(title="Kind")] = "library_listing"
+    lab_display_name: Annotated[str, Field(title="Lab Display Name")]
+    """
+    Identifier of the publishing organization, as returned by `GET /v1/library_models`.
+    """
+    user_defined_listing_id: Annotated[str, Field(title="User Defined Listing Id")]
+    """
+    Listing identifier within the publishing organization.
+    """
+    deployed_model_name: Annotated[str | None, Field(title="Deployed Model Name")] = None
+    """
+    Optional name for the new deployed model. Defaults to the listing's configured name.
+    """
+
+
+class LibraryListingTombstoneV1(BaseModel):
+    """
+    A library listing tombstone.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    user_defined_id: Annotated[str, Field(title="User Defined Id")]
+    """
+    User-defined identifier of the library listing
+    """
+    deleted: Annotated[bool, Field(title="Deleted")]
+    """
+    Whether the library listing was deleted
+    """
+
+
+class LibraryListingV1(BaseModel):
+    """
+    A library listing.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    display_name: Annotated[str, Field(title="Display Name")]
+    """
+    Display name of the library listing
+    """
+    user_defined_id: Annotated[str, Field(title="User Defined Id")]
+    """
+    User-defined identifier of the library listing
+    """
+    is_public: Annotated[bool, Field(title="Is Public")]
+    """
+    Whether the listing is publicly accessible
+    """
+    closed_source: Annotated[bool, Field(title="Closed Source")]
+    """
+    Whether the listing is closed source (deployers cannot view or download the Truss, and forks copy mirrored weights instead of re-mirroring from upstream)
+    """
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    """
+    Time the listing was created in ISO 8601 format
+    """
+    modified_at: Annotated[AwareDatetime, Field(title="Modified At")]
+    """
+    Time the listing was last modified
+    """
+
+
+class LibraryListingVersionTombstoneV1(BaseModel):
+    """
+    A library listing version tombstone.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    version_tag: Annotated[str, Field(title="Version Tag")]
+    """
+    Human-readable tag for this version
+    """
+    deleted: Annotated[bool, Field(title="Deleted")]
+    """
+    Whether the library listing version was deleted
+    """
+
+
+class LibraryListingVersionV1(BaseModel):
+    """
+    A library listing version.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    version_tag: Annotated[str, Field(title="Version Tag")]
+    """
+    Human-readable tag for this version
+    """
+    is_live: Annotated[bool, Field(title="Is Live")]
+    """
+    Whether this version is the live version
+    """
+    allow_truss_download: Annotated[bool, Field(title="Allow Truss Download")]
+    """
+    Whether users deploying this model can download the Truss
+    """
+    oracle_version_id: Annotated[str, Field(title="Oracle Version Id")]
+    """
+    Id of the source model version
+    """
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    """
+    Time the version was created in ISO 8601 format
+    """
+    modified_at: Annotated[AwareDatetime, Field(title="Modified At")]
+    """
+    Time the version was last modified
+    """
+
+
+class LibraryListingVersionsV1(BaseModel):
+    """
+    A list of library listing versions.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    versions: Annotated[list[LibraryListingVersionV1], Field(title="Versions")]
+
+
+class LibraryListingsV1(BaseModel):
+    """
+    A list of library listings.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    listings: Annotated[list[LibraryListingV1], Field(title="Listings")]
+
+
+class LimitEnforcementV1(str, Enum):
+    CASCADING = "CASCADING"
+    INDEPENDENT = "INDEPENDENT"
+
+
+class LimitTypeV1(str, Enum):
+    REQUEST = "REQUEST"
+    TOKEN = "TOKEN"
+
+
+class LogLevelV1(str, Enum):
+    """
+    A log severity level.
+    """
+
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
+class LogV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
     timestamp: Annotated[str, Field(title="Timestamp")]
     """
-    Timestamp when the cache summary was captured
+    Epoch nanosecond timestamp of the log message.
     """
-    project_id: Annotated[str, Field(title="Project Id")]
+    message: Annotated[str, Field(title="Message")]
     """
-    Project ID associated with the cache
+    The contents of the log message.
     """
-    file_summaries: Annotated[list[FileSummary], Field(title="File Summaries")]
+    replica: Annotated[str | None, Field(title="Replica")]
     """
-    List of files in the cache
+    The replica the log line was emitted from.
+    """
+    request_id: Annotated[str | None, Field(title="Request Id")] = None
+    """
+    The request ID associated with an inference request.
+    """
+    level: LogLevelV1 | None = None
+    """
+    Severity of the log line, if one was detected. null when unknown.
     """
 
 
-class TrainingProjectTombstoneV1(BaseModel):
+class Target(str, Enum):
     """
-    A training project tombstone.
+    Which checkpoint target to load: 'trainer' (full training state) or 'sampler' (inference weights)
+    """
+
+    trainer = "trainer"
+    sampler = "sampler"
+
+
+class LoopsCheckpointConfig(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    run_id: Annotated[str, Field(title="Run Id")]
+    """
+    ID of the Loops run to load the checkpoint from
+    """
+    checkpoint_name: Annotated[str, Field(title="Checkpoint Name")]
+    """
+    Name of the checkpoint to load
+    """
+    target: Annotated[Target, Field(title="Target")] = Target.trainer
+    """
+    Which checkpoint target to load: 'trainer' (full training state) or 'sampler' (inference weights)
+    """
+    typ: Annotated[Literal["loops_checkpoint"], Field(title="Typ")] = "loops_checkpoint"
+
+
+class LoopsCheckpointFilesResponseV1(BaseModel):
+    """
+    Response with presigned URLs for files under a Loops checkpoint.
     """
 
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    id: Annotated[str, Field(title="Id")]
+    presigned_urls: Annotated[list[CheckpointFile], Field(title="Presigned Urls")]
     """
-    Unique identifier of the training project
+    List of presigned URLs for checkpoint files.
     """
-    deleted: Annotated[bool, Field(title="Deleted")]
+    next_page_token: Annotated[int | None, Field(title="Next Page Token")] = None
     """
-    Whether the training project was deleted
+    Token to use for fetching the next page of results. None when there are no more results.
     """
-
-
-class OrderByV1(BaseModel):
+    total_count: Annotated[int, Field(title="Total Count")]
     """
-    A request to order training jobs.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    field: Annotated[str, Field(examples=["created_at"], title="Field")]
-    """
-    The field to order by.
-    """
-    order: Annotated[str, Field(examples=["asc", "desc"], title="Order")]
-    """
-    The direction to order by.
-    """
-
-
-class SearchTrainingJobsRequestV1(BaseModel):
-    """
-    A request to search training jobs.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    project_id: Annotated[str | None, Field(examples=["n4q95w5"], title="Project Id")] = None
-    """
-    Filter the training jobs by project ID.
-    """
-    job_id: Annotated[str | None, Field(examples=["p7qr9qv"], title="Job Id")] = None
-    """
-    Filter the training jobs by job ID.
-    """
-    statuses: Annotated[
-        list[str] | None,
-        Field(examples=[["TRAINING_JOB_RUNNING", "TRAINING_JOB_COMPLETED"]], title="Statuses"),
-    ] = None
-    """
-    Filter the training jobs by status.
-    """
-    order_by: Annotated[list[OrderByV1] | None, Field(title="Order By")] = None
-    """
-    Order the training jobs by a field. Currently supports created_at
-    """
-
-
-class SupportedModelV1(BaseModel):
-    """
-    A model supported by the Loops server.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    model_name: Annotated[str, Field(title="Model Name")]
-    """
-    The name of the supported model.
-    """
-    max_context_length: Annotated[int, Field(title="Max Context Length")]
-    """
-    The maximum context length (in tokens) supported by this model.
-    """
-
-
-class GetLoopsCapabilitiesResponseV1(BaseModel):
-    """
-    Response for ``GET /v1/loops/capabilities``.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    supported_models: Annotated[list[SupportedModelV1], Field(title="Supported Models")]
-    """
-    List of models available on the server.
-    """
-
-
-class LoopsSessionV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(title="Id")]
-
-
-class CreateLoopsSessionResponseV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    session: LoopsSessionV1
-
-
-class GetLoopsSessionResponseV1(BaseModel):
-    """
-    Response for ``GET /v1/loops/sessions/<session_id>``.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    session: LoopsSessionV1
-    """
-    The Loops session.
+    Total number of checkpoint files available.
     """
 
 
@@ -3207,858 +2298,33 @@ class LoopsSamplerV1(BaseModel):
     """
 
 
-class ListLoopsRunsQueryParamsV1(BaseModel):
-    """
-    Query-string filters for ``GET /v1/loops/runs``.
-
-    Both filters are optional and can be combined; omit both to list all
-    runs visible to the caller.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    run_id: Annotated[str | None, Field(examples=["k4q95w5"], title="Run Id")] = None
-    """
-    Filter by run ID.
-    """
-    base_model: Annotated[str | None, Field(examples=["Qwen/Qwen3-8B"], title="Base Model")] = None
-    """
-    Filter runs by base model name.
-    """
-
-
-class CreateLoopsRunRequestV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    session_id: Annotated[str, Field(title="Session Id")]
-    """
-    ID of the Loops session this run belongs to.
-    """
-    base_model: Annotated[str, Field(title="Base Model")]
-    """
-    Base model ID (e.g. 'Qwen/Qwen3-8B').
-    """
-    name: Annotated[str | None, Field(max_length=255, min_length=1, title="Name")] = None
-    """
-    Optional display name for the run. Defaults to the base model name when omitted.
-    """
-    max_seq_len: Annotated[int | None, Field(title="Max Seq Len")] = None
-    """
-    Maximum prompt length (in tokens) the run must handle. Set this to the longest training example you plan to send. Defaults to the maximum supported by the model configuration.
-    """
-    lora_rank: Annotated[int, Field(title="Lora Rank")] = 64
-    """
-    LoRA rank.
-    """
-    seed: Annotated[int | None, Field(title="Seed")] = None
-    """
-    Random seed for reproducibility.
-    """
-    scale_down_delay_seconds: Annotated[
-        int, Field(gt=0, le=3600, title="Scale Down Delay Seconds")
-    ] = 3600
-    """
-    Seconds of inactivity before the run scales to zero. Must be between 1 and 3600 (1 hour). Defaults to 3600.
-    """
-    replicas: Annotated[int, Field(ge=1, title="Replicas")] = 1
-    """
-    Number of data-parallel trainer replicas. Each replica is one full copy of the model's preset node group, so the trainer deployment runs (preset node_count * replicas) nodes (e.g. replicas=4 on a 4-node preset → 16 nodes, 4 DP workers). Must be a positive integer. Defaults to 1.
-    """
-    path: Annotated[
-        str | None, Field(examples=["bt://loops:k4q95w5/weights/step-100"], title="Path")
-    ] = None
-    """
-    Optional bt:// URI of an existing checkpoint to load weights from on startup. Form: bt://loops:<run_id>/weights/<checkpoint_name>.
-    """
-    reuse_from_session_id: Annotated[str | None, Field(title="Reuse From Session Id")] = None
-    """
-    Optional Loops session ID whose trainer deployment should be reused for this run, sharing the infrastructure across sessions instead of provisioning fresh. The named session must belong to the same team. Reuse is best-effort: if the prior deployment is stopped, failed, its sampler is unhealthy, or this run requests replicas != 1, a new deployment is provisioned instead.
-    """
-
-
-class ListLoopsSamplersResponseV1(BaseModel):
-    """
-    Response for ``GET /v1/loops/samplers``.
-
-    Returns the caller's samplers, including those paired to runs and
-    standalone samplers. Ordered newest-first.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    samplers: Annotated[list[LoopsSamplerV1], Field(title="Samplers")]
-    """
-    List of samplers.
-    """
-
-
-class CreateLoopsSamplerRequestV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    session_id: Annotated[str, Field(title="Session Id")]
-    """
-    ID of the Loops session this sampler belongs to.
-    """
-    base_model: Annotated[str, Field(title="Base Model")]
-    """
-    Base model ID for standalone samplers (e.g., for baselines).
-    """
-    max_seq_length: Annotated[int | None, Field(title="Max Seq Length")] = None
-    """
-    Maximum prompt length (in tokens) the sampler must handle. Set this to the longest prompt you plan to send. Omit to use the default for the base model.
-    """
-    model_path: Annotated[
-        str | None,
-        Field(examples=["bt://loops:k4q95w5/sampler_weights/step-100"], title="Model Path"),
-    ] = None
-    """
-    Optional bt:// URI of an existing sampler-target checkpoint to load weights from on startup. Form: bt://loops:<run_id>/sampler_weights/<checkpoint_name>.
-    """
-    reuse_from_session_id: Annotated[str | None, Field(title="Reuse From Session Id")] = None
-    """
-    Optional Loops session ID whose deployment should be reused for this sampler. Same best-effort semantics as the run endpoint.
-    """
-
-
-class CreateLoopsSamplerResponseV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    sampler: LoopsSamplerV1
-
-
-class GetLoopsSamplerResponseV1(BaseModel):
-    """
-    Response for ``GET /v1/loops/samplers/<sampler_id>``.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    sampler: LoopsSamplerV1
-    """
-    The Loops sampler.
-    """
-
-
-class TrainerCheckpointTarget(str, Enum):
-    """
-    Whether a TrainerServerCheckpoint is loadable by the sampler or the trainer.
-
-    SAMPLER checkpoints are consumed by the sampling server for inference;
-    TRAINER checkpoints capture full trainer state for resuming training.
-    Mirrored in the bt:// URI as
-    ``bt://loops:<trainer_id>/(sampler_weights|weights)/<name>``.
-    """
-
-    sampler = "sampler"
-    trainer = "trainer"
-
-
-class ListLoopsCheckpointsQueryParamsV1(BaseModel):
-    """
-    Query-string filters for ``GET /v1/loops/checkpoints``.
-
-    Provide exactly one of ``run_id`` (all checkpoints for the run),
-    ``base_model`` (all checkpoints across the caller's runs of that
-    base model), or ``checkpoint_path`` (the single matching checkpoint).
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    run_id: Annotated[str | None, Field(examples=["k4q95w5"], title="Run Id")] = None
-    """
-    Filter by run ID. Returns all checkpoints saved by the run.
-    """
-    base_model: Annotated[str | None, Field(examples=["Qwen/Qwen3-8B"], title="Base Model")] = None
-    """
-    Filter by base model. Returns checkpoints across the caller's runs of this base model.
-    """
-    checkpoint_path: Annotated[
-        str | None,
-        Field(examples=["bt://loops:k4q95w5/sampler_weights/step-100"], title="Checkpoint Path"),
-    ] = None
-    """
-    bt:// URI of a Loops checkpoint. Form: bt://loops:<run_id>/(weights|sampler_weights)/<checkpoint_name>.
-    """
-
-
-class ValidateLoopsCheckpointRequestV1(BaseModel):
-    """
-    Request body for ``POST /v1/loops/checkpoints/validate``.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    checkpoint_path: Annotated[
-        str,
-        Field(examples=["bt://loops:k4q95w5/sampler_weights/step-100"], title="Checkpoint Path"),
-    ]
-    """
-    bt:// URI of a sampler checkpoint. Form: bt://loops:<run_id>/sampler_weights/<checkpoint_name>.
-    """
-
-
-class ValidateLoopsCheckpointResponseV1(BaseModel):
-    """
-    Response for ``POST /v1/loops/checkpoints/validate``. Empty on success;
-    inaccessible or malformed paths raise 400.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-
-
-class LoopsCheckpointFilesResponseV1(BaseModel):
-    """
-    Response with presigned URLs for files under a Loops checkpoint.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    presigned_urls: Annotated[list[CheckpointFile], Field(title="Presigned Urls")]
-    """
-    List of presigned URLs for checkpoint files.
-    """
-    next_page_token: Annotated[int | None, Field(title="Next Page Token")] = None
-    """
-    Token to use for fetching the next page of results. None when there are no more results.
-    """
-    total_count: Annotated[int, Field(title="Total Count")]
-    """
-    Total number of checkpoint files available.
-    """
-
-
-class Name(str, Enum):
-    CREATED = "CREATED"
-    DEPLOYING = "DEPLOYING"
-    RUNNING = "RUNNING"
-    SCALED_TO_ZERO = "SCALED_TO_ZERO"
-    FAILED = "FAILED"
-    STOPPED = "STOPPED"
-
-
-class DeactivateLoopsDeploymentResponseV1(BaseModel):
-    """
-    Response for ``POST /v1/loops/deployments/<deployment_id>/deactivate``.
-    """
-
+class LoopsSessionV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
     id: Annotated[str, Field(title="Id")]
-    """
-    The deactivated Loops deployment ID.
-    """
-    base_model: Annotated[str, Field(title="Base Model")]
-    """
-    The base model whose Loops deployment was deactivated.
-    """
-    user: UserV1
-    """
-    The user who owned the Loops deployment.
-    """
 
 
-class GetLoopsDeploymentMetricsRequestV1(BaseModel):
+class LoopsUserConfigV1(BaseModel):
     """
-    Time-range request for trainer deployment metrics.
+    The caller's Loops user-level config (accelerator priorities).
     """
 
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    end_epoch_millis: Annotated[int | None, Field(title="End Epoch Millis")] = None
-    """
-    Epoch millis to end fetching metrics.
-    """
-    start_epoch_millis: Annotated[int | None, Field(title="Start Epoch Millis")] = None
-    """
-    Epoch millis to start fetching metrics.
-    """
-    step_seconds: Annotated[int | None, Field(title="Step Seconds")] = None
-    """
-    Resolution of the returned series, in seconds. When omitted, a step is derived from the time range so large windows return fewer points.
-    """
-    time_divisor_seconds: Annotated[int | None, Field(title="Time Divisor Seconds")] = None
-    """
-    Unit of time for request-volume metrics, in seconds (e.g. 60 for requests/minute). Defaults to per-second.
-    """
-
-
-class InferenceVolumeByStatusDatapointV1(BaseModel):
-    """
-    Request rate split by HTTP response code class.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    timestamp: Annotated[AwareDatetime, Field(title="Timestamp")]
-    """
-    ISO 8601 timestamp.
-    """
-    status_2xx: Annotated[float, Field(title="Status 2Xx")]
-    """
-    2xx requests per second.
-    """
-    status_4xx: Annotated[float, Field(title="Status 4Xx")]
-    """
-    4xx requests per second.
-    """
-    status_5xx: Annotated[float, Field(title="Status 5Xx")]
-    """
-    5xx requests per second.
-    """
-
-
-class ResponseTimeDatapointV1(BaseModel):
-    """
-    Latency quantile datapoint.
-
-    Values are reported in **milliseconds** to match the oracle/inference
-    ``response_time_stats`` convention. Source histogram is the queue-proxy's
-    ``revision_request_latencies_bucket`` whose bucket boundaries are in ms.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    timestamp: Annotated[AwareDatetime, Field(title="Timestamp")]
-    """
-    ISO 8601 timestamp.
-    """
-    p50: Annotated[float | None, Field(title="P50")] = None
-    """
-    50th percentile request latency (milliseconds).
-    """
-    p95: Annotated[float | None, Field(title="P95")] = None
-    """
-    95th percentile request latency (milliseconds).
-    """
-    p99: Annotated[float | None, Field(title="P99")] = None
-    """
-    99th percentile request latency (milliseconds).
-    """
-
-
-class GetLoopsDeploymentLogsRequestV1(BaseModel):
-    """
-    Query parameters for fetching a Loops deployment's logs.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    start_epoch_millis: Annotated[int | None, Field(title="Start Epoch Millis")] = None
-    """
-    Epoch milliseconds at which to start fetching logs. Defaults to 30 minutes before the end. The window from start to end must not exceed 7 days.
-    """
-    end_epoch_millis: Annotated[int | None, Field(title="End Epoch Millis")] = None
-    """
-    Epoch milliseconds at which to stop fetching logs. Defaults to the current time.
-    """
-    direction: SortOrderV1 | None = None
-    """
-    Sort order for logs
-    """
-    limit: Annotated[int | None, Field(ge=1, le=1000, title="Limit")] = 500
-    """
-    Limit of logs to fetch in a single request
-    """
-    min_level: LogLevelV1 | None = None
-    """
-    Minimum log severity to include. Omit to return all log lines, including lines that have no level. Any explicit value returns lines at or above that severity and drops lines without a level.
-    """
-
-
-class TeamTrainingGpuCapacityItemV1(BaseModel):
-    """
-    Per-team GPU capacity and current usage for one GPU type.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    team_id: Annotated[str, Field(title="Team Id")]
-    """
-    Team identifier
-    """
-    team_name: Annotated[str, Field(title="Team Name")]
-    """
-    Team name
-    """
-    gpu_type: Annotated[str, Field(title="Gpu Type")]
-    """
-    GPU type identifier (e.g. H100, A100-40GB)
-    """
-    baseline: Annotated[int, Field(title="Baseline")]
-    """
-    Baseline GPU allocation for the team. 0 if not configured.
-    """
-    limit: Annotated[int, Field(title="Limit")]
-    """
-    Maximum concurrent GPUs of this type for this team
-    """
-    usage_count: Annotated[int, Field(title="Usage Count")]
-    """
-    GPUs currently in use by the team's active training jobs
-    """
-
-
-class TrainingGpuCapacityItemV1(BaseModel):
-    """
-    GPU capacity and current usage for one GPU type.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    gpu_type: Annotated[str, Field(title="Gpu Type")]
-    """
-    GPU type identifier (e.g. H100, A100-40GB)
-    """
-    baseline: Annotated[int, Field(title="Baseline")]
-    """
-    Baseline GPU allocation; jobs below this threshold are expected to run immediately. 0 if not configured.
-    """
-    limit: Annotated[int, Field(title="Limit")]
-    """
-    Maximum concurrent GPUs of this type for this org
-    """
-    usage_count: Annotated[int, Field(title="Usage Count")]
-    """
-    GPUs currently in use by active training jobs
-    """
-
-
-class GetTrainingGpuCapacityResponseV1(BaseModel):
-    """
-    Response for the training GPU capacity endpoint.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    gpu_capacities: Annotated[list[TrainingGpuCapacityItemV1], Field(title="Gpu Capacities")]
-    """
-    Org-level GPU capacity limits and current usage per GPU type
-    """
-    team_gpu_capacities: Annotated[
-        list[TeamTrainingGpuCapacityItemV1] | None, Field(title="Team Gpu Capacities")
-    ] = None
-    """
-    Per-team GPU capacity limits and current usage per GPU type
-    """
-
-
-class ActiveJobAtSubmitV1(BaseModel):
-    """
-    One other job in the same (org, gpu_type) pool that was holding GPU
-    capacity at the moment the target was submitted.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    training_job_id: Annotated[str, Field(title="Training Job Id")]
-    """
-    Hashid of the other training job
-    """
-    training_job_name: Annotated[str | None, Field(title="Training Job Name")] = None
-    """
-    Other job's name
-    """
-    instance_type_name: Annotated[str, Field(title="Instance Type Name")]
-    """
-    Instance type of the other job
-    """
-    total_gpus: Annotated[int, Field(title="Total Gpus")]
-    """
-    gpu_count * effective_node_count
-    """
-    workload_plane_name: Annotated[str, Field(title="Workload Plane Name")]
-    """
-    Workload plane the other job was on
-    """
-    status_at_submit: Annotated[str, Field(title="Status At Submit")]
-    """
-    Other job's status as of submitted_at (one of ACTIVE_STATES)
-    """
-    status_set_at: Annotated[AwareDatetime, Field(title="Status Set At")]
-    """
-    When that status was set
-    """
-
-
-class CapacityAtSubmitV1(BaseModel):
-    """
-    A GPU capacity row as it stands now, with ``last_modified`` so callers
-    can judge whether the value matches what the dequeue gate saw at submit
-    time. Capacity rows are not historicized: edits overwrite in place. Compare
-    ``last_modified`` against the response's ``submitted_at`` — if it's later,
-    the value may have changed.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    gpu_type: Annotated[str, Field(title="Gpu Type")]
-    """
-    GPU type identifier (e.g. H100, A100-40GB)
-    """
-    max_gpus: Annotated[int, Field(title="Max Gpus")]
-    """
-    Current max concurrent GPUs of this type
-    """
-    min_gpus: Annotated[int | None, Field(title="Min Gpus")] = None
-    """
-    Current baseline GPU allocation, if configured
-    """
-    last_modified: Annotated[AwareDatetime, Field(title="Last Modified")]
-    """
-    When the capacity row was last modified
-    """
-
-
-class PendingJobAheadAtSubmitV1(BaseModel):
-    """
-    A PENDING job in the same (org, gpu_type) pool that was ahead of the
-    target in dequeue FIFO order at submitted_at — higher priority, or same
-    priority and earlier submission.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    training_job_id: Annotated[str, Field(title="Training Job Id")]
-    """
-    Hashid of the other training job
-    """
-    training_job_name: Annotated[str | None, Field(title="Training Job Name")] = None
-    """
-    Other job's name
-    """
-    instance_type_name: Annotated[str, Field(title="Instance Type Name")]
-    """
-    Instance type of the other job
-    """
-    requested_gpus: Annotated[int, Field(title="Requested Gpus")]
-    """
-    gpu_count * effective_node_count
-    """
-    priority: Annotated[int, Field(title="Priority")]
-    """
-    Effective priority (NULL coalesced to 0)
-    """
-    submitted_at: Annotated[AwareDatetime, Field(title="Submitted At")]
-    """
-    The other job's submission time
-    """
-
-
-class QueueEventV1(BaseModel):
-    """
-    A single ``TrainingJobStatus`` row inside the queue-context window.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    training_job_id: Annotated[str, Field(title="Training Job Id")]
-    """
-    Hashid of the training job this event is for
-    """
-    training_job_name: Annotated[str | None, Field(title="Training Job Name")] = None
-    """
-    Job name
-    """
-    status: Annotated[str, Field(title="Status")]
-    """
-    TrainingJobStatus.Name value
-    """
-    created: Annotated[AwareDatetime, Field(title="Created")]
-    """
-    When the status row was inserted
-    """
-    event_message: Annotated[str | None, Field(title="Event Message")] = None
-    """
-    Human-readable event message from the status metadata
-    """
-    exit_code: Annotated[int | None, Field(title="Exit Code")] = None
-    """
-    Exit code from the status metadata, if any
-    """
-
-
-class GetTrainingJobQueueContextResponseV1(BaseModel):
-    """
-    Read-only diagnostic for a training job's PENDING window.
-
-    Returns the (org, gpu_type) capacity pool the job was gated by, jobs that
-    were holding GPU capacity in that pool when this job was submitted, and
-    every status event in [submitted_at, released_at] for those jobs (or up to
-    "now" if the target is still PENDING).
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    target_job_id: Annotated[str, Field(title="Target Job Id")]
-    """
-    Hashid of the target training job
-    """
-    target_job_name: Annotated[str | None, Field(title="Target Job Name")] = None
-    """
-    Target job's name
-    """
-    gpu_type: Annotated[str, Field(title="Gpu Type")]
-    """
-    GPU type the target requested
-    """
-    requested_gpus: Annotated[int, Field(title="Requested Gpus")]
-    """
-    GPUs the target requested (gpu_count * effective_node_count)
-    """
-    submitted_at: Annotated[AwareDatetime, Field(title="Submitted At")]
-    """
-    When the job row was inserted (= API POST time)
-    """
-    released_at: Annotated[AwareDatetime | None, Field(title="Released At")] = None
-    """
-    When the job's TRAINING_JOB_CREATED status was set, i.e. the moment it was released from PENDING. None if still PENDING.
-    """
-    pending_seconds: Annotated[int | None, Field(title="Pending Seconds")] = None
-    """
-    released_at - submitted_at in seconds. None if still PENDING.
-    """
-    org_capacity: CapacityAtSubmitV1 | None = None
-    """
-    Org-level cap for (org, gpu_type). None if no cap is configured.
-    """
-    team_capacity: CapacityAtSubmitV1 | None = None
-    """
-    Team-level cap for (team, gpu_type). None if no team cap is configured.
-    """
-    active_at_submit: Annotated[list[ActiveJobAtSubmitV1], Field(title="Active At Submit")]
-    """
-    Jobs in the same (org, gpu_type) pool that were holding capacity at submitted_at
-    """
-    pending_ahead_at_submit: Annotated[
-        list[PendingJobAheadAtSubmitV1], Field(title="Pending Ahead At Submit")
+    trainer_accelerator_priority: Annotated[
+        list[str] | None, Field(examples=[["H100", "H200"]], title="Trainer Accelerator Priority")
     ]
     """
-    PENDING jobs in the same (org, gpu_type) pool that were ahead of the target in dequeue FIFO order at submitted_at (priority DESC then created ASC). These also block the target's release.
+    Ordered allowlist of GPU types for your Loops trainer deployments, highest priority first. Intersected with the org-level allowlist (org acts as a ceiling). Null means 'inherit the org-level allowlist'.
     """
-    events: Annotated[list[QueueEventV1], Field(title="Events")]
-    """
-    Every status event in [submitted_at, events_window_end] for the target job, every job in active_at_submit, and every job in pending_ahead_at_submit, oldest first.
-    """
-    events_window_end: Annotated[AwareDatetime, Field(title="Events Window End")]
-    """
-    released_at if set, else 'now' (events ongoing)
-    """
-
-
-class GetBlobCredentialsResponseV1(BaseModel):
-    """
-    Response to create a new set of credentials for blob upload.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    creds: AWSCredentialsV1
-    """
-    The credentials to upload the blob to
-    """
-    s3_key: Annotated[str, Field(title="S3 Key")]
-    """
-    The S3 key to upload the blob to
-    """
-    s3_bucket: Annotated[str, Field(title="S3 Bucket")]
-    """
-    The S3 bucket to upload the blob to
-    """
-
-
-class APIKeyCategory(str, Enum):
-    """
-    Enum representing the category of an API key.
-    """
-
-    PERSONAL = "PERSONAL"
-    WORKSPACE_MANAGE_ALL = "WORKSPACE_MANAGE_ALL"
-    WORKSPACE_EXPORT_METRICS = "WORKSPACE_EXPORT_METRICS"
-    WORKSPACE_INVOKE = "WORKSPACE_INVOKE"
-
-
-class CreateAPIKeyRequestV1(BaseModel):
-    """
-    Request to create an API key.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    name: Annotated[str | None, Field(examples=["my-api-key"], title="Name")] = None
-    """
-    Optional name for the API key
-    """
-    type: Annotated[
-        APIKeyCategory,
-        Field(
-            examples=[
-                "PERSONAL",
-                "WORKSPACE_EXPORT_METRICS",
-                "WORKSPACE_INVOKE",
-                "WORKSPACE_MANAGE_ALL",
-            ]
-        ),
+    sampler_accelerator_priority: Annotated[
+        list[str] | None, Field(examples=[["H100", "H200"]], title="Sampler Accelerator Priority")
     ]
     """
-    Type of the API key.
+    Ordered allowlist of GPU types for your Loops sampler deployments, highest priority first. Intersected with the org-level allowlist (org acts as a ceiling). Null means 'inherit the org-level allowlist'.
     """
-    model_ids: Annotated[list[str] | None, Field(examples=[["aaaaaaaa"]], title="Model Ids")] = None
-    """
-    List of model IDs to scope the API key to, only present if type is 'WORKSPACE_EXPORT_METRICS' or 'WORKSPACE_INVOKE'
-    """
-
-
-class APIKeyV1(BaseModel):
-    """
-    Represents an API key.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    api_key: Annotated[str, Field(title="Api Key")]
-    """
-    The API key string
-    """
-
-
-class APIKeyInfoV1(BaseModel):
-    """
-    Represents the metadata of an API key.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    prefix: Annotated[str, Field(title="Prefix")]
-    """
-    The prefix of the API key
-    """
-    name: Annotated[str | None, Field(examples=["my-api-key"], title="Name")] = None
-    """
-    Optional name for the API key
-    """
-    type: Annotated[
-        APIKeyCategory,
-        Field(
-            examples=[
-                "PERSONAL",
-                "WORKSPACE_EXPORT_METRICS",
-                "WORKSPACE_INVOKE",
-                "WORKSPACE_MANAGE_ALL",
-            ]
-        ),
-    ]
-    """
-    Type of the API key.
-    """
-    model_ids: Annotated[list[str] | None, Field(examples=[["aaaaaaaa"]], title="Model Ids")] = None
-    """
-    List of model IDs to scope the API key to, only present if type is 'WORKSPACE_EXPORT_METRICS' or 'WORKSPACE_INVOKE'
-    """
-    team_name: Annotated[str | None, Field(title="Team Name")] = None
-    """
-    The name of the team associated with the API key
-    """
-
-
-class APIKeysV1(BaseModel):
-    """
-    A list of API keys.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    keys: Annotated[list[APIKeyInfoV1], Field(title="Keys")]
-    """
-    A list of API key information
-    """
-
-
-class APIKeyTombstoneV1(BaseModel):
-    """
-    An API key tombstone.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    prefix: Annotated[str, Field(title="Prefix")]
-    """
-    Unique prefix of the API key
-    """
-
-
-class ModelWeightSnapshotV1(BaseModel):
-    """
-    A model weight snapshot.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    model: Annotated[str, Field(title="Model")]
-    """
-    Unique identifier of the model
-    """
-    snapshot_uri: Annotated[str, Field(title="Snapshot Uri")]
-    """
-    Path to the model weight snapshot
-    """
-    received_at: Annotated[AwareDatetime, Field(title="Received At")]
-    """
-    Time of the snapshot
-    """
-
-
-class CreateModelWeightSnapshotRequestV1(BaseModel):
-    """
-    A request to create a model weight snapshot.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    model: Annotated[str, Field(title="Model")]
-    """
-    Unique identifier of the model
-    """
-    snapshot_uri: Annotated[str, Field(title="Snapshot Uri")]
-    """
-    Path to the model weight snapshot
-    """
-
-
-class LimitTypeV1(str, Enum):
-    REQUEST = "REQUEST"
-    TOKEN = "TOKEN"
 
 
 class ModelAPIOrgDetailsV1(BaseModel):
@@ -4113,6 +2379,518 @@ class CostPerMillionOutputTokens(RootModel[str]):
     """
 
 
+class Subtotal5(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    """
+    Subtotal cost in dollars for this model
+    """
+
+
+class ModelApiItemV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    model_name: Annotated[str, Field(title="Model Name")]
+    """
+    Model name
+    """
+    model_family: Annotated[str | None, Field(title="Model Family")] = None
+    """
+    Model family (e.g., llama, mistral)
+    """
+    subtotal: Annotated[float | Subtotal5, Field(title="Subtotal")]
+    """
+    Subtotal cost in dollars for this model
+    """
+    input_tokens: Annotated[int, Field(title="Input Tokens")]
+    """
+    Total input tokens for this model
+    """
+    output_tokens: Annotated[int, Field(title="Output Tokens")]
+    """
+    Total output tokens for this model
+    """
+    cached_input_tokens: Annotated[int, Field(title="Cached Input Tokens")]
+    """
+    Total cached input tokens for this model
+    """
+    daily: Annotated[list[DailyModelApiUsageV1] | None, Field(title="Daily")] = None
+    """
+    Daily usage breakdown
+    """
+
+
+class Subtotal6(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    """
+    Subtotal cost in dollars after applying credits used
+    """
+
+
+class ModelApisUsageV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    subtotal: Annotated[float | Subtotal6, Field(title="Subtotal")]
+    """
+    Subtotal cost in dollars after applying credits used
+    """
+    credits_used: Annotated[float | CreditsUsed, Field(title="Credits Used")]
+    """
+    Credits applied in dollars
+    """
+    total: Annotated[float | Total, Field(title="Total")]
+    """
+    Total cost in dollars
+    """
+    breakdown: Annotated[list[ModelApiItemV1] | None, Field(title="Breakdown")] = None
+    """
+    Per-model usage breakdown
+    """
+
+
+class ModelArchiveSourceV1(BaseModel):
+    """
+    Create a model from an archive previously uploaded via the credentials
+    issued by `POST /v1/prepare_model_upload`.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    kind: Annotated[Literal["model_archive"], Field(title="Kind")] = "model_archive"
+    name: Annotated[str, Field(title="Name")]
+    """
+    Name of the new model.
+    """
+    deployment: DeploymentArchivePayloadV1
+    """
+    Deployment-level configuration for the model's first deployment.
+    """
+    s3_key: Annotated[str, Field(title="S3 Key")]
+    """
+    S3 key of the uploaded archive, from the credentials returned by `POST /v1/prepare_model_upload`.
+    """
+    disable_archive_download: Annotated[bool, Field(title="Disable Archive Download")] = False
+    """
+    If true, the uploaded archive is not downloadable after creation. Locked at model creation; cannot be changed by subsequent deployments.
+    """
+
+
+class ModelTombstoneV1(BaseModel):
+    """
+    A model tombstone.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    id: Annotated[str, Field(title="Id")]
+    """
+    Unique identifier of the model
+    """
+    deleted: Annotated[bool, Field(title="Deleted")]
+    """
+    Whether the model was deleted
+    """
+
+
+class ModelV1(BaseModel):
+    """
+    A model.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    id: Annotated[str, Field(title="Id")]
+    """
+    Unique identifier of the model
+    """
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    """
+    Time the model was created in ISO 8601 format
+    """
+    name: Annotated[str, Field(title="Name")]
+    """
+    Name of the model
+    """
+    deployments_count: Annotated[int, Field(title="Deployments Count")]
+    """
+    Number of deployments of the model
+    """
+    production_deployment_id: Annotated[str | None, Field(title="Production Deployment Id")]
+    """
+    Unique identifier of the production deployment of the model
+    """
+    development_deployment_id: Annotated[str | None, Field(title="Development Deployment Id")]
+    """
+    Unique identifier of the development deployment of the model
+    """
+    instance_type_name: Annotated[str, Field(title="Instance Type Name")]
+    """
+    Name of the instance type for the production deployment of the model
+    """
+    team_name: Annotated[str, Field(title="Team Name")]
+    """
+    Name of the team associated with the model.
+    """
+
+
+class ModelWeightSnapshotV1(BaseModel):
+    """
+    A model weight snapshot.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    model: Annotated[str, Field(title="Model")]
+    """
+    Unique identifier of the model
+    """
+    snapshot_uri: Annotated[str, Field(title="Snapshot Uri")]
+    """
+    Path to the model weight snapshot
+    """
+    received_at: Annotated[AwareDatetime, Field(title="Received At")]
+    """
+    Time of the snapshot
+    """
+
+
+class ModelsV1(BaseModel):
+    """
+    A list of models.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    models: Annotated[list[ModelV1], Field(title="Models")]
+
+
+class Name(str, Enum):
+    CREATED = "CREATED"
+    DEPLOYING = "DEPLOYING"
+    RUNNING = "RUNNING"
+    SCALED_TO_ZERO = "SCALED_TO_ZERO"
+    FAILED = "FAILED"
+    STOPPED = "STOPPED"
+
+
+class OrderByV1(BaseModel):
+    """
+    A request to order training jobs.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    field: Annotated[str, Field(examples=["created_at"], title="Field")]
+    """
+    The field to order by.
+    """
+    order: Annotated[str, Field(examples=["asc", "desc"], title="Order")]
+    """
+    The direction to order by.
+    """
+
+
+class PaginationResponseV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    has_more: Annotated[bool, Field(title="Has More")]
+    """
+    Whether more items exist after this page.
+    """
+    cursor: Annotated[str | None, Field(title="Cursor")] = None
+    """
+    Opaque cursor to pass into the next request. Null when there is no next page.
+    """
+
+
+class PatchInteractiveSessionResponseV1(BaseModel):
+    """
+    Response after patching an interactive session.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    interactive_session: InteractiveSessionV1
+    """
+    The updated interactive session.
+    """
+    message: Annotated[str, Field(title="Message")]
+    """
+    Human-readable summary of what was updated.
+    """
+
+
+class PatchLoopsUserConfigRequestV1(BaseModel):
+    """
+    Request body for ``PATCH /v1/loops/user_config``.
+
+    Follows JSON Merge Patch (RFC 7396) semantics per field: omit the field
+    to leave it unchanged, send ``null`` to clear and inherit the org-level
+    allowlist, send a list to set the allowlist. Empty lists are rejected
+    because the storage layer normalizes ``null`` and ``[]`` identically, so
+    accepting both would create two ways to spell the same intent.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    trainer_accelerator_priority: Annotated[
+        list[str] | None, Field(examples=[["H100", "H200"]], title="Trainer Accelerator Priority")
+    ] = None
+    """
+    Ordered list of GPU types for trainer deployments, highest priority first. Send a list to set; send null to clear (inherit org allowlist); omit to leave unchanged. Empty list is rejected.
+    """
+    sampler_accelerator_priority: Annotated[
+        list[str] | None, Field(examples=[["H100", "H200"]], title="Sampler Accelerator Priority")
+    ] = None
+    """
+    Ordered list of GPU types for sampler deployments, highest priority first. Send a list to set; send null to clear (inherit org allowlist); omit to leave unchanged. Empty list is rejected.
+    """
+
+
+class PatchLoopsUserConfigResponseV1(BaseModel):
+    """
+    Response for ``PATCH /v1/loops/user_config``.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    user_config: LoopsUserConfigV1
+    """
+    The updated Loops user config.
+    """
+
+
+class PendingJobAheadAtSubmitV1(BaseModel):
+    """
+    A PENDING job in the same (org, gpu_type) pool that was ahead of the
+    target in dequeue FIFO order at submitted_at — higher priority, or same
+    priority and earlier submission.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    training_job_id: Annotated[str, Field(title="Training Job Id")]
+    """
+    Hashid of the other training job
+    """
+    training_job_name: Annotated[str | None, Field(title="Training Job Name")] = None
+    """
+    Other job's name
+    """
+    instance_type_name: Annotated[str, Field(title="Instance Type Name")]
+    """
+    Instance type of the other job
+    """
+    requested_gpus: Annotated[int, Field(title="Requested Gpus")]
+    """
+    gpu_count * effective_node_count
+    """
+    priority: Annotated[int, Field(title="Priority")]
+    """
+    Effective priority (NULL coalesced to 0)
+    """
+    submitted_at: Annotated[AwareDatetime, Field(title="Submitted At")]
+    """
+    The other job's submission time
+    """
+
+
+class PrepareModelUploadRequestV1(BaseModel):
+    """
+    Body for `POST /v1/prepare_model_upload`.
+
+    Validates the same payload the commit endpoint will validate, and on
+    `dry_run=false` issues STS upload credentials. Exactly one of `name` or
+    `model_id` is required: `name` validates the new-model path (`POST
+    /v1/models`); `model_id` validates the add-deployment path (`POST
+    /v1/models/{model_id}/deployments`).
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    deployment: DeploymentArchivePayloadV1
+    """
+    Deployment-level payload, identical to the payload sent at commit.
+    """
+    name: Annotated[str | None, Field(title="Name")] = None
+    """
+    Set to validate a new-model push. Exactly one of `name` or `model_id` is required.
+    """
+    team_id: Annotated[str | None, Field(title="Team Id")] = None
+    """
+    Team the new model will belong to. Only valid when `name` is set; defaults to the organization's default team when omitted. Must not be set when `model_id` is set (the existing model already has a team).
+    """
+    model_id: Annotated[str | None, Field(title="Model Id")] = None
+    """
+    Set to validate an add-deployment push to an existing model. Exactly one of `name` or `model_id` is required.
+    """
+    dry_run: Annotated[bool, Field(title="Dry Run")] = False
+    """
+    If true, validate the payload only and do not issue upload credentials. The response sets `creds`, `s3_bucket`, and `s3_key` to `null`.
+    """
+
+
+class PrepareModelUploadResponseV1(BaseModel):
+    """
+    Response from `POST /v1/prepare_model_upload`.
+
+    On success with `dry_run=false`, returns STS upload credentials. On success
+    with `dry_run=true`, `creds`, `s3_bucket`, and `s3_key` are `null` and only
+    validation has run.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    creds: AWSCredentialsV1 | None = None
+    """
+    STS credentials to upload the model archive.
+    """
+    s3_bucket: Annotated[str | None, Field(title="S3 Bucket")] = None
+    """
+    S3 bucket the credentials are scoped to.
+    """
+    s3_key: Annotated[str | None, Field(title="S3 Key")] = None
+    """
+    S3 key the credentials are scoped to. Pass this to `POST /v1/models` (in the `model_archive` source) once the upload completes.
+    """
+    s3_region: Annotated[str | None, Field(title="S3 Region")] = None
+    """
+    AWS region the S3 bucket resides in.
+    """
+
+
+class PromoteRequestV1(BaseModel):
+    """
+    A request to promote a deployment to production.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    scale_down_previous_production: Annotated[
+        bool, Field(examples=[True], title="Scale Down Previous Production")
+    ] = True
+    """
+    Whether to scale down the previous production deployment after promoting
+    """
+    preserve_env_instance_type: Annotated[
+        bool, Field(examples=[True], title="Preserve Env Instance Type")
+    ] = True
+    """
+    Whether to use the promoting deployment's instance type or preserve target environment's instance type
+    """
+
+
+class PromoteToChainEnvironmentRequestV1(BaseModel):
+    """
+    A request to promote a deployment to a environment.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    scale_down_previous_deployment: Annotated[
+        bool, Field(examples=[True], title="Scale Down Previous Deployment")
+    ] = True
+    """
+    Whether to scale down the previous deployment after promoting
+    """
+    deployment_id: Annotated[str, Field(title="Deployment Id")]
+    """
+    The id of the chain deployment to promote
+    """
+
+
+class PromoteToEnvironmentRequestV1(BaseModel):
+    """
+    A request to promote a deployment to a environment.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    scale_down_previous_deployment: Annotated[
+        bool, Field(examples=[True], title="Scale Down Previous Deployment")
+    ] = True
+    """
+    Whether to scale down the previous deployment after promoting
+    """
+    deployment_id: Annotated[str, Field(title="Deployment Id")]
+    """
+    The id of the deployment to promote
+    """
+    preserve_env_instance_type: Annotated[
+        bool, Field(examples=[True], title="Preserve Env Instance Type")
+    ] = True
+    """
+    Whether to use the promoting deployment's instance type or preserve target environment's instance type
+    """
+
+
+class PromotionCleanupStrategyV1(str, Enum):
+    """
+    The promotion cleanup strategy.
+    """
+
+    KEEP = "KEEP"
+    SCALE_TO_ZERO = "SCALE_TO_ZERO"
+    DEACTIVATE = "DEACTIVATE"
+
+
+class QueueEventV1(BaseModel):
+    """
+    A single ``TrainingJobStatus`` row inside the queue-context window.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    training_job_id: Annotated[str, Field(title="Training Job Id")]
+    """
+    Hashid of the training job this event is for
+    """
+    training_job_name: Annotated[str | None, Field(title="Training Job Name")] = None
+    """
+    Job name
+    """
+    status: Annotated[str, Field(title="Status")]
+    """
+    TrainingJobStatus.Name value
+    """
+    created: Annotated[AwareDatetime, Field(title="Created")]
+    """
+    When the status row was inserted
+    """
+    event_message: Annotated[str | None, Field(title="Event Message")] = None
+    """
+    Human-readable event message from the status metadata
+    """
+    exit_code: Annotated[int | None, Field(title="Exit Code")] = None
+    """
+    Exit code from the status metadata, if any
+    """
+
+
 class RateLimitUnitV1(str, Enum):
     SECOND = "SECOND"
     MINUTE = "MINUTE"
@@ -4136,25 +2914,1257 @@ class RateLimitV1(BaseModel):
     """
 
 
-class ModelAPIsRequestV1(BaseModel):
+class RegisterAPIKeyRequestV1(BaseModel):
     """
-    Query-string filters for ``GET /v1/model_apis``.
+    Request to register a caller-supplied API key against an existing FederatedGroup.
     """
 
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    cursor: Annotated[str | None, Field(title="Cursor")] = None
+    name: Annotated[str | None, Field(examples=["my-model-api-key"], title="Name")] = None
     """
-    Opaque cursor returned by a previous page. Omit to fetch the first page.
+    Optional name for the Model API key
     """
-    limit: Annotated[int, Field(ge=1, le=1000, title="Limit")] = 100
+    key: Annotated[str, Field(examples=["my-secure-api-key-value"], title="Key")]
     """
-    Maximum number of items to return.
+    Value of the API key to register
     """
-    added_only: Annotated[bool, Field(title="Added Only")] = False
+
+
+class RegisterAPIKeyResponseV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    ok: Annotated[bool, Field(title="Ok")]
     """
-    When true, restrict the result to Model APIs the workspace has added. Defaults to the full visible catalog.
+    Whether the registration was successful
+    """
+
+
+class ResourceKind(str, Enum):
+    MODEL_DEPLOYMENT = "MODEL_DEPLOYMENT"
+    TRAINING_JOB = "TRAINING_JOB"
+    CHAINLET = "CHAINLET"
+
+
+class ResponseTimeDatapointV1(BaseModel):
+    """
+    Latency quantile datapoint.
+
+    Values are reported in **milliseconds** to match the oracle/inference
+    ``response_time_stats`` convention. Source histogram is the queue-proxy's
+    ``revision_request_latencies_bucket`` whose bucket boundaries are in ms.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    timestamp: Annotated[AwareDatetime, Field(title="Timestamp")]
+    """
+    ISO 8601 timestamp.
+    """
+    p50: Annotated[float | None, Field(title="P50")] = None
+    """
+    50th percentile request latency (milliseconds).
+    """
+    p95: Annotated[float | None, Field(title="P95")] = None
+    """
+    95th percentile request latency (milliseconds).
+    """
+    p99: Annotated[float | None, Field(title="P99")] = None
+    """
+    99th percentile request latency (milliseconds).
+    """
+
+
+class RetryDeploymentResponseV1(BaseModel):
+    """
+    The response to a request to retry a deployment.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    retried: Annotated[bool, Field(title="Retried")]
+    """
+    Whether the retry was successfully initiated
+    """
+    reason: Annotated[str | None, Field(title="Reason")] = None
+    """
+    Explanation of the result. Provided when retried is false to explain why retry was not possible.
+    """
+    deployment: DeploymentV1
+    """
+    The deployment that was retried
+    """
+
+
+class RollingDeployStrategyV1(str, Enum):
+    """
+    The rolling deploy strategy.
+    """
+
+    REPLICA = "REPLICA"
+
+
+class SearchTrainingJobsRequestV1(BaseModel):
+    """
+    A request to search training jobs.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    project_id: Annotated[str | None, Field(examples=["n4q95w5"], title="Project Id")] = None
+    """
+    Filter the training jobs by project ID.
+    """
+    job_id: Annotated[str | None, Field(examples=["p7qr9qv"], title="Job Id")] = None
+    """
+    Filter the training jobs by job ID.
+    """
+    statuses: Annotated[
+        list[str] | None,
+        Field(examples=[["TRAINING_JOB_RUNNING", "TRAINING_JOB_COMPLETED"]], title="Statuses"),
+    ] = None
+    """
+    Filter the training jobs by status.
+    """
+    order_by: Annotated[list[OrderByV1] | None, Field(title="Order By")] = None
+    """
+    Order the training jobs by a field. Currently supports created_at
+    """
+
+
+class SecretReferenceV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    name: Annotated[str, Field(examples=["hf_token"], title="Name")]
+    """
+    Name of the secret to reference.
+    """
+
+
+class SecretTombstoneV1(BaseModel):
+    """
+    A secret tombstone.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    name: Annotated[str, Field(title="Name")]
+    """
+    Name of the deleted secret
+    """
+
+
+class SecretV1(BaseModel):
+    """
+    A Baseten secret. Note that we do not support retrieving secret values.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    id: Annotated[str, Field(examples=["3kZ9xqd"], title="Id")]
+    """
+    Stable identifier for the secret. Unchanged across rotation.
+    """
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    """
+    Time the secret was created in ISO 8601 format
+    """
+    name: Annotated[str, Field(title="Name")]
+    """
+    Name of the secret
+    """
+    team_name: Annotated[str, Field(title="Team Name")]
+    """
+    Name of the team the secret belongs to
+    """
+
+
+class SecretsV1(BaseModel):
+    """
+    A list of Baseten secrets.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    secrets: Annotated[list[SecretV1], Field(title="Secrets")]
+
+
+class SignSSHCertificateRequestV1(BaseModel):
+    """
+    Request to sign an SSH certificate for accessing a workload pod.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    public_key: Annotated[str, Field(title="Public Key")]
+    """
+    The user's SSH public key (e.g., 'ssh-ed25519 AAAA... user@host').
+    """
+    replica_id: Annotated[str | None, Field(title="Replica Id")] = None
+    """
+    The replica to connect to. Required for training jobs (e.g. '0'). Optional for inference (server picks a running replica if omitted).
+    """
+
+
+class SignSSHCertificateResponseV1(BaseModel):
+    """
+    Response containing a signed SSH certificate for proxy authentication.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    ssh_certificate: Annotated[str, Field(title="Ssh Certificate")]
+    """
+    The signed SSH certificate in OpenSSH format.
+    """
+    jwt: Annotated[str, Field(title="Jwt")]
+    """
+    Signed JWT (ES256) for SSH proxy authorization.
+    """
+    proxy_address: Annotated[str, Field(title="Proxy Address")]
+    """
+    Address of the SSH proxy to connect to (host:port).
+    """
+    ssh_cert_expires_at: Annotated[AwareDatetime, Field(title="Ssh Cert Expires At")]
+    """
+    When the certificate expires, in ISO 8601 format.
+    """
+
+
+class SignalPromotionResponseV1(BaseModel):
+    """
+    The response to a request to signal a rolling promotion.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    success: Annotated[bool, Field(title="Success")]
+    """
+    Whether the signal was successfully sent
+    """
+
+
+class SortOrderV1(str, Enum):
+    asc = "asc"
+    desc = "desc"
+
+
+class StopTrainingJobRequestV1(BaseModel):
+    """
+    A request to stop a training job.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+
+
+class SupportedModelV1(BaseModel):
+    """
+    A model supported by the Loops server.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    model_name: Annotated[str, Field(title="Model Name")]
+    """
+    The name of the supported model.
+    """
+    max_context_length: Annotated[int, Field(title="Max Context Length")]
+    """
+    The maximum context length (in tokens) supported by this model.
+    """
+
+
+class SyncDeploymentPatchesRequestV1(BaseModel):
+    """
+    Triggers a sync of any staged patches to the running deployment. Takes no
+    fields: the deployment and its staged patches fully determine the sync.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+
+
+class SyncDeploymentPatchesResponseV1(BaseModel):
+    """
+    The outcome of a sync that ran.
+
+    Operational failures (a transient patch failure, an invalid patch sequence)
+    are surfaced as HTTP errors rather than fields here, so a 2xx means the sync
+    reached a verdict.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    needs_full_deploy_reason: Annotated[str | None, Field(title="Needs Full Deploy Reason")] = None
+    """
+    If set, the change cannot be patched and a full push is required; the value explains why. If null, the deployment is now in sync.
+    """
+
+
+class TeamTrainingGpuCapacityItemV1(BaseModel):
+    """
+    Per-team GPU capacity and current usage for one GPU type.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    team_id: Annotated[str, Field(title="Team Id")]
+    """
+    Team identifier
+    """
+    team_name: Annotated[str, Field(title="Team Name")]
+    """
+    Team name
+    """
+    gpu_type: Annotated[str, Field(title="Gpu Type")]
+    """
+    GPU type identifier (e.g. H100, A100-40GB)
+    """
+    baseline: Annotated[int, Field(title="Baseline")]
+    """
+    Baseline GPU allocation for the team. 0 if not configured.
+    """
+    limit: Annotated[int, Field(title="Limit")]
+    """
+    Maximum concurrent GPUs of this type for this team
+    """
+    usage_count: Annotated[int, Field(title="Usage Count")]
+    """
+    GPUs currently in use by the team's active training jobs
+    """
+
+
+class TeamV1(BaseModel):
+    """
+    A team.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    id: Annotated[str, Field(title="Id")]
+    """
+    Unique identifier of the team
+    """
+    name: Annotated[str, Field(title="Name")]
+    """
+    Name of the team
+    """
+    default: Annotated[bool, Field(title="Default")]
+    """
+    Whether this is the default team for the organization
+    """
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    """
+    Time the team was created in ISO 8601 format
+    """
+
+
+class TeamsV1(BaseModel):
+    """
+    A list of teams.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    teams: Annotated[list[TeamV1], Field(title="Teams")]
+    """
+    A list of teams
+    """
+
+
+class TerminateReplicaResponseV1(BaseModel):
+    """
+    The response to a request to terminate a replica in a deployment.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    success: Annotated[bool, Field(title="Success")] = True
+    """
+    Whether the replica was successfully terminated
+    """
+
+
+class TrainerCheckpointTarget(str, Enum):
+    """
+    Whether a TrainerServerCheckpoint is loadable by the sampler or the trainer.
+
+    SAMPLER checkpoints are consumed by the sampling server for inference;
+    TRAINER checkpoints capture full trainer state for resuming training.
+    Mirrored in the bt:// URI as
+    ``bt://loops:<trainer_id>/(sampler_weights|weights)/<name>``.
+    """
+
+    sampler = "sampler"
+    trainer = "trainer"
+
+
+class TrainingGpuCapacityItemV1(BaseModel):
+    """
+    GPU capacity and current usage for one GPU type.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    gpu_type: Annotated[str, Field(title="Gpu Type")]
+    """
+    GPU type identifier (e.g. H100, A100-40GB)
+    """
+    baseline: Annotated[int, Field(title="Baseline")]
+    """
+    Baseline GPU allocation; jobs below this threshold are expected to run immediately. 0 if not configured.
+    """
+    limit: Annotated[int, Field(title="Limit")]
+    """
+    Maximum concurrent GPUs of this type for this org
+    """
+    usage_count: Annotated[int, Field(title="Usage Count")]
+    """
+    GPUs currently in use by active training jobs
+    """
+
+
+class Subtotal7(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    """
+    Subtotal cost in dollars for this billable resource
+    """
+
+
+class TrainingJobCheckpointV1(BaseModel):
+    """
+    A checkpoint for a training job.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    checkpoint_id: Annotated[str, Field(title="Checkpoint Id")]
+    """
+    The ID of the checkpoint.
+    """
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    """
+    The timestamp of the checkpoint in ISO 8601 format.
+    """
+    checkpoint_type: Annotated[str, Field(title="Checkpoint Type")]
+    """
+    The type of checkpoint.
+    """
+    base_model: Annotated[str | None, Field(title="Base Model")]
+    """
+    The base model of the checkpoint.
+    """
+    lora_adapter_config: Annotated[dict[str, Any] | None, Field(title="Lora Adapter Config")]
+    """
+    The adapter config of the checkpoint.
+    """
+    size_bytes: Annotated[int, Field(title="Size Bytes")]
+    """
+    The size of the checkpoint in bytes.
+    """
+    sync_status: Annotated[str | None, Field(title="Sync Status")] = None
+    """
+    Sync state of the checkpoint: SYNCING or COMPLETE.
+    """
+    training_job_id: Annotated[str, Field(title="Training Job Id")]
+    """
+    The ID of the training job.
+    """
+
+
+class TrainingJobMetricV1(BaseModel):
+    """
+    A metric for a training job.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    value: Annotated[float, Field(title="Value")]
+    """
+    The value of the metric.
+    """
+    timestamp: Annotated[AwareDatetime, Field(title="Timestamp")]
+    """
+    The timestamp of the metric in ISO 8601 format.
+    """
+
+
+class TrainingJobTombstoneV1(BaseModel):
+    """
+    A training job tombstone.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    id: Annotated[str, Field(title="Id")]
+    """
+    Unique identifier of the training job
+    """
+    deleted: Annotated[bool, Field(title="Deleted")]
+    """
+    Whether the training job was deleted
+    """
+    training_project_id: Annotated[str, Field(title="Training Project Id")]
+    """
+    Unique identifier of the training project
+    """
+
+
+class TrainingProjectSummaryV1(BaseModel):
+    """
+    A summary of a training project.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    id: Annotated[str, Field(title="Id")]
+    """
+    Unique identifier of the training project.
+    """
+    name: Annotated[str, Field(title="Name")]
+    """
+    Name of the training project.
+    """
+
+
+class TrainingProjectTombstoneV1(BaseModel):
+    """
+    A training project tombstone.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    id: Annotated[str, Field(title="Id")]
+    """
+    Unique identifier of the training project
+    """
+    deleted: Annotated[bool, Field(title="Deleted")]
+    """
+    Whether the training project was deleted
+    """
+
+
+class Subtotal8(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    """
+    Subtotal cost in dollars after applying credits used
+    """
+
+
+class TrussUserEnv(BaseModel):
+    """
+    This data models is used to flexibly store info alongside oracle versions.
+
+    There is a corresponding data model in the truss client.
+    In contrast, here all fields are optional for backwards compatibility with old
+    clients.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    truss_client_version: Annotated[str | None, Field(title="Truss Client Version")] = None
+    python_version: Annotated[str | None, Field(title="Python Version")] = None
+    pydantic_version: Annotated[str | None, Field(title="Pydantic Version")] = None
+    mypy_version: Annotated[str | None, Field(title="Mypy Version")] = None
+    is_library_deployment: Annotated[bool, Field(title="Is Library Deployment")] = False
+    is_frontend_deployment: Annotated[bool, Field(title="Is Frontend Deployment")] = False
+    git_info: GitInfo | None = None
+
+
+class UpdateAutoscalingSettingsStatusV1(str, Enum):
+    """
+    The status of a request to update autoscaling settings.
+    """
+
+    ACCEPTED = "ACCEPTED"
+    QUEUED = "QUEUED"
+    UNCHANGED = "UNCHANGED"
+
+
+class UpdateAutoscalingSettingsV1(BaseModel):
+    """
+    A request to update autoscaling settings for a deployment. All fields are optional, and we only update ones passed in.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+    )
+    min_replica: Annotated[int | None, Field(examples=[0], title="Min Replica")] = None
+    """
+    Minimum number of replicas
+    """
+    max_replica: Annotated[int | None, Field(examples=[7], title="Max Replica")] = None
+    """
+    Maximum number of replicas
+    """
+    autoscaling_window: Annotated[int | None, Field(examples=[600], title="Autoscaling Window")] = (
+        None
+    )
+    """
+    Timeframe of traffic considered for autoscaling decisions
+    """
+    scale_down_delay: Annotated[int | None, Field(examples=[120], title="Scale Down Delay")] = None
+    """
+    Waiting period before scaling down any active replica
+    """
+    concurrency_target: Annotated[int | None, Field(examples=[2], title="Concurrency Target")] = (
+        None
+    )
+    """
+    Number of requests per replica before scaling up
+    """
+    target_utilization_percentage: Annotated[
+        int | None, Field(examples=[70], title="Target Utilization Percentage")
+    ] = None
+    """
+    Target utilization percentage for scaling up/down.
+    """
+    target_in_flight_tokens: Annotated[
+        int | None, Field(examples=[40000], title="Target In Flight Tokens")
+    ] = None
+    """
+    Target number of in-flight tokens for autoscaling decisions. Early access only.
+    """
+    max_scale_down_rate: Annotated[
+        int | None, Field(examples=[20], ge=1, le=50, title="Max Scale Down Rate")
+    ] = None
+    """
+    Maximum percentage of replicas that can be removed per autoscaling window (1–50). E.g. 20 means at most 20% of replicas are removed per window.
+    """
+
+
+class UpdateChainEnvironmentResponseV1(BaseModel):
+    """
+    A response to update a chain environment.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    ok: Annotated[bool, Field(title="Ok")]
+    """
+    Whether the update was successful
+    """
+
+
+class UpdateChainletEnvironmentInstanceTypeRequestV1(BaseModel):
+    """
+    A request to update the instance types for chainlets in an environment. Multiples
+    updates can be made in one request. The updates will be processed in batch and a new deployment
+    will be created, deployed and promoted into the environment.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    updates: Annotated[
+        list[ChainletEnvironmentInstanceTypeUpdateV1],
+        Field(
+            examples=[
+                [
+                    {"chainlet_name": "HelloWorld", "instance_type_id": "1x4"},
+                    {"chainlet_name": "RandInt", "instance_type_id": "A10G:2x24x96"},
+                ]
+            ],
+            title="Updates",
+        ),
+    ]
+    """
+    Mapping of chainlet name to the desired chainlet instance type. If the chainlet name doesn't exist, an error is returned.
+    """
+
+
+class UpdateEnvironmentGroupManageAccessV1(BaseModel):
+    """
+    Manage-access settings to apply to an environment group.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    is_restricted: Annotated[bool, Field(title="Is Restricted")]
+    """
+    Whether to restrict this environment to a specific set of users.
+    """
+    user_ids: Annotated[list[str] | None, Field(title="User Ids")] = None
+    """
+    IDs of users granted manage access while restricted. Only meaningful when is_restricted is true.
+    """
+
+
+class UpdateEnvironmentGroupRequestV1(BaseModel):
+    """
+    A request to update an existing environment group.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    manage_access: UpdateEnvironmentGroupManageAccessV1 | None = None
+    """
+    Manage-access settings to apply. Omit to leave manage access unchanged.
+    """
+
+
+class UpdateGroupMetadataV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    name: Annotated[str | None, Field(examples=["Acme prod"], max_length=255, title="Name")] = None
+    """
+    Optional display name for the group.
+    """
+
+
+class UpdateLibraryListingRequestV1(BaseModel):
+    """
+    Request to update a library listing.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    display_name: Annotated[str | None, Field(title="Display Name")] = None
+    """
+    New display name for the library listing
+    """
+    is_public: Annotated[bool | None, Field(title="Is Public")] = None
+    """
+    Whether the listing is publicly accessible
+    """
+
+
+class UpdateLibraryListingVersionRequestV1(BaseModel):
+    """
+    Request to update a library listing version.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    is_live: Annotated[bool | None, Field(title="Is Live")] = None
+    """
+    Whether this version should be the live version. Setting to true demotes the current live version.
+    """
+    allow_truss_download: Annotated[bool | None, Field(title="Allow Truss Download")] = None
+    """
+    Whether users deploying this model can download the Truss
+    """
+
+
+class UpdateRollingDeployConfigV1(BaseModel):
+    """
+    Rolling deploy config for promoting chains and oracles
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    rolling_deploy_strategy: Annotated[
+        RollingDeployStrategyV1 | None, Field(examples=["REPLICA"])
+    ] = None
+    """
+    The rolling deploy strategy to use for promotions.
+    """
+    max_surge_percent: Annotated[int | None, Field(examples=[10], title="Max Surge Percent")] = 10
+    """
+    The maximum surge percentage for rolling deploys.
+    """
+    max_unavailable_percent: Annotated[
+        int | None, Field(examples=[10], title="Max Unavailable Percent")
+    ] = None
+    """
+    The maximum unavailable percentage for rolling deploys.
+    """
+    stabilization_time_seconds: Annotated[
+        int | None, Field(examples=[300], title="Stabilization Time Seconds")
+    ] = None
+    """
+    The stabilization time in seconds for rolling deploys.
+    """
+    replica_overhead_percent: Annotated[
+        int | None, Field(examples=[0], title="Replica Overhead Percent")
+    ] = None
+    """
+    The replica overhead percentage for rolling deploys.
+    """
+
+
+class UpdateTrainingJobRequestV1(BaseModel):
+    """
+    A request to update mutable fields on a training job.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    priority: Annotated[int, Field(examples=[0, 10, 100], title="Priority")]
+    """
+    New queue priority for a PENDING training job. Higher values are dequeued first. Only jobs in the PENDING state can have their priority changed.
+    """
+
+
+class UpsertSecretRequestV1(BaseModel):
+    """
+    A request to create or update a Baseten secret by name.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    name: Annotated[str, Field(examples=["my_secret"], title="Name")]
+    """
+    Name of the new or existing secret
+    """
+    value: Annotated[str, Field(examples=["my_secret_value"], title="Value")]
+    """
+    Value of the secret
+    """
+
+
+class UpsertTrainingProjectV1(BaseModel):
+    """
+    Fields that can be upserted on a training project.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    name: Annotated[str, Field(examples=["My Training Project"], title="Name")]
+    """
+    Name of the training project.
+    """
+
+
+class UsageLimitUnitV1(str, Enum):
+    DAY = "DAY"
+
+
+class UsageLimitV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    type: Annotated[LimitTypeV1, Field(examples=["REQUEST", "TOKEN"])]
+    """
+    The type of the usage limit
+    """
+    unit: Annotated[UsageLimitUnitV1, Field(examples=["DAY"])]
+    """
+    The unit of the usage limit
+    """
+    threshold: Annotated[int, Field(examples=[10000000], ge=1, title="Threshold")]
+    """
+    The threshold for the usage limit
+    """
+
+
+class UserInfoV1(BaseModel):
+    """
+    A Baseten user.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    user_id: Annotated[str, Field(title="User Id")]
+    """
+    Unique identifier for the user
+    """
+    email: Annotated[str | None, Field(title="Email")] = None
+    """
+    Email address of the user
+    """
+    name: Annotated[str | None, Field(title="Name")] = None
+    """
+    Display name of the user
+    """
+    workspace_name: Annotated[str | None, Field(title="Workspace Name")] = None
+    """
+    Name of the user's workspace
+    """
+
+
+class UserV1(BaseModel):
+    """
+    A user.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    email: Annotated[str | None, Field(title="Email")] = None
+    """
+    Email of the user.
+    """
+
+
+class UsersResponseV1(BaseModel):
+    """
+    A page of users in the caller's workspace.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    items: Annotated[list[UserInfoV1], Field(title="Items")]
+    """
+    Items in this page.
+    """
+    pagination: PaginationResponseV1
+    """
+    Pagination metadata for the page.
+    """
+
+
+class V1AvailabilityModel(str, Enum):
+    """
+    Capacity guarantee under which a training job is scheduled.
+
+    ``DEDICATED`` is on-demand capacity that is not preempted (the default). ``SPOT`` is
+    interruptible capacity that may be preempted; the user is responsible for checkpointing
+    their own progress. A managed/resumable model where the platform handles
+    checkpoint/resume on its own is intentionally not defined yet; it is planned for a
+    future milestone.
+    """
+
+    dedicated = "dedicated"
+    spot = "spot"
+
+
+class V1InteractiveSessionAuthProvider(str, Enum):
+    github = "github"
+    microsoft = "microsoft"
+
+
+class V1InteractiveSessionProvider(str, Enum):
+    vs_code = "vs_code"
+    cursor = "cursor"
+    ssh = "ssh"
+
+
+class V1InteractiveSessionTrigger(str, Enum):
+    on_startup = "on_startup"
+    on_failure = "on_failure"
+    on_demand = "on_demand"
+
+
+class ValidateLoopsCheckpointRequestV1(BaseModel):
+    """
+    Request body for ``POST /v1/loops/checkpoints/validate``.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    checkpoint_path: Annotated[
+        str,
+        Field(examples=["bt://loops:k4q95w5/sampler_weights/step-100"], title="Checkpoint Path"),
+    ]
+    """
+    bt:// URI of a sampler checkpoint. Form: bt://loops:<run_id>/sampler_weights/<checkpoint_name>.
+    """
+
+
+class ValidateLoopsCheckpointResponseV1(BaseModel):
+    """
+    Response for ``POST /v1/loops/checkpoints/validate``. Empty on success;
+    inaccessible or malformed paths raise 400.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+
+
+class AwsIamDockerAuthV1(BaseModel):
+    """
+    AWS details for the registry.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    access_key_secret_ref: SecretReferenceV1
+    """
+    Name of the access key secret
+    """
+    secret_access_key_secret_ref: SecretReferenceV1
+    """
+    Name of the secret key secret
+    """
+
+
+class BillableResourceV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    id: Annotated[str, Field(title="Id")]
+    """
+    Unique identifier of the resource
+    """
+    kind: ResourceKind
+    """
+    Resource kind (MODEL_DEPLOYMENT, TRAINING_JOB, or CHAINLET)
+    """
+    name: Annotated[str | None, Field(title="Name")] = None
+    """
+    Name of the resource
+    """
+    model_name: Annotated[str | None, Field(title="Model Name")] = None
+    """
+    Name of the parent resource (e.g., model name for model deployments, training project name for training jobs)
+    """
+    is_deleted: Annotated[bool, Field(title="Is Deleted")]
+    """
+    Indicates if the resource has been deleted
+    """
+    instance_type: Annotated[str | None, Field(title="Instance Type")] = None
+    """
+    Instance type used
+    """
+    environment_name: Annotated[str | None, Field(title="Environment Name")] = None
+    """
+    Environment name (e.g., 'production', 'staging')
+    """
+    chain_metadata: ChainMetadataV1 | None = None
+    """
+    Chain metadata if this is a chainlet deployment
+    """
+
+
+class CancelPromotionResponseV1(BaseModel):
+    """
+    The response to a request to cancel a promotion.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    status: CancelPromotionStatusV1
+    """
+    Status of the request to cancel a promotion. Can be CANCELED or RAMPING_DOWN.
+    """
+    message: Annotated[str, Field(title="Message")]
+    """
+    A message describing the status of the request to cancel a promotion
+    """
+
+
+class ChainletEnvironmentAutoscalingSettingsUpdateV1(BaseModel):
+    """
+    The request to update the autoscaling settings for a chainlet.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    chainlet_name: Annotated[str, Field(examples=["HelloWorld"], title="Chainlet Name")]
+    """
+    Name of the chainlet
+    """
+    autoscaling_settings: Annotated[
+        UpdateAutoscalingSettingsV1,
+        Field(
+            examples=[
+                {
+                    "autoscaling_window": 800,
+                    "concurrency_target": 3,
+                    "max_replica": 2,
+                    "max_scale_down_rate": None,
+                    "min_replica": 1,
+                    "scale_down_delay": 60,
+                    "target_in_flight_tokens": None,
+                    "target_utilization_percentage": None,
+                }
+            ]
+        ),
+    ]
+    """
+    Autoscaling settings for the chainlet
+    """
+
+
+class ChainletEnvironmentSettingsRequestV1(BaseModel):
+    """
+    Request to create environment settings for a chainlet.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    chainlet_name: Annotated[str, Field(examples=["HelloWorld"], title="Chainlet Name")]
+    """
+    Name of the chainlet
+    """
+    autoscaling_settings: Annotated[
+        UpdateAutoscalingSettingsV1 | None,
+        Field(
+            examples=[
+                {
+                    "autoscaling_window": 60,
+                    "concurrency_target": 1,
+                    "max_replica": 1,
+                    "max_scale_down_rate": None,
+                    "min_replica": 0,
+                    "scale_down_delay": 900,
+                    "target_in_flight_tokens": None,
+                    "target_utilization_percentage": 70,
+                }
+            ]
+        ),
+    ] = None
+    """
+    Autoscaling settings for the chainlet
+    """
+    instance_type_id: Annotated[
+        str,
+        Field(examples=["1x4", "2x8", "A10G:2x24x96", "H100:2x52x468"], title="Instance Type Id"),
+    ] = "1x2"
+    """
+    ID of the instance type to use for the chainlet
+    """
+
+
+class ChainletEnvironmentSettingsV1(BaseModel):
+    """
+    Environment settings for a chainlet.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    chainlet_name: Annotated[str, Field(title="Chainlet Name")]
+    """
+    Name of the chainlet
+    """
+    autoscaling_settings: AutoscalingSettingsV1 | None
+    """
+    Autoscaling settings for the chainlet. If null, it has not finished deploying
+    """
+    instance_type: InstanceTypeV1
+    """
+    Instance type for the chainlet
+    """
+
+
+class ChainletV1(BaseModel):
+    """
+    A chainlet in a chain deployment.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    id: Annotated[str, Field(title="Id")]
+    """
+    Unique identifier of the chainlet
+    """
+    name: Annotated[str, Field(title="Name")]
+    """
+    Name of the chainlet
+    """
+    autoscaling_settings: AutoscalingSettingsV1 | None
+    """
+    Autoscaling settings for the chainlet. If null, it has not finished deploying
+    """
+    instance_type_name: Annotated[str, Field(title="Instance Type Name")]
+    """
+    Name of the instance type the chainlet is deployed on
+    """
+    active_replica_count: Annotated[int, Field(title="Active Replica Count")]
+    """
+    Number of active replicas
+    """
+    status: DeploymentStatusV1
+    """
+    Status of the chainlet
+    """
+
+
+class CreateDeploymentPatchRequestV1(BaseModel):
+    """
+    A patch to stage against the development deployment.
+
+    Staging is durable on its own: the patch is persisted independently of the
+    later sync, so a failed sync does not lose it.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    prev_patch_hash: Annotated[str, Field(title="Prev Patch Hash")]
+    """
+    Content hash of the patch point this patch is applied on - the link the staged patch must build on. A stale value (the base moved underneath the client) is rejected with a conflict.
+    """
+    next_patch_point: DeploymentPatchPointV1
+    """
+    The source state after this patch. The server derives its content hash from `content_hashes`.
+    """
+    patch_ops: Annotated[
+        list[
+            Annotated[
+                DeploymentPatchOpModelCodeV1
+                | DeploymentPatchOpPackageV1
+                | DeploymentPatchOpConfigV1
+                | DeploymentPatchOpPythonRequirementV1
+                | DeploymentPatchOpEnvVarV1
+                | DeploymentPatchOpExternalDataV1,
+                Field(discriminator="type"),
+            ]
+        ],
+        Field(min_length=1, title="Patch Ops"),
+    ]
+    """
+    The ordered ops that make up this patch. At least one op is required; a patch that changes nothing is not a valid request. There is no op for a directory: a directory comes into existence when the first file under it is added, and is removed when its last file is removed, so directory creation and deletion happen implicitly through the file ops. Adding or removing an otherwise empty directory therefore produces no ops even though it changes the source hash; do not send a patch request for such a change.
+    """
+
+
+class CreateDeploymentPatchResponseV1(BaseModel):
+    """
+    The created patch, represented by the patch point it produced.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    patch_point: DeploymentPatchPointWithHashV1
+    """
+    The resulting patch point the staged patch produced; matches the pending point a subsequent state read returns.
     """
 
 
@@ -4241,32 +4251,6 @@ class CreateLLMModelRequestV1(BaseModel):
     """
 
 
-class LLMModelHandleV1(BaseModel):
-    """
-    Handle for a BIS LLM model deployment.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    model_id: Annotated[str, Field(title="Model Id")]
-    """
-    Unique identifier of the model
-    """
-    version_id: Annotated[str, Field(title="Version Id")]
-    """
-    Unique identifier of the model version
-    """
-    hostname: Annotated[str, Field(title="Hostname")]
-    """
-    Hostname used to invoke the model
-    """
-    instance_type_name: Annotated[str | None, Field(title="Instance Type Name")] = None
-    """
-    Name of the instance type the model deployment is running on
-    """
-
-
 class CreateLLMModelVersionRequestV1(BaseModel):
     """
     A request to create a BIS LLM model version
@@ -4346,421 +4330,156 @@ class CreateLLMModelVersionRequestV1(BaseModel):
     """
 
 
-class LibraryListingV1(BaseModel):
+class CreateLoopsSamplerResponseV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    sampler: LoopsSamplerV1
+
+
+class CreateLoopsSessionResponseV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    session: LoopsSessionV1
+
+
+class CreateModelDeploymentRequestV1(BaseModel):
     """
-    A library listing.
+    Body for adding a deployment to an existing model via
+    `POST /v1/models/{model_id}/deployments`.
     """
 
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    display_name: Annotated[str, Field(title="Display Name")]
+    source: Annotated[DeploymentArchiveSourceV1, Field(discriminator="kind", title="Source")]
     """
-    Display name of the library listing
-    """
-    user_defined_id: Annotated[str, Field(title="User Defined Id")]
-    """
-    User-defined identifier of the library listing
-    """
-    is_public: Annotated[bool, Field(title="Is Public")]
-    """
-    Whether the listing is publicly accessible
-    """
-    closed_source: Annotated[bool, Field(title="Closed Source")]
-    """
-    Whether the listing is closed source (deployers cannot view or download the Truss, and forks copy mirrored weights instead of re-mirroring from upstream)
-    """
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
-    """
-    Time the listing was created in ISO 8601 format
-    """
-    modified_at: Annotated[AwareDatetime, Field(title="Modified At")]
-    """
-    Time the listing was last modified
+    Where the new deployment is created from.
     """
 
 
-class LibraryListingsV1(BaseModel):
+class CreateModelRequestV1(BaseModel):
     """
-    A list of library listings.
+    Body for creating a model via `POST /v1/models`.
     """
 
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    listings: Annotated[list[LibraryListingV1], Field(title="Listings")]
-
-
-class CreateLibraryListingRequestV1(BaseModel):
+    source: Annotated[
+        LibraryListingSourceV1 | ModelArchiveSourceV1, Field(discriminator="kind", title="Source")
+    ]
     """
-    Request to create a new library listing.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    display_name: Annotated[str, Field(title="Display Name")]
-    """
-    Display name of the library listing
-    """
-    user_defined_id: Annotated[str, Field(title="User Defined Id")]
-    """
-    User-defined identifier of the library listing
-    """
-    is_public: Annotated[bool, Field(title="Is Public")] = False
-    """
-    Whether the listing is publicly accessible
-    """
-    closed_source: Annotated[bool, Field(title="Closed Source")] = False
-    """
-    Whether the listing is closed source (deployers cannot view or download the Truss, and forks copy mirrored weights instead of re-mirroring from upstream)
+    Where the new model is created from.
     """
 
 
-class LibraryListingTombstoneV1(BaseModel):
+class CreateTrainingJobComputeV1(BaseModel):
     """
-    A library listing tombstone.
+    Configuration to specify the compute for a training job.
     """
 
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    user_defined_id: Annotated[str, Field(title="User Defined Id")]
+    node_count: Annotated[int, Field(examples=[1], title="Node Count")] = 1
     """
-    User-defined identifier of the library listing
+    Number of nodes for the training job.
     """
-    deleted: Annotated[bool, Field(title="Deleted")]
+    cpu_count: Annotated[int, Field(examples=[1], title="Cpu Count")] = 1
     """
-    Whether the library listing was deleted
+    Number of cpus for the training job.
+    """
+    memory: Annotated[str, Field(examples=["2Gi"], title="Memory")] = "2Gi"
+    """
+    Memory for the training job.
+    """
+    accelerator: Annotated[
+        CreateTrainingJobAcceleratorV1 | None, Field(examples=[{"accelerator": "H100", "count": 2}])
+    ] = None
+    """
+    GPU specification for the training job
+    """
+    availability_model: Annotated[V1AvailabilityModel, Field(examples=["spot"])] = (
+        V1AvailabilityModel.dedicated
+    )
+    """
+    Capacity guarantee for the job. 'dedicated' (the default) runs on on-demand capacity that is not preempted. 'spot' runs on interruptible capacity that may be preempted; the user is responsible for checkpointing their own progress.
     """
 
 
-class UpdateLibraryListingRequestV1(BaseModel):
+class CreatedModelDeploymentV1(BaseModel):
     """
-    Request to update a library listing.
+    A newly created deployment and its model.
     """
 
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    display_name: Annotated[str | None, Field(title="Display Name")] = None
+    model: ModelV1
     """
-    New display name for the library listing
+    The model the deployment belongs to. May have been created by this call.
     """
-    is_public: Annotated[bool | None, Field(title="Is Public")] = None
+    deployment: DeploymentV1
     """
-    Whether the listing is publicly accessible
-    """
-
-
-class LibraryListingVersionV1(BaseModel):
-    """
-    A library listing version.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    version_tag: Annotated[str, Field(title="Version Tag")]
-    """
-    Human-readable tag for this version
-    """
-    is_live: Annotated[bool, Field(title="Is Live")]
-    """
-    Whether this version is the live version
-    """
-    allow_truss_download: Annotated[bool, Field(title="Allow Truss Download")]
-    """
-    Whether users deploying this model can download the Truss
-    """
-    oracle_version_id: Annotated[str, Field(title="Oracle Version Id")]
-    """
-    Id of the source model version
-    """
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
-    """
-    Time the version was created in ISO 8601 format
-    """
-    modified_at: Annotated[AwareDatetime, Field(title="Modified At")]
-    """
-    Time the version was last modified
+    The newly created deployment.
     """
 
 
-class LibraryListingVersionsV1(BaseModel):
+class DeactivateLoopsDeploymentResponseV1(BaseModel):
     """
-    A list of library listing versions.
+    Response for ``POST /v1/loops/deployments/<deployment_id>/deactivate``.
     """
 
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    versions: Annotated[list[LibraryListingVersionV1], Field(title="Versions")]
-
-
-class CreateLibraryListingVersionRequestV1(BaseModel):
+    id: Annotated[str, Field(title="Id")]
     """
-    Request to create a new library listing version from an existing model version.
+    The deactivated Loops deployment ID.
+    """
+    base_model: Annotated[str, Field(title="Base Model")]
+    """
+    The base model whose Loops deployment was deactivated.
+    """
+    user: UserV1
+    """
+    The user who owned the Loops deployment.
     """
 
+
+class DedicatedItemV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    display_name: Annotated[str | None, Field(title="Display Name")] = None
+    billable_resource: BillableResourceV1
     """
-    Display name of the library listing. Required when creating a new listing.
+    The model deployment resource
     """
-    is_public: Annotated[bool, Field(title="Is Public")] = False
-    """
-    Whether the listing is publicly accessible. Only used when creating a new listing.
-    """
-    oracle_version_id: Annotated[str, Field(title="Oracle Version Id")]
-    """
-    Id of the source model version to publish
-    """
-    allow_truss_download: Annotated[bool, Field(title="Allow Truss Download")] = False
-    """
-    Whether users deploying this model can download the Truss
-    """
-    closed_source: Annotated[bool, Field(title="Closed Source")] = False
-    """
-    Whether the listing is closed source (deployers cannot view or download the Truss, and forks copy mirrored weights instead of re-mirroring from upstream). Only used when creating a new listing.
-    """
-    version_tag: Annotated[str, Field(title="Version Tag")]
-    """
-    Human-readable tag for this version
-    """
-
-
-class LibraryListingVersionTombstoneV1(BaseModel):
-    """
-    A library listing version tombstone.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    version_tag: Annotated[str, Field(title="Version Tag")]
-    """
-    Human-readable tag for this version
-    """
-    deleted: Annotated[bool, Field(title="Deleted")]
-    """
-    Whether the library listing version was deleted
-    """
-
-
-class UpdateLibraryListingVersionRequestV1(BaseModel):
-    """
-    Request to update a library listing version.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    is_live: Annotated[bool | None, Field(title="Is Live")] = None
-    """
-    Whether this version should be the live version. Setting to true demotes the current live version.
-    """
-    allow_truss_download: Annotated[bool | None, Field(title="Allow Truss Download")] = None
-    """
-    Whether users deploying this model can download the Truss
-    """
-
-
-class ChainMetadataV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    chain_id: Annotated[str, Field(title="Chain Id")]
-    """
-    Unique identifier of the chain
-    """
-    chain_name: Annotated[str | None, Field(title="Chain Name")] = None
-    """
-    Name of the chain
-    """
-    chain_deployment_id: Annotated[str, Field(title="Chain Deployment Id")]
-    """
-    Unique identifier of the chain deployment
-    """
-
-
-class Subtotal(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
-    """
-    Subtotal cost incurred on this date in dollars
-    """
-
-
-class DailyDedicatedUsageV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    date: Annotated[date_aliased, Field(title="Date")]
-    """
-    Date of the usage
-    """
-    subtotal: Annotated[float | Subtotal, Field(title="Subtotal")]
-    """
-    Subtotal cost incurred on this date in dollars
-    """
-    minutes: Annotated[int, Field(title="Minutes")]
-    """
-    Minutes used on this date
-    """
-    inference_requests: Annotated[int, Field(title="Inference Requests")]
-    """
-    Number of inference requests on this date
-    """
-
-
-class DailyModelApiUsageV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    date: Annotated[date_aliased, Field(title="Date")]
-    """
-    Date of the usage
-    """
-    subtotal: Annotated[float | Subtotal, Field(title="Subtotal")]
-    """
-    Subtotal cost incurred on this date in dollars
-    """
-    input_tokens: Annotated[int, Field(title="Input Tokens")]
-    """
-    Number of input tokens on this date
-    """
-    output_tokens: Annotated[int, Field(title="Output Tokens")]
-    """
-    Number of output tokens on this date
-    """
-    cached_input_tokens: Annotated[int, Field(title="Cached Input Tokens")]
-    """
-    Number of cached input tokens on this date
-    """
-
-
-class DailyTrainingUsageV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    date: Annotated[date_aliased, Field(title="Date")]
-    """
-    Date of the usage
-    """
-    subtotal: Annotated[float | Subtotal, Field(title="Subtotal")]
-    """
-    Subtotal cost incurred on this date in dollars
-    """
-    minutes: Annotated[int, Field(title="Minutes")]
-    """
-    Minutes used on this date
-    """
-
-
-class Subtotal3(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    subtotal: Annotated[float | Subtotal3, Field(title="Subtotal")]
     """
     Subtotal cost in dollars for this billable resource
     """
-
-
-class Subtotal4(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    minutes: Annotated[int, Field(title="Minutes")]
     """
-    Subtotal cost in dollars after applying credits used
+    Total minutes used for this billable resource
     """
-
-
-class CreditsUsed(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Credits Used")]
+    inference_requests: Annotated[int, Field(title="Inference Requests")]
     """
-    Credits applied in dollars
+    Total inference requests for this billable resource
     """
-
-
-class Total(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Total")]
-    """
-    Total cost in dollars
-    """
-
-
-class Subtotal5(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
-    """
-    Subtotal cost in dollars for this model
-    """
-
-
-class ModelApiItemV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    model_name: Annotated[str, Field(title="Model Name")]
-    """
-    Model name
-    """
-    model_family: Annotated[str | None, Field(title="Model Family")] = None
-    """
-    Model family (e.g., llama, mistral)
-    """
-    subtotal: Annotated[float | Subtotal5, Field(title="Subtotal")]
-    """
-    Subtotal cost in dollars for this model
-    """
-    input_tokens: Annotated[int, Field(title="Input Tokens")]
-    """
-    Total input tokens for this model
-    """
-    output_tokens: Annotated[int, Field(title="Output Tokens")]
-    """
-    Total output tokens for this model
-    """
-    cached_input_tokens: Annotated[int, Field(title="Cached Input Tokens")]
-    """
-    Total cached input tokens for this model
-    """
-    daily: Annotated[list[DailyModelApiUsageV1] | None, Field(title="Daily")] = None
+    daily: Annotated[list[DailyDedicatedUsageV1] | None, Field(title="Daily")] = None
     """
     Daily usage breakdown
     """
 
 
-class Subtotal6(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
-    """
-    Subtotal cost in dollars after applying credits used
-    """
-
-
-class ModelApisUsageV1(BaseModel):
+class DedicatedUsageV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    subtotal: Annotated[float | Subtotal6, Field(title="Subtotal")]
+    subtotal: Annotated[float | Subtotal4, Field(title="Subtotal")]
     """
     Subtotal cost in dollars after applying credits used
     """
@@ -4772,125 +4491,89 @@ class ModelApisUsageV1(BaseModel):
     """
     Total cost in dollars
     """
-    breakdown: Annotated[list[ModelApiItemV1] | None, Field(title="Breakdown")] = None
+    minutes: Annotated[int, Field(title="Minutes")]
     """
-    Per-model usage breakdown
+    Total minutes used
     """
-
-
-class ResourceKind(str, Enum):
-    MODEL_DEPLOYMENT = "MODEL_DEPLOYMENT"
-    TRAINING_JOB = "TRAINING_JOB"
-    CHAINLET = "CHAINLET"
-
-
-class Subtotal7(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    breakdown: Annotated[list[DedicatedItemV1] | None, Field(title="Breakdown")] = None
     """
-    Subtotal cost in dollars for this billable resource
+    Per-deployment usage breakdown
     """
 
 
-class Subtotal8(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+class DeploymentMetricDescriptorV1(BaseModel):
     """
-    Subtotal cost in dollars after applying credits used
-    """
+    Describes one metric. Its position in the response ``metric_descriptors``
+    list is the index used to read that metric out of each value set's ``values``.
 
-
-class UsageSummaryRequestV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    start_date: Annotated[AwareDatetime, Field(title="Start Date")]
-    """
-    Start date (ISO 8601, UTC). Earliest queryable: 2026-01-01.
-    """
-    end_date: Annotated[AwareDatetime, Field(title="End Date")]
-    """
-    End date in ISO 8601 format (UTC). Date range cannot exceed 31 days.
-    """
-
-
-class UserInfoV1(BaseModel):
-    """
-    A Baseten user.
+    A metric may break down into multiple labeled series (e.g. latency quantiles,
+    or volume by status). ``label_sets`` enumerates those series in order; each
+    value set's value for this metric is a list aligned to that order.
     """
 
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    user_id: Annotated[str, Field(title="User Id")]
+    name: Annotated[str, Field(title="Name")]
     """
-    Unique identifier for the user
+    Canonical metric name.
     """
-    email: Annotated[str | None, Field(title="Email")] = None
+    unit_hint: DeploymentMetricUnitHintV1
     """
-    Email address of the user
+    Advisory unit of the metric's values.
     """
-    name: Annotated[str | None, Field(title="Name")] = None
+    kind: DeploymentMetricKindV1
     """
-    Display name of the user
+    Semantic hint for how the metric behaves (GAUGE, COUNTER, HISTOGRAM).
     """
-    workspace_name: Annotated[str | None, Field(title="Workspace Name")] = None
+    label_sets: Annotated[list[dict[str, str]], Field(title="Label Sets")]
     """
-    Name of the user's workspace
-    """
-
-
-class UsersResponseV1(BaseModel):
-    """
-    A page of users in the caller's workspace.
+    The metric's series, in order. Each entry is the set of labels identifying one series; the value at the same index in each value set's ``values`` is that series' value. A plain metric has a single entry with no labels (`{}`). A histogram has one entry per quantile plus an average, e.g. {'quantile': '0.5'} … {'quantile': '0.99'}, {'stat': 'avg'}. A by-status metric has one entry per status, e.g. {'status': '2xx'}.
     """
 
+
+class EffectiveRateLimitV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    items: Annotated[list[UserInfoV1], Field(title="Items")]
+    type: Annotated[LimitTypeV1, Field(examples=["TOKEN", "REQUEST"])]
     """
-    Items in this page.
+    The type of the rate limit
     """
-    pagination: PaginationResponseV1
+    unit: Annotated[RateLimitUnitV1, Field(examples=["SECOND", "MINUTE"])]
     """
-    Pagination metadata for the page.
+    The unit of the rate limit
+    """
+    threshold: Annotated[int, Field(examples=[1000, 50000], ge=1, title="Threshold")]
+    """
+    The threshold for the rate limit
+    """
+    source_group: Annotated[str, Field(examples=["abc123"], title="Source Group")]
+    """
+    ID of the group in the hierarchy this limit is anchored to.
     """
 
 
-class UsersRequestV1(BaseModel):
-    """
-    Request parameters for listing users.
-    """
-
+class EffectiveUsageLimitV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    cursor: Annotated[str | None, Field(title="Cursor")] = None
+    type: Annotated[LimitTypeV1, Field(examples=["REQUEST", "TOKEN"])]
     """
-    Opaque cursor returned by a previous page. Omit to fetch the first page.
+    The type of the usage limit
     """
-    limit: Annotated[int, Field(ge=1, le=1000, title="Limit")] = 100
+    unit: Annotated[UsageLimitUnitV1, Field(examples=["DAY"])]
     """
-    Maximum number of items to return.
+    The unit of the usage limit
     """
-
-
-class GatewayProvider(str, Enum):
+    threshold: Annotated[int, Field(examples=[10000000], ge=1, title="Threshold")]
     """
-    Customer-facing provider for an endpoint target.
-
-    External providers resolve to a fixed upstream host + protocol adapter via
-    ``_EXTERNAL_PROVIDER_CONFIGS``; ``BASETEN`` derives its host from the referenced oracle.
+    The threshold for the usage limit
     """
-
-    ANTHROPIC = "ANTHROPIC"
-    OPENAI = "OPENAI"
-    BASETEN = "BASETEN"
+    source_group: Annotated[str, Field(examples=["abc123"], title="Source Group")]
+    """
+    ID of the group in the hierarchy this limit is anchored to.
+    """
 
 
 class EndpointTargetRequestV1(BaseModel):
@@ -4926,241 +4609,77 @@ class EndpointTargetRequestV1(BaseModel):
     """
 
 
-class CreateEndpointRequestV1(BaseModel):
+class EndpointTargetV1(BaseModel):
+    """
+    One configured upstream target of an endpoint.
+    """
+
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    slug: Annotated[str, Field(examples=["baseten/mymodel-4"], title="Slug")]
+    provider: GatewayProvider
     """
-    Globally-unique slug of the form '{org_prefix}/{name}'.
+    Upstream provider.
     """
-    targets: Annotated[
-        list[EndpointTargetRequestV1],
-        Field(
-            examples=[
-                [
-                    {
-                        "environment_name": "staging",
-                        "model_id": "3kZ9xqd",
-                        "provider": "BASETEN",
-                        "target_model": "custom/model-name",
-                    }
-                ],
-                [{"provider": "OPENAI", "secret_id": "3kZ9xqd", "target_model": "gpt-4o"}],
-            ],
-            max_length=1,
-            min_length=1,
-            title="Targets",
-        ),
-    ]
+    secret_id: Annotated[str | None, Field(title="Secret Id")] = None
     """
-    The endpoint's upstream targets. Exactly one target is supported at this time.
+    Referenced secret, if any.
+    """
+    target_model: Annotated[str | None, Field(title="Target Model")] = None
+    """
+    Upstream model name, if any.
+    """
+    model_id: Annotated[str | None, Field(title="Model Id")] = None
+    """
+    Baseten model, if any.
+    """
+    environment_name: Annotated[str | None, Field(title="Environment Name")] = None
+    """
+    Baseten model environment, if non-production.
     """
 
 
-class EndpointTombstoneV1(BaseModel):
+class EndpointV1(BaseModel):
+    """
+    A Gateway endpoint: a slug and its priority-ordered targets (index 0 tried first).
+    """
+
     model_config = ConfigDict(
         populate_by_name=True,
     )
     id: Annotated[str, Field(title="Id")]
     """
-    Identifier of the deleted endpoint.
+    Stable identifier for the endpoint.
     """
-    slug: Annotated[str, Field(title="Slug")]
+    slug: Annotated[str, Field(examples=["baseten/mymodel-4"], title="Slug")]
     """
-    Slug of the deleted endpoint.
+    Globally-unique routing slug.
     """
-
-
-class UpdateEndpointRequestV1(BaseModel):
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
     """
-    PATCH body. Replaces the endpoint's full target list. The slug is immutable
-    after creation; to change it, create a new endpoint and delete this one.
+    Creation time, ISO 8601.
     """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    targets: Annotated[
-        list[EndpointTargetRequestV1] | None,
-        Field(
-            examples=[
-                [
-                    {
-                        "environment_name": "staging",
-                        "model_id": "3kZ9xqd",
-                        "provider": "BASETEN",
-                        "target_model": "custom/model-name",
-                    }
-                ],
-                [{"provider": "OPENAI", "secret_id": "3kZ9xqd", "target_model": "gpt-4o"}],
-            ],
-            max_length=1,
-            min_length=1,
-            title="Targets",
-        ),
-    ] = None
+    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+    """
+    Last update time, ISO 8601.
+    """
+    targets: Annotated[list[EndpointTargetV1], Field(title="Targets")]
     """
     The endpoint's upstream targets. Exactly one target is supported at this time.
     """
 
 
-class EffectiveRateLimitV1(BaseModel):
+class EndpointsResponseV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    type: Annotated[LimitTypeV1, Field(examples=["TOKEN", "REQUEST"])]
-    """
-    The type of the rate limit
-    """
-    unit: Annotated[RateLimitUnitV1, Field(examples=["SECOND", "MINUTE"])]
-    """
-    The unit of the rate limit
-    """
-    threshold: Annotated[int, Field(examples=[1000, 50000], ge=1, title="Threshold")]
-    """
-    The threshold for the rate limit
-    """
-    source_group: Annotated[str, Field(examples=["abc123"], title="Source Group")]
-    """
-    ID of the group in the hierarchy this limit is anchored to.
-    """
-
-
-class GroupMetadataV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    name: Annotated[str | None, Field(examples=["Acme prod"], max_length=255, title="Name")] = None
-    """
-    Optional display name for the group.
-    """
-    external_entity_id: Annotated[
-        str, Field(examples=["cust_42"], max_length=255, min_length=1, title="External Entity Id")
-    ]
-    """
-    External-system identifier for this group. Unique within the caller's org.
-    """
-
-
-class LimitEnforcementV1(str, Enum):
-    CASCADING = "CASCADING"
-    INDEPENDENT = "INDEPENDENT"
-
-
-class UsageLimitUnitV1(str, Enum):
-    DAY = "DAY"
-
-
-class UsageLimitV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    type: Annotated[LimitTypeV1, Field(examples=["REQUEST", "TOKEN"])]
-    """
-    The type of the usage limit
-    """
-    unit: Annotated[UsageLimitUnitV1, Field(examples=["DAY"])]
-    """
-    The unit of the usage limit
-    """
-    threshold: Annotated[int, Field(examples=[10000000], ge=1, title="Threshold")]
-    """
-    The threshold for the usage limit
-    """
-
-
-class UpdateGroupMetadataV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    name: Annotated[str | None, Field(examples=["Acme prod"], max_length=255, title="Name")] = None
-    """
-    Optional display name for the group.
-    """
-
-
-class GatewayKeyInfoV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    prefix: Annotated[str, Field(title="Prefix")]
-    """
-    The prefix of the Model API key.
-    """
-    name: Annotated[str | None, Field(title="Name")] = None
-    """
-    Optional display name.
-    """
-
-
-class KeysForGroupResponseV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    items: Annotated[list[GatewayKeyInfoV1], Field(title="Items")]
+    items: Annotated[list[EndpointV1], Field(title="Items")]
     """
     Items in this page.
     """
     pagination: PaginationResponseV1
     """
     Pagination metadata for the page.
-    """
-
-
-class CreateApiKeyForGroupRequestV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    name: Annotated[str | None, Field(examples=["prod-key-1"], title="Name")] = None
-    """
-    Optional display name for the new key.
-    """
-
-
-class CreateApiKeyForGroupResponseV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    api_key: Annotated[str, Field(title="Api Key")]
-    """
-    Plaintext key string, returned exactly once.
-    """
-    prefix: Annotated[str, Field(title="Prefix")]
-    """
-    Key prefix (the part before the dot).
-    """
-    name: Annotated[str | None, Field(title="Name")] = None
-    """
-    Display name of the key.
-    """
-
-
-class RegisterAPIKeyRequestV1(BaseModel):
-    """
-    Request to register a caller-supplied API key against an existing FederatedGroup.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    name: Annotated[str | None, Field(examples=["my-model-api-key"], title="Name")] = None
-    """
-    Optional name for the Model API key
-    """
-    key: Annotated[str, Field(examples=["my-secure-api-key-value"], title="Key")]
-    """
-    Value of the API key to register
-    """
-
-
-class RegisterAPIKeyResponseV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    ok: Annotated[bool, Field(title="Ok")]
-    """
-    Whether the registration was successful
     """
 
 
@@ -5229,34 +4748,71 @@ class EnvironmentGroupsV1(BaseModel):
     """
 
 
-class DeploymentMetricDescriptorV1(BaseModel):
+class GcpServiceAccountJsonDockerAuthV1(BaseModel):
     """
-    Describes one metric. Its position in the response ``metric_descriptors``
-    list is the index used to read that metric out of each value set's ``values``.
-
-    A metric may break down into multiple labeled series (e.g. latency quantiles,
-    or volume by status). ``label_sets`` enumerates those series in order; each
-    value set's value for this metric is a list aligned to that order.
+    GCP details for the registry.
     """
 
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    name: Annotated[str, Field(title="Name")]
+    service_account_json_secret_ref: SecretReferenceV1
     """
-    Canonical metric name.
+    Name of the service account secret
     """
-    unit_hint: DeploymentMetricUnitHintV1
+
+
+class GetDeploymentLogsRequestV1(BaseModel):
     """
-    Advisory unit of the metric's values.
+    A request to fetch deployment logs.
     """
-    kind: DeploymentMetricKindV1
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    start_epoch_millis: Annotated[int | None, Field(title="Start Epoch Millis")] = None
     """
-    Semantic hint for how the metric behaves (GAUGE, COUNTER, HISTOGRAM).
+    Epoch milliseconds at which to start fetching logs. Defaults to 30 minutes before the end. The window from start to end must not exceed 7 days.
     """
-    label_sets: Annotated[list[dict[str, str]], Field(title="Label Sets")]
+    end_epoch_millis: Annotated[int | None, Field(title="End Epoch Millis")] = None
     """
-    The metric's series, in order. Each entry is the set of labels identifying one series; the value at the same index in each value set's ``values`` is that series' value. A plain metric has a single entry with no labels (`{}`). A histogram has one entry per quantile plus an average, e.g. {'quantile': '0.5'} … {'quantile': '0.99'}, {'stat': 'avg'}. A by-status metric has one entry per status, e.g. {'status': '2xx'}.
+    Epoch milliseconds at which to stop fetching logs. Defaults to the current time.
+    """
+    direction: SortOrderV1 | None = None
+    """
+    Sort order for logs
+    """
+    limit: Annotated[int | None, Field(ge=1, le=1000, title="Limit")] = 500
+    """
+    Limit of logs to fetch in a single request
+    """
+    min_level: LogLevelV1 | None = None
+    """
+    Minimum log severity to include. Omit to return all log lines, including lines that have no level. Any explicit value returns lines at or above that severity and drops lines without a level.
+    """
+    replica: Annotated[str | None, Field(max_length=256, title="Replica")] = None
+    """
+    Only return logs emitted by this replica (5-char short ID).
+    """
+    request_id: Annotated[str | None, Field(max_length=256, title="Request Id")] = None
+    """
+    Only return logs tagged with this inference request ID.
+    """
+    component: Annotated[str | None, Field(max_length=256, title="Component")] = None
+    """
+    Only return logs from this component.
+    """
+    search_pattern: Annotated[str | None, Field(max_length=256, title="Search Pattern")] = None
+    """
+    RE2 regular expression matched against the log message. Prefer `includes` and `excludes` for plain substring matches.
+    """
+    includes: Annotated[list[str] | None, Field(max_length=8, title="Includes")] = None
+    """
+    Case-sensitive substrings that must all appear in the log message.
+    """
+    excludes: Annotated[list[str] | None, Field(max_length=8, title="Excludes")] = None
+    """
+    Case-sensitive substrings; lines containing any of these are dropped.
     """
 
 
@@ -5298,6 +4854,570 @@ class GetDeploymentMetricsResponseV1(BaseModel):
     """
 
 
+class GetLogsResponseV1(BaseModel):
+    """
+    A response to querying logs.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    logs: Annotated[list[LogV1], Field(title="Logs")]
+    """
+    Logs for a specific entity.
+    """
+
+
+class GetLoopsCapabilitiesResponseV1(BaseModel):
+    """
+    Response for ``GET /v1/loops/capabilities``.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    supported_models: Annotated[list[SupportedModelV1], Field(title="Supported Models")]
+    """
+    List of models available on the server.
+    """
+
+
+class GetLoopsSamplerResponseV1(BaseModel):
+    """
+    Response for ``GET /v1/loops/samplers/<sampler_id>``.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    sampler: LoopsSamplerV1
+    """
+    The Loops sampler.
+    """
+
+
+class GetLoopsSessionResponseV1(BaseModel):
+    """
+    Response for ``GET /v1/loops/sessions/<session_id>``.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    session: LoopsSessionV1
+    """
+    The Loops session.
+    """
+
+
+class GetLoopsUserConfigResponseV1(BaseModel):
+    """
+    Response for ``GET /v1/loops/user_config``.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    user_config: LoopsUserConfigV1
+    """
+    The caller's Loops user config.
+    """
+
+
+class GetTrainingGpuCapacityResponseV1(BaseModel):
+    """
+    Response for the training GPU capacity endpoint.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    gpu_capacities: Annotated[list[TrainingGpuCapacityItemV1], Field(title="Gpu Capacities")]
+    """
+    Org-level GPU capacity limits and current usage per GPU type
+    """
+    team_gpu_capacities: Annotated[
+        list[TeamTrainingGpuCapacityItemV1] | None, Field(title="Team Gpu Capacities")
+    ] = None
+    """
+    Per-team GPU capacity limits and current usage per GPU type
+    """
+
+
+class GetTrainingJobLogsRequestV1(BaseModel):
+    """
+    A request to fetch training logs.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    start_epoch_millis: Annotated[int | None, Field(title="Start Epoch Millis")] = None
+    """
+    Epoch milliseconds at which to start fetching logs. Defaults to 30 minutes before the end. The window from start to end must not exceed 7 days.
+    """
+    end_epoch_millis: Annotated[int | None, Field(title="End Epoch Millis")] = None
+    """
+    Epoch milliseconds at which to stop fetching logs. Defaults to the current time.
+    """
+    direction: SortOrderV1 | None = None
+    """
+    Sort order for logs
+    """
+    limit: Annotated[int | None, Field(ge=1, le=1000, title="Limit")] = 500
+    """
+    Limit of logs to fetch in a single request
+    """
+    min_level: LogLevelV1 | None = None
+    """
+    Minimum log severity to include. Omit to return all log lines, including lines that have no level. Any explicit value returns lines at or above that severity and drops lines without a level.
+    """
+
+
+class GetTrainingJobQueueContextResponseV1(BaseModel):
+    """
+    Read-only diagnostic for a training job's PENDING window.
+
+    Returns the (org, gpu_type) capacity pool the job was gated by, jobs that
+    were holding GPU capacity in that pool when this job was submitted, and
+    every status event in [submitted_at, released_at] for those jobs (or up to
+    "now" if the target is still PENDING).
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    target_job_id: Annotated[str, Field(title="Target Job Id")]
+    """
+    Hashid of the target training job
+    """
+    target_job_name: Annotated[str | None, Field(title="Target Job Name")] = None
+    """
+    Target job's name
+    """
+    gpu_type: Annotated[str, Field(title="Gpu Type")]
+    """
+    GPU type the target requested
+    """
+    requested_gpus: Annotated[int, Field(title="Requested Gpus")]
+    """
+    GPUs the target requested (gpu_count * effective_node_count)
+    """
+    submitted_at: Annotated[AwareDatetime, Field(title="Submitted At")]
+    """
+    When the job row was inserted (= API POST time)
+    """
+    released_at: Annotated[AwareDatetime | None, Field(title="Released At")] = None
+    """
+    When the job's TRAINING_JOB_CREATED status was set, i.e. the moment it was released from PENDING. None if still PENDING.
+    """
+    pending_seconds: Annotated[int | None, Field(title="Pending Seconds")] = None
+    """
+    released_at - submitted_at in seconds. None if still PENDING.
+    """
+    org_capacity: CapacityAtSubmitV1 | None = None
+    """
+    Org-level cap for (org, gpu_type). None if no cap is configured.
+    """
+    team_capacity: CapacityAtSubmitV1 | None = None
+    """
+    Team-level cap for (team, gpu_type). None if no team cap is configured.
+    """
+    active_at_submit: Annotated[list[ActiveJobAtSubmitV1], Field(title="Active At Submit")]
+    """
+    Jobs in the same (org, gpu_type) pool that were holding capacity at submitted_at
+    """
+    pending_ahead_at_submit: Annotated[
+        list[PendingJobAheadAtSubmitV1], Field(title="Pending Ahead At Submit")
+    ]
+    """
+    PENDING jobs in the same (org, gpu_type) pool that were ahead of the target in dequeue FIFO order at submitted_at (priority DESC then created ASC). These also block the target's release.
+    """
+    events: Annotated[list[QueueEventV1], Field(title="Events")]
+    """
+    Every status event in [submitted_at, events_window_end] for the target job, every job in active_at_submit, and every job in pending_ahead_at_submit, oldest first.
+    """
+    events_window_end: Annotated[AwareDatetime, Field(title="Events Window End")]
+    """
+    released_at if set, else 'now' (events ongoing)
+    """
+
+
+class GroupHierarchyV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    limit_enforcement: Annotated[
+        LimitEnforcementV1, Field(examples=["CASCADING", "INDEPENDENT"])
+    ] = LimitEnforcementV1.INDEPENDENT
+    parent_group_id: Annotated[str | None, Field(examples=["abc123"], title="Parent Group Id")] = (
+        None
+    )
+
+
+class InstanceTypePricesV1(BaseModel):
+    """
+    A list of instance types.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    instance_types: Annotated[list[InstanceTypeWithPriceV1], Field(title="Instance Types")]
+
+
+class InteractiveSessionConfigV1(BaseModel):
+    """
+    Configuration for interactive debugging sessions on training jobs.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    trigger: V1InteractiveSessionTrigger = V1InteractiveSessionTrigger.on_demand
+    """
+    When to create the interactive session. 'on_startup' creates on job start, 'on_failure' creates on job failure, 'on_demand' bypasses automatic session creation.
+    """
+    timeout_minutes: Annotated[int, Field(examples=[480, 1440, 10080], title="Timeout Minutes")] = (
+        480
+    )
+    """
+    Number of minutes before the interactive session times out.
+    """
+    session_provider: V1InteractiveSessionProvider = V1InteractiveSessionProvider.vs_code
+    """
+    The IDE client for the interactive session.
+    """
+    auth_provider: V1InteractiveSessionAuthProvider = V1InteractiveSessionAuthProvider.github
+    """
+    The authentication provider for the interactive session.
+    """
+
+
+class KeysForGroupResponseV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    items: Annotated[list[GatewayKeyInfoV1], Field(title="Items")]
+    """
+    Items in this page.
+    """
+    pagination: PaginationResponseV1
+    """
+    Pagination metadata for the page.
+    """
+
+
+class ListLoopsSamplersResponseV1(BaseModel):
+    """
+    Response for ``GET /v1/loops/samplers``.
+
+    Returns the caller's samplers, including those paired to runs and
+    standalone samplers. Ordered newest-first.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    samplers: Annotated[list[LoopsSamplerV1], Field(title="Samplers")]
+    """
+    List of samplers.
+    """
+
+
+class LoadCheckpointConfig(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    enabled: Annotated[bool, Field(title="Enabled")] = False
+    """
+    Whether checkpoint loading is enabled
+    """
+    download_folder: Annotated[str, Field(title="Download Folder")] = "/tmp/loaded_checkpoints"
+    """
+    Folder where checkpoints will be downloaded
+    """
+    checkpoints: Annotated[
+        list[
+            Annotated[
+                BasetenLatestCheckpointConfig
+                | BasetenNamedCheckpointConfig
+                | LoopsCheckpointConfig,
+                Field(discriminator="typ"),
+            ]
+        ]
+        | None,
+        Field(title="Checkpoints"),
+    ] = None
+    """
+    List of checkpoint configurations
+    """
+
+
+class LoopsCheckpointV1(BaseModel):
+    """
+    A checkpoint saved by a Loops run.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    checkpoint_id: Annotated[str, Field(title="Checkpoint Id")]
+    """
+    The ID of the checkpoint.
+    """
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    """
+    The timestamp of the checkpoint in ISO 8601 format.
+    """
+    checkpoint_type: Annotated[str, Field(title="Checkpoint Type")]
+    """
+    The type of checkpoint.
+    """
+    base_model: Annotated[str | None, Field(title="Base Model")]
+    """
+    The base model of the checkpoint.
+    """
+    lora_adapter_config: Annotated[dict[str, Any] | None, Field(title="Lora Adapter Config")]
+    """
+    The adapter config of the checkpoint.
+    """
+    size_bytes: Annotated[int, Field(title="Size Bytes")]
+    """
+    The size of the checkpoint in bytes.
+    """
+    sync_status: Annotated[str | None, Field(title="Sync Status")] = None
+    """
+    Sync state of the checkpoint: SYNCING or COMPLETE.
+    """
+    id: Annotated[str, Field(title="Id")]
+    """
+    The checkpoint ID.
+    """
+    run_id: Annotated[str, Field(title="Run Id")]
+    """
+    The ID of the run that produced the checkpoint.
+    """
+    target: TrainerCheckpointTarget
+    """
+    Whether this checkpoint is loadable by the sampler or by the run.
+    """
+
+
+class LoopsDeploymentStatusV1(BaseModel):
+    """
+    Latest deployment status for a Loops deployment.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    name: Name
+    """
+    Latest status of the Loops deployment.
+    """
+
+
+class LoopsDeploymentV1(BaseModel):
+    """
+    A Loops deployment — the long-lived run + sampler pair owned by a user.
+
+    The deployment's current sampler is included inline. The full list of
+    samplers visible to the caller (across all deployments) lives at
+    ``GET /v1/loops/samplers``.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    id: Annotated[str, Field(title="Id")]
+    """
+    The Loops deployment ID.
+    """
+    base_model: Annotated[str, Field(title="Base Model")]
+    """
+    The HuggingFace base model the deployment is fine-tuning.
+    """
+    base_url: Annotated[str, Field(title="Base Url")]
+    """
+    The run's base URL.
+    """
+    status: LoopsDeploymentStatusV1
+    """
+    Latest deployment status.
+    """
+    user: UserV1
+    """
+    The user who owns the Loops deployment.
+    """
+    sampler: LoopsSamplerV1 | None = None
+    """
+    The sampler bound to this deployment.
+    """
+
+
+class LoopsRunV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    id: Annotated[str, Field(title="Id")]
+    """
+    The run ID.
+    """
+    session_id: Annotated[str, Field(title="Session Id")]
+    """
+    The session ID this run belongs to.
+    """
+    name: Annotated[str, Field(title="Name")]
+    """
+    The run's display name.
+    """
+    base_model: Annotated[str, Field(title="Base Model")]
+    """
+    The HuggingFace base model the run is fine-tuning.
+    """
+    base_url: Annotated[str, Field(title="Base Url")]
+    """
+    The run's base URL.
+    """
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    """
+    Time the run was created in ISO 8601 format
+    """
+    sampler: LoopsSamplerV1
+    """
+    The sampler bound to this run.
+    """
+
+
+class ModelAPIV1(BaseModel):
+    """
+    A Model API catalog row, optionally enriched with workspace-specific state.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    name: Annotated[str, Field(examples=["llama-3-3-70b-instruct"], title="Name")]
+    """
+    Identifier of the Model API. Stable, URL-safe slug used as the public identifier.
+    """
+    display_name: Annotated[str, Field(examples=["Llama 3.3 70B Instruct"], title="Display Name")]
+    """
+    Human-readable name of the Model API.
+    """
+    description: Annotated[str, Field(title="Description")]
+    """
+    Description of the Model API.
+    """
+    model_family: Annotated[
+        str | None, Field(examples=["META", "DEEPSEEK", "QWEN"], title="Model Family")
+    ] = None
+    """
+    Family the underlying model belongs to.
+    """
+    release_date: Annotated[date_aliased, Field(title="Release Date")]
+    """
+    Date the Model API was made available.
+    """
+    invoke_url: Annotated[str, Field(examples=["https://inference.baseten.co"], title="Invoke Url")]
+    """
+    Base URL for invoking the Model API. OpenAI-shaped routes (e.g. /v1/chat/completions) live underneath this host.
+    """
+    context_length: Annotated[int, Field(examples=[8192], title="Context Length")]
+    """
+    The model's context window length, in tokens.
+    """
+    cost_per_million_input_tokens: Annotated[
+        float | CostPerMillionInputTokens,
+        Field(examples=["0.13"], title="Cost Per Million Input Tokens"),
+    ]
+    """
+    Cost per million input tokens, in dollars.
+    """
+    cost_per_million_output_tokens: Annotated[
+        float | CostPerMillionOutputTokens,
+        Field(examples=["0.50"], title="Cost Per Million Output Tokens"),
+    ]
+    """
+    Cost per million output tokens, in dollars.
+    """
+    rate_limits: Annotated[list[RateLimitV1], Field(title="Rate Limits")]
+    """
+    Rate limits in effect for the workspace. Workspace-specific overrides are returned when the workspace has added this Model API and configured them; otherwise the catalog default rate limits are returned.
+    """
+    org_details: ModelAPIOrgDetailsV1 | None = None
+    """
+    Workspace-specific state. Null when the workspace has not added this Model API.
+    """
+
+
+class ModelAPIsResponseV1(BaseModel):
+    """
+    Page of Model APIs visible to the caller.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    items: Annotated[list[ModelAPIV1], Field(title="Items")]
+    """
+    Items in this page.
+    """
+    pagination: PaginationResponseV1
+    """
+    Pagination metadata for the page.
+    """
+
+
+class ModelConfigV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    slug: Annotated[str, Field(title="Slug")]
+    """
+    Shared endpoint slug.
+    """
+    rate_limits: Annotated[list[RateLimitV1] | None, Field(title="Rate Limits")] = None
+    usage_limits: Annotated[list[UsageLimitV1] | None, Field(title="Usage Limits")] = None
+
+
+class PatchInteractiveSessionRequestV1(BaseModel):
+    """
+    Request to patch an interactive session.
+
+    Only fields that are provided (non-None) will be applied.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    timeout_minutes: Annotated[int | None, Field(title="Timeout Minutes")] = None
+    """
+    For on_startup sessions, minutes to add to the expiration. For on_demand/on_failure sessions, minutes to add to the timeout. Use -1 for infinite timeout (bumps by 10 years).
+    """
+    trigger: V1InteractiveSessionTrigger | None = None
+    """
+    Update when the interactive session is created. Cannot be changed if the session trigger is 'on_startup'.
+    """
+
+
+class RegistrySecretDockerAuthV1(BaseModel):
+    """
+    Authentication via a Baseten secret for any Docker registry (Docker Hub, GHCR, NGC, etc.).
+    The referenced secret must contain credentials in the format 'username:password'.
+    For Docker Hub, set registry to 'https://index.docker.io/v1/'. For GHCR, use 'ghcr.io'.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    secret_ref: SecretReferenceV1
+    """
+    Reference to a Baseten secret containing credentials in the format 'username:password'
+    """
+
+
 class RollingDeployConfigV1(BaseModel):
     """
     Rolling deploy config for promoting chains and oracles
@@ -5333,6 +5453,340 @@ class RollingDeployConfigV1(BaseModel):
     ] = 0
     """
     The replica overhead percentage for rolling deploys.
+    """
+
+
+class StorageMetricsV1(BaseModel):
+    """
+    A metric for a training job.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    usage_bytes: Annotated[list[TrainingJobMetricV1], Field(title="Usage Bytes")]
+    """
+    The number of bytes used on the storage entity.
+    """
+    utilization: Annotated[list[TrainingJobMetricV1], Field(title="Utilization")]
+    """
+    The utilization of the storage entity as a decimal percentage.
+    """
+
+
+class TrainingItemV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    billable_resource: BillableResourceV1
+    """
+    The training job resource
+    """
+    subtotal: Annotated[float | Subtotal7, Field(title="Subtotal")]
+    """
+    Subtotal cost in dollars for this billable resource
+    """
+    minutes: Annotated[int, Field(title="Minutes")]
+    """
+    Total minutes used for this billable resource
+    """
+    daily: Annotated[list[DailyTrainingUsageV1] | None, Field(title="Daily")] = None
+    """
+    Daily usage breakdown
+    """
+
+
+class TrainingJobMetricsV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    gpu_memory_usage_bytes: Annotated[
+        dict[str, list[TrainingJobMetricV1]], Field(title="Gpu Memory Usage Bytes")
+    ]
+    """
+    A map of GPU rank to memory usage for the training job. For multinode jobs, this is the memory usage of the leader unless specified otherwise.
+    """
+    gpu_utilization: Annotated[dict[str, list[TrainingJobMetricV1]], Field(title="Gpu Utilization")]
+    """
+    A map of GPU rank to fractional GPU utilization. For multinode jobs, this is the GPU utilization of the leader unless specified otherwise.
+    """
+    cpu_usage: Annotated[list[TrainingJobMetricV1], Field(title="Cpu Usage")]
+    """
+    The CPU usage measured in cores. For multinode jobs, this is the CPU usage of the leader unless specified otherwise.
+    """
+    cpu_memory_usage_bytes: Annotated[
+        list[TrainingJobMetricV1], Field(title="Cpu Memory Usage Bytes")
+    ]
+    """
+    The CPU memory usage for the training job. For multinode jobs, this is the CPU memory usage of the leader unless specified otherwise.
+    """
+    ephemeral_storage: StorageMetricsV1
+    """
+    The storage usage for the ephemeral storage. For multinode jobs, this is the ephemeral storage usage of the leader unless specified otherwise.
+    """
+
+
+class TrainingJobNodeMetricsV1(BaseModel):
+    """
+    A set of metrics for a training job node.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    node_id: Annotated[str, Field(title="Node Id")]
+    """
+    The name of the node.
+    """
+    metrics: TrainingJobMetricsV1
+    """
+    The metrics for the node.
+    """
+
+
+class TrainingJobV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    id: Annotated[str, Field(title="Id")]
+    """
+    Unique identifier of the training job.
+    """
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    """
+    Time the job was created in ISO 8601 format.
+    """
+    current_status: Annotated[str, Field(title="Current Status")]
+    """
+    Current status of the training job.
+    """
+    error_message: Annotated[str | None, Field(title="Error Message")] = None
+    """
+    Error message if the training job failed.
+    """
+    instance_type: InstanceTypeV1
+    """
+    Instance type of the training job.
+    """
+    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+    """
+    Time the job was updated in ISO 8601 format.
+    """
+    training_project_id: Annotated[str, Field(title="Training Project Id")]
+    """
+    ID of the training project.
+    """
+    training_project: TrainingProjectSummaryV1
+    """
+    Summary of the training project.
+    """
+    name: Annotated[str | None, Field(examples=["gpt-oss-job"], title="Name")] = None
+    """
+    Name of the training job.
+    """
+    checkpoint_sync_status: CheckpointSyncStatus | None = None
+    """
+    Checkpoint sync status of the training job.
+    """
+    priority: Annotated[int, Field(title="Priority")] = 0
+    """
+    Queue priority. Higher values are dequeued first. NULL is treated as 0.
+    """
+    availability_model: V1AvailabilityModel = V1AvailabilityModel.dedicated
+    """
+    Capacity guarantee for the job. 'dedicated' is non-preemptible on-demand capacity; 'spot' is interruptible.
+    """
+    user: UserV1 | None = None
+    """
+    The user who created the training job.
+    """
+
+
+class TrainingProjectV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    id: Annotated[str, Field(title="Id")]
+    """
+    Unique identifier of the training project
+    """
+    name: Annotated[str, Field(title="Name")]
+    """
+    Name of the training project.
+    """
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    """
+    Time the training project was created in ISO 8601 format.
+    """
+    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
+    """
+    Time the training project was updated in ISO 8601 format.
+    """
+    team_name: Annotated[str | None, Field(title="Team Name")] = None
+    """
+    Name of the team associated with the training project.
+    """
+    latest_job: TrainingJobV1 | None
+    """
+    Most recently created training job for the training project.
+    """
+
+
+class TrainingUsageV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    subtotal: Annotated[float | Subtotal8, Field(title="Subtotal")]
+    """
+    Subtotal cost in dollars after applying credits used
+    """
+    credits_used: Annotated[float | CreditsUsed, Field(title="Credits Used")]
+    """
+    Credits applied in dollars
+    """
+    total: Annotated[float | Total, Field(title="Total")]
+    """
+    Total cost in dollars
+    """
+    minutes: Annotated[int, Field(title="Minutes")]
+    """
+    Total minutes used
+    """
+    breakdown: Annotated[list[TrainingItemV1] | None, Field(title="Breakdown")] = None
+    """
+    Per-job usage breakdown
+    """
+
+
+class UpdateAutoscalingSettingsResponseV1(BaseModel):
+    """
+    The response to a request to update autoscaling settings.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    status: UpdateAutoscalingSettingsStatusV1
+    """
+    Status of the request to update autoscaling settings
+    """
+    message: Annotated[str, Field(title="Message")]
+    """
+    A message describing the status of the request to update autoscaling settings
+    """
+
+
+class UpdateChainletEnvironmentAutoscalingSettingsRequestV1(BaseModel):
+    """
+    A request to update the autoscaling settings for a multiple chainlets in an environment.
+    If a chainlet name doesn't exist, an error is returned.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    updates: Annotated[
+        list[ChainletEnvironmentAutoscalingSettingsUpdateV1],
+        Field(
+            examples=[
+                [
+                    {
+                        "autoscaling_settings": {
+                            "autoscaling_window": 800,
+                            "concurrency_target": 4,
+                            "max_replica": 3,
+                            "max_scale_down_rate": None,
+                            "min_replica": 2,
+                            "scale_down_delay": 63,
+                            "target_in_flight_tokens": None,
+                            "target_utilization_percentage": None,
+                        },
+                        "chainlet_name": "HelloWorld",
+                    }
+                ],
+                [
+                    {
+                        "autoscaling_settings": {
+                            "autoscaling_window": None,
+                            "concurrency_target": None,
+                            "max_replica": None,
+                            "max_scale_down_rate": None,
+                            "min_replica": 0,
+                            "scale_down_delay": None,
+                            "target_in_flight_tokens": None,
+                            "target_utilization_percentage": None,
+                        },
+                        "chainlet_name": "HelloWorld",
+                    },
+                    {
+                        "autoscaling_settings": {
+                            "autoscaling_window": None,
+                            "concurrency_target": None,
+                            "max_replica": None,
+                            "max_scale_down_rate": None,
+                            "min_replica": 0,
+                            "scale_down_delay": None,
+                            "target_in_flight_tokens": None,
+                            "target_utilization_percentage": None,
+                        },
+                        "chainlet_name": "RandInt",
+                    },
+                ],
+            ],
+            title="Updates",
+        ),
+    ]
+    """
+    Mapping of chainlet name to the desired chainlet autoscaling settings. If the chainlet name doesn't exist, an error is returned.
+    """
+
+
+class UpdateEndpointRequestV1(BaseModel):
+    """
+    PATCH body. Replaces the endpoint's full target list. The slug is immutable
+    after creation; to change it, create a new endpoint and delete this one.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    targets: Annotated[
+        list[EndpointTargetRequestV1] | None,
+        Field(
+            examples=[
+                [
+                    {
+                        "environment_name": "staging",
+                        "model_id": "3kZ9xqd",
+                        "provider": "BASETEN",
+                        "target_model": "custom/model-name",
+                    }
+                ],
+                [{"provider": "OPENAI", "secret_id": "3kZ9xqd", "target_model": "gpt-4o"}],
+            ],
+            max_length=1,
+            min_length=1,
+            title="Targets",
+        ),
+    ] = None
+    """
+    The endpoint's upstream targets. Exactly one target is supported at this time.
+    """
+
+
+class UpdateGroupRequestV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    metadata: Annotated[UpdateGroupMetadataV1 | None, Field(examples=[{"name": "Acme Prod"}])] = (
+        None
+    )
+    """
+    Mutable group metadata.
+    """
+    models: Annotated[list[ModelConfigV1] | None, Field(title="Models")] = None
+    """
+    Per-model rate and usage limit configuration.
     """
 
 
@@ -5378,104 +5832,67 @@ class UpdatePromotionSettingsV1(BaseModel):
     """
 
 
-class CreateEnvironmentRequestV1(BaseModel):
+class UpdateTrainingJobResponseV1(BaseModel):
     """
-    A request to create an environment.
+    A response to updating a training job.
     """
 
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    name: Annotated[str, Field(examples=["staging"], title="Name")]
+    training_job: TrainingJobV1
     """
-    Name of the environment
-    """
-    autoscaling_settings: Annotated[
-        UpdateAutoscalingSettingsV1 | None,
-        Field(
-            examples=[
-                {
-                    "autoscaling_window": 800,
-                    "concurrency_target": 3,
-                    "max_replica": 2,
-                    "max_scale_down_rate": None,
-                    "min_replica": 1,
-                    "scale_down_delay": 60,
-                    "target_in_flight_tokens": None,
-                    "target_utilization_percentage": None,
-                }
-            ]
-        ),
-    ] = None
-    """
-    Autoscaling settings for the environment
-    """
-    promotion_settings: Annotated[
-        UpdatePromotionSettingsV1 | None,
-        Field(
-            examples=[
-                {
-                    "promotion_cleanup_strategy": None,
-                    "ramp_up_duration_seconds": 600,
-                    "ramp_up_while_promoting": True,
-                    "redeploy_on_promotion": True,
-                    "rolling_deploy": True,
-                    "rolling_deploy_config": None,
-                }
-            ]
-        ),
-    ] = None
-    """
-    Promotion settings for the environment
+    The updated training job.
     """
 
 
-class UpdateEnvironmentRequestV1(BaseModel):
+class UpsertTrainingProjectRequestV1(BaseModel):
     """
-    A request to update an environment.
+    A request to upsert a training project.
     """
 
     model_config = ConfigDict(
-        extra="forbid",
         populate_by_name=True,
     )
-    autoscaling_settings: Annotated[
-        UpdateAutoscalingSettingsV1 | None,
-        Field(
-            examples=[
-                {
-                    "autoscaling_window": 800,
-                    "concurrency_target": 3,
-                    "max_replica": 2,
-                    "max_scale_down_rate": None,
-                    "min_replica": 1,
-                    "scale_down_delay": 60,
-                    "target_in_flight_tokens": None,
-                    "target_utilization_percentage": None,
-                }
-            ]
-        ),
-    ] = None
+    training_project: UpsertTrainingProjectV1
     """
-    Autoscaling settings for the environment
+    The training project to upsert.
     """
-    promotion_settings: Annotated[
-        UpdatePromotionSettingsV1 | None,
-        Field(
-            examples=[
-                {
-                    "promotion_cleanup_strategy": None,
-                    "ramp_up_duration_seconds": 600,
-                    "ramp_up_while_promoting": True,
-                    "redeploy_on_promotion": True,
-                    "rolling_deploy": None,
-                    "rolling_deploy_config": None,
-                }
-            ]
-        ),
-    ] = None
+
+
+class UpsertTrainingProjectResponseV1(BaseModel):
     """
-    Promotion settings for the environment
+    A response to upserting a training project.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    training_project: TrainingProjectV1
+    """
+    The upserted training project.
+    """
+
+
+class UsageSummaryV1(BaseModel):
+    """
+    Billing usage summary for the requested date range.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    dedicated_usage: DedicatedUsageV1 | None = None
+    """
+    Dedicated model serving usage
+    """
+    training_usage: TrainingUsageV1 | None = None
+    """
+    Training usage
+    """
+    model_apis_usage: ModelApisUsageV1 | None = None
+    """
+    Model APIs usage
     """
 
 
@@ -5600,14 +6017,70 @@ class CreateChainEnvironmentRequestV1(BaseModel):
     """
 
 
-class UpdateChainEnvironmentRequestV1(BaseModel):
+class CreateEndpointRequestV1(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    slug: Annotated[str, Field(examples=["baseten/mymodel-4"], title="Slug")]
     """
-    A request to update a chain environment.
+    Globally-unique slug of the form '{org_prefix}/{name}'.
+    """
+    targets: Annotated[
+        list[EndpointTargetRequestV1],
+        Field(
+            examples=[
+                [
+                    {
+                        "environment_name": "staging",
+                        "model_id": "3kZ9xqd",
+                        "provider": "BASETEN",
+                        "target_model": "custom/model-name",
+                    }
+                ],
+                [{"provider": "OPENAI", "secret_id": "3kZ9xqd", "target_model": "gpt-4o"}],
+            ],
+            max_length=1,
+            min_length=1,
+            title="Targets",
+        ),
+    ]
+    """
+    The endpoint's upstream targets. Exactly one target is supported at this time.
+    """
+
+
+class CreateEnvironmentRequestV1(BaseModel):
+    """
+    A request to create an environment.
     """
 
     model_config = ConfigDict(
         populate_by_name=True,
     )
+    name: Annotated[str, Field(examples=["staging"], title="Name")]
+    """
+    Name of the environment
+    """
+    autoscaling_settings: Annotated[
+        UpdateAutoscalingSettingsV1 | None,
+        Field(
+            examples=[
+                {
+                    "autoscaling_window": 800,
+                    "concurrency_target": 3,
+                    "max_replica": 2,
+                    "max_scale_down_rate": None,
+                    "min_replica": 1,
+                    "scale_down_delay": 60,
+                    "target_in_flight_tokens": None,
+                    "target_utilization_percentage": None,
+                }
+            ]
+        ),
+    ] = None
+    """
+    Autoscaling settings for the environment
+    """
     promotion_settings: Annotated[
         UpdatePromotionSettingsV1 | None,
         Field(
@@ -5616,8 +6089,8 @@ class UpdateChainEnvironmentRequestV1(BaseModel):
                     "promotion_cleanup_strategy": None,
                     "ramp_up_duration_seconds": 600,
                     "ramp_up_while_promoting": True,
-                    "redeploy_on_promotion": None,
-                    "rolling_deploy": None,
+                    "redeploy_on_promotion": True,
+                    "rolling_deploy": True,
                     "rolling_deploy_config": None,
                 }
             ]
@@ -5626,1118 +6099,6 @@ class UpdateChainEnvironmentRequestV1(BaseModel):
     """
     Promotion settings for the environment
     """
-
-
-class UpdateChainletEnvironmentInstanceTypeResponseV1(BaseModel):
-    """
-    A response to update the environment settings for a chainlet. If updating the instance type
-    resulted in a re-deployment, `requires_redeployment` will be True and the resulting deployment
-    will be returned in the `chain_deployment` field.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    requires_redeployment: Annotated[bool, Field(title="Requires Redeployment")]
-    """
-    Whether the resource update requires a re-deployment to update the instance type.
-    """
-    chain_deployment: ChainDeploymentV1 | None
-    """
-    The chain deployment resulting from the resource update, if any.
-    """
-    chainlet_environment_settings: Annotated[
-        list[ChainletEnvironmentSettingsV1], Field(title="Chainlet Environment Settings")
-    ]
-    """
-    The updated chainlet environment settings
-    """
-
-
-class TrainingJobV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(title="Id")]
-    """
-    Unique identifier of the training job.
-    """
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
-    """
-    Time the job was created in ISO 8601 format.
-    """
-    current_status: Annotated[str, Field(title="Current Status")]
-    """
-    Current status of the training job.
-    """
-    error_message: Annotated[str | None, Field(title="Error Message")] = None
-    """
-    Error message if the training job failed.
-    """
-    instance_type: InstanceTypeV1
-    """
-    Instance type of the training job.
-    """
-    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
-    """
-    Time the job was updated in ISO 8601 format.
-    """
-    training_project_id: Annotated[str, Field(title="Training Project Id")]
-    """
-    ID of the training project.
-    """
-    training_project: TrainingProjectSummaryV1
-    """
-    Summary of the training project.
-    """
-    name: Annotated[str | None, Field(examples=["gpt-oss-job"], title="Name")] = None
-    """
-    Name of the training job.
-    """
-    checkpoint_sync_status: CheckpointSyncStatus | None = None
-    """
-    Checkpoint sync status of the training job.
-    """
-    priority: Annotated[int, Field(title="Priority")] = 0
-    """
-    Queue priority. Higher values are dequeued first. NULL is treated as 0.
-    """
-    availability_model: V1AvailabilityModel = V1AvailabilityModel.dedicated
-    """
-    Capacity guarantee for the job. 'dedicated' is non-preemptible on-demand capacity; 'spot' is interruptible.
-    """
-    user: UserV1 | None = None
-    """
-    The user who created the training job.
-    """
-
-
-class TrainingProjectV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(title="Id")]
-    """
-    Unique identifier of the training project
-    """
-    name: Annotated[str, Field(title="Name")]
-    """
-    Name of the training project.
-    """
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
-    """
-    Time the training project was created in ISO 8601 format.
-    """
-    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
-    """
-    Time the training project was updated in ISO 8601 format.
-    """
-    team_name: Annotated[str | None, Field(title="Team Name")] = None
-    """
-    Name of the team associated with the training project.
-    """
-    latest_job: TrainingJobV1 | None
-    """
-    Most recently created training job for the training project.
-    """
-
-
-class UpsertTrainingProjectResponseV1(BaseModel):
-    """
-    A response to upserting a training project.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    training_project: TrainingProjectV1
-    """
-    The upserted training project.
-    """
-
-
-class ListTrainingProjectsResponseV1(BaseModel):
-    """
-    A response to list training projects.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    training_projects: Annotated[list[TrainingProjectV1], Field(title="Training Projects")]
-    """
-    List of training projects.
-    """
-
-
-class ListTrainingJobsResponseV1(BaseModel):
-    """
-    A response to list training jobs.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    training_project: TrainingProjectV1
-    """
-    The training project.
-    """
-    training_jobs: Annotated[list[TrainingJobV1], Field(title="Training Jobs")]
-    """
-    List of training jobs.
-    """
-
-
-class AwsIamDockerAuthV1(BaseModel):
-    """
-    AWS details for the registry.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    access_key_secret_ref: SecretReferenceV1
-    """
-    Name of the access key secret
-    """
-    secret_access_key_secret_ref: SecretReferenceV1
-    """
-    Name of the secret key secret
-    """
-
-
-class GcpServiceAccountJsonDockerAuthV1(BaseModel):
-    """
-    GCP details for the registry.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    service_account_json_secret_ref: SecretReferenceV1
-    """
-    Name of the service account secret
-    """
-
-
-class InteractiveSessionConfigV1(BaseModel):
-    """
-    Configuration for interactive debugging sessions on training jobs.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    trigger: V1InteractiveSessionTrigger = V1InteractiveSessionTrigger.on_demand
-    """
-    When to create the interactive session. 'on_startup' creates on job start, 'on_failure' creates on job failure, 'on_demand' bypasses automatic session creation.
-    """
-    timeout_minutes: Annotated[int, Field(examples=[480, 1440, 10080], title="Timeout Minutes")] = (
-        480
-    )
-    """
-    Number of minutes before the interactive session times out.
-    """
-    session_provider: V1InteractiveSessionProvider = V1InteractiveSessionProvider.vs_code
-    """
-    The IDE client for the interactive session.
-    """
-    auth_provider: V1InteractiveSessionAuthProvider = V1InteractiveSessionAuthProvider.github
-    """
-    The authentication provider for the interactive session.
-    """
-
-
-class LoadCheckpointConfig(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    enabled: Annotated[bool, Field(title="Enabled")] = False
-    """
-    Whether checkpoint loading is enabled
-    """
-    download_folder: Annotated[str, Field(title="Download Folder")] = "/tmp/loaded_checkpoints"
-    """
-    Folder where checkpoints will be downloaded
-    """
-    checkpoints: Annotated[
-        list[
-            Annotated[
-                BasetenLatestCheckpointConfig
-                | BasetenNamedCheckpointConfig
-                | LoopsCheckpointConfig,
-                Field(discriminator="typ"),
-            ]
-        ]
-        | None,
-        Field(title="Checkpoints"),
-    ] = None
-    """
-    List of checkpoint configurations
-    """
-
-
-class RegistrySecretDockerAuthV1(BaseModel):
-    """
-    Authentication via a Baseten secret for any Docker registry (Docker Hub, GHCR, NGC, etc.).
-    The referenced secret must contain credentials in the format 'username:password'.
-    For Docker Hub, set registry to 'https://index.docker.io/v1/'. For GHCR, use 'ghcr.io'.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    secret_ref: SecretReferenceV1
-    """
-    Reference to a Baseten secret containing credentials in the format 'username:password'
-    """
-
-
-class CreateTrainingJobResponseV1(BaseModel):
-    """
-    A response to creating a training job.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    training_job: TrainingJobV1
-    """
-    The created training job.
-    """
-
-
-class GetTrainingJobResponseV1(BaseModel):
-    """
-    A response to fetch a training job.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    training_project: TrainingProjectV1
-    """
-    The training project.
-    """
-    training_job: TrainingJobV1
-    """
-    The fetched training job.
-    """
-
-
-class UpdateTrainingJobResponseV1(BaseModel):
-    """
-    A response to updating a training job.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    training_job: TrainingJobV1
-    """
-    The updated training job.
-    """
-
-
-class RecreateTrainingJobResponseV1(BaseModel):
-    """
-    A response that sends the new training job
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    training_job: TrainingJobV1
-    """
-    The created training job.
-    """
-
-
-class StorageMetricsV1(BaseModel):
-    """
-    A metric for a training job.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    usage_bytes: Annotated[list[TrainingJobMetricV1], Field(title="Usage Bytes")]
-    """
-    The number of bytes used on the storage entity.
-    """
-    utilization: Annotated[list[TrainingJobMetricV1], Field(title="Utilization")]
-    """
-    The utilization of the storage entity as a decimal percentage.
-    """
-
-
-class TrainingJobMetricsV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    gpu_memory_usage_bytes: Annotated[
-        dict[str, list[TrainingJobMetricV1]], Field(title="Gpu Memory Usage Bytes")
-    ]
-    """
-    A map of GPU rank to memory usage for the training job. For multinode jobs, this is the memory usage of the leader unless specified otherwise.
-    """
-    gpu_utilization: Annotated[dict[str, list[TrainingJobMetricV1]], Field(title="Gpu Utilization")]
-    """
-    A map of GPU rank to fractional GPU utilization. For multinode jobs, this is the GPU utilization of the leader unless specified otherwise.
-    """
-    cpu_usage: Annotated[list[TrainingJobMetricV1], Field(title="Cpu Usage")]
-    """
-    The CPU usage measured in cores. For multinode jobs, this is the CPU usage of the leader unless specified otherwise.
-    """
-    cpu_memory_usage_bytes: Annotated[
-        list[TrainingJobMetricV1], Field(title="Cpu Memory Usage Bytes")
-    ]
-    """
-    The CPU memory usage for the training job. For multinode jobs, this is the CPU memory usage of the leader unless specified otherwise.
-    """
-    ephemeral_storage: StorageMetricsV1
-    """
-    The storage usage for the ephemeral storage. For multinode jobs, this is the ephemeral storage usage of the leader unless specified otherwise.
-    """
-
-
-class TrainingJobNodeMetricsV1(BaseModel):
-    """
-    A set of metrics for a training job node.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    node_id: Annotated[str, Field(title="Node Id")]
-    """
-    The name of the node.
-    """
-    metrics: TrainingJobMetricsV1
-    """
-    The metrics for the node.
-    """
-
-
-class GetTrainingJobMetricsResponseV1(BaseModel):
-    """
-    A response to fetch training job metrics. The outer list for each metric represents that metric across time.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    gpu_memory_usage_bytes: Annotated[
-        dict[str, list[TrainingJobMetricV1]], Field(title="Gpu Memory Usage Bytes")
-    ]
-    """
-    A map of GPU rank to memory usage for the training job. For multinode jobs, this is the memory usage of the leader unless specified otherwise.
-    """
-    gpu_utilization: Annotated[dict[str, list[TrainingJobMetricV1]], Field(title="Gpu Utilization")]
-    """
-    A map of GPU rank to fractional GPU utilization. For multinode jobs, this is the GPU utilization of the leader unless specified otherwise.
-    """
-    cpu_usage: Annotated[list[TrainingJobMetricV1], Field(title="Cpu Usage")]
-    """
-    The CPU usage measured in cores. For multinode jobs, this is the CPU usage of the leader unless specified otherwise.
-    """
-    cpu_memory_usage_bytes: Annotated[
-        list[TrainingJobMetricV1], Field(title="Cpu Memory Usage Bytes")
-    ]
-    """
-    The CPU memory usage for the training job. For multinode jobs, this is the CPU memory usage of the leader unless specified otherwise.
-    """
-    ephemeral_storage: StorageMetricsV1
-    """
-    The storage usage for the ephemeral storage. For multinode jobs, this is the ephemeral storage usage of the leader unless specified otherwise.
-    """
-    training_job: TrainingJobV1
-    """
-    The training job.
-    """
-    cache: StorageMetricsV1 | None
-    """
-    The storage usage for the read-write cache.
-    """
-    per_node_metrics: Annotated[list[TrainingJobNodeMetricsV1], Field(title="Per Node Metrics")]
-    """
-    The metrics for each node in the training job.
-    """
-
-
-class StopTrainingJobResponseV1(BaseModel):
-    """
-    A response to stopping a training job.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    training_job: TrainingJobV1
-    """
-    The stopped training job.
-    """
-
-
-class GetTrainingJobCheckpointsResponseV1(BaseModel):
-    """
-    A response to fetch checkpoints for a training job.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    training_job: TrainingJobV1
-    """
-    The training job.
-    """
-    checkpoints: Annotated[list[TrainingJobCheckpointV1], Field(title="Checkpoints")]
-    """
-    The checkpoints for the training job.
-    """
-
-
-class GetTrainingProjectResponseV1(BaseModel):
-    """
-    A response to getting a training project.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    training_project: TrainingProjectV1
-    """
-    The training project.
-    """
-
-
-class SearchTrainingJobsResponseV1(BaseModel):
-    """
-    A response to search training jobs.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    training_jobs: Annotated[list[TrainingJobV1], Field(title="Training Jobs")]
-    """
-    List of training jobs.
-    """
-
-
-class LoopsRunV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(title="Id")]
-    """
-    The run ID.
-    """
-    session_id: Annotated[str, Field(title="Session Id")]
-    """
-    The session ID this run belongs to.
-    """
-    name: Annotated[str, Field(title="Name")]
-    """
-    The run's display name.
-    """
-    base_model: Annotated[str, Field(title="Base Model")]
-    """
-    The HuggingFace base model the run is fine-tuning.
-    """
-    base_url: Annotated[str, Field(title="Base Url")]
-    """
-    The run's base URL.
-    """
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
-    """
-    Time the run was created in ISO 8601 format
-    """
-    sampler: LoopsSamplerV1
-    """
-    The sampler bound to this run.
-    """
-
-
-class ListLoopsRunsResponseV1(BaseModel):
-    """
-    Runs matching the query filters.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    runs: Annotated[list[LoopsRunV1], Field(title="Runs")]
-    """
-    List of runs.
-    """
-
-
-class CreateLoopsRunResponseV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    run: LoopsRunV1
-
-
-class GetLoopsRunResponseV1(BaseModel):
-    """
-    Response for ``GET /v1/loops/runs/<run_id>``.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    run: LoopsRunV1
-    """
-    The Loops run with its associated sampler.
-    """
-
-
-class LoopsCheckpointV1(BaseModel):
-    """
-    A checkpoint saved by a Loops run.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    checkpoint_id: Annotated[str, Field(title="Checkpoint Id")]
-    """
-    The ID of the checkpoint.
-    """
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
-    """
-    The timestamp of the checkpoint in ISO 8601 format.
-    """
-    checkpoint_type: Annotated[str, Field(title="Checkpoint Type")]
-    """
-    The type of checkpoint.
-    """
-    base_model: Annotated[str | None, Field(title="Base Model")]
-    """
-    The base model of the checkpoint.
-    """
-    lora_adapter_config: Annotated[dict[str, Any] | None, Field(title="Lora Adapter Config")]
-    """
-    The adapter config of the checkpoint.
-    """
-    size_bytes: Annotated[int, Field(title="Size Bytes")]
-    """
-    The size of the checkpoint in bytes.
-    """
-    sync_status: Annotated[str | None, Field(title="Sync Status")] = None
-    """
-    Sync state of the checkpoint: SYNCING or COMPLETE.
-    """
-    id: Annotated[str, Field(title="Id")]
-    """
-    The checkpoint ID.
-    """
-    run_id: Annotated[str, Field(title="Run Id")]
-    """
-    The ID of the run that produced the checkpoint.
-    """
-    target: TrainerCheckpointTarget
-    """
-    Whether this checkpoint is loadable by the sampler or by the run.
-    """
-
-
-class ListLoopsCheckpointsResponseV1(BaseModel):
-    """
-    Checkpoints matching the query filter.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    checkpoints: Annotated[list[LoopsCheckpointV1], Field(title="Checkpoints")]
-    """
-    Matching checkpoints.
-    """
-
-
-class LoopsDeploymentStatusV1(BaseModel):
-    """
-    Latest deployment status for a Loops deployment.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    name: Name
-    """
-    Latest status of the Loops deployment.
-    """
-
-
-class LoopsDeploymentV1(BaseModel):
-    """
-    A Loops deployment — the long-lived run + sampler pair owned by a user.
-
-    The deployment's current sampler is included inline. The full list of
-    samplers visible to the caller (across all deployments) lives at
-    ``GET /v1/loops/samplers``.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(title="Id")]
-    """
-    The Loops deployment ID.
-    """
-    base_model: Annotated[str, Field(title="Base Model")]
-    """
-    The HuggingFace base model the deployment is fine-tuning.
-    """
-    base_url: Annotated[str, Field(title="Base Url")]
-    """
-    The run's base URL.
-    """
-    status: LoopsDeploymentStatusV1
-    """
-    Latest deployment status.
-    """
-    user: UserV1
-    """
-    The user who owns the Loops deployment.
-    """
-    sampler: LoopsSamplerV1 | None = None
-    """
-    The sampler bound to this deployment.
-    """
-
-
-class ListLoopsDeploymentsResponseV1(BaseModel):
-    """
-    Response for ``GET /v1/loops/deployments``.
-
-    Defaults to the caller's own; pass ``?scope=org`` to list every deployment in
-    the caller's organization. Returns every deployment regardless of status;
-    clients filter terminal states.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    deployments: Annotated[list[LoopsDeploymentV1], Field(title="Deployments")]
-    """
-    Active Loops deployments.
-    """
-
-
-class GetLoopsDeploymentResponseV1(BaseModel):
-    """
-    Response for ``GET /v1/loops/deployments/<deployment_id>``.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    deployment: LoopsDeploymentV1
-    """
-    The Loops deployment.
-    """
-
-
-class LoopsDeploymentNodeMetricsV1(BaseModel):
-    """
-    Per-node compute metrics for a multinode trainer deployment.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    node_id: Annotated[str, Field(title="Node Id")]
-    """
-    Identifier for the node.
-    """
-    gpu_memory_usage_bytes: Annotated[
-        dict[str, list[TrainingJobMetricV1]], Field(title="Gpu Memory Usage Bytes")
-    ]
-    """
-    GPU memory usage bytes per GPU rank.
-    """
-    gpu_utilization: Annotated[dict[str, list[TrainingJobMetricV1]], Field(title="Gpu Utilization")]
-    """
-    Fractional GPU utilization per GPU rank.
-    """
-    cpu_usage: Annotated[list[TrainingJobMetricV1], Field(title="Cpu Usage")]
-    """
-    CPU usage in cores.
-    """
-    cpu_memory_usage_bytes: Annotated[
-        list[TrainingJobMetricV1], Field(title="Cpu Memory Usage Bytes")
-    ]
-    """
-    CPU memory usage bytes.
-    """
-    ephemeral_storage: StorageMetricsV1
-    """
-    Ephemeral storage usage.
-    """
-
-
-class ModelAPIV1(BaseModel):
-    """
-    A Model API catalog row, optionally enriched with workspace-specific state.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    name: Annotated[str, Field(examples=["llama-3-3-70b-instruct"], title="Name")]
-    """
-    Identifier of the Model API. Stable, URL-safe slug used as the public identifier.
-    """
-    display_name: Annotated[str, Field(examples=["Llama 3.3 70B Instruct"], title="Display Name")]
-    """
-    Human-readable name of the Model API.
-    """
-    description: Annotated[str, Field(title="Description")]
-    """
-    Description of the Model API.
-    """
-    model_family: Annotated[
-        str | None, Field(examples=["META", "DEEPSEEK", "QWEN"], title="Model Family")
-    ] = None
-    """
-    Family the underlying model belongs to.
-    """
-    release_date: Annotated[date_aliased, Field(title="Release Date")]
-    """
-    Date the Model API was made available.
-    """
-    invoke_url: Annotated[str, Field(examples=["https://inference.baseten.co"], title="Invoke Url")]
-    """
-    Base URL for invoking the Model API. OpenAI-shaped routes (e.g. /v1/chat/completions) live underneath this host.
-    """
-    context_length: Annotated[int, Field(examples=[8192], title="Context Length")]
-    """
-    The model's context window length, in tokens.
-    """
-    cost_per_million_input_tokens: Annotated[
-        float | CostPerMillionInputTokens,
-        Field(examples=["0.13"], title="Cost Per Million Input Tokens"),
-    ]
-    """
-    Cost per million input tokens, in dollars.
-    """
-    cost_per_million_output_tokens: Annotated[
-        float | CostPerMillionOutputTokens,
-        Field(examples=["0.50"], title="Cost Per Million Output Tokens"),
-    ]
-    """
-    Cost per million output tokens, in dollars.
-    """
-    rate_limits: Annotated[list[RateLimitV1], Field(title="Rate Limits")]
-    """
-    Rate limits in effect for the workspace. Workspace-specific overrides are returned when the workspace has added this Model API and configured them; otherwise the catalog default rate limits are returned.
-    """
-    org_details: ModelAPIOrgDetailsV1 | None = None
-    """
-    Workspace-specific state. Null when the workspace has not added this Model API.
-    """
-
-
-class ModelAPIsResponseV1(BaseModel):
-    """
-    Page of Model APIs visible to the caller.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    items: Annotated[list[ModelAPIV1], Field(title="Items")]
-    """
-    Items in this page.
-    """
-    pagination: PaginationResponseV1
-    """
-    Pagination metadata for the page.
-    """
-
-
-class BillableResourceV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(title="Id")]
-    """
-    Unique identifier of the resource
-    """
-    kind: ResourceKind
-    """
-    Resource kind (MODEL_DEPLOYMENT, TRAINING_JOB, or CHAINLET)
-    """
-    name: Annotated[str | None, Field(title="Name")] = None
-    """
-    Name of the resource
-    """
-    model_name: Annotated[str | None, Field(title="Model Name")] = None
-    """
-    Name of the parent resource (e.g., model name for model deployments, training project name for training jobs)
-    """
-    is_deleted: Annotated[bool, Field(title="Is Deleted")]
-    """
-    Indicates if the resource has been deleted
-    """
-    instance_type: Annotated[str | None, Field(title="Instance Type")] = None
-    """
-    Instance type used
-    """
-    environment_name: Annotated[str | None, Field(title="Environment Name")] = None
-    """
-    Environment name (e.g., 'production', 'staging')
-    """
-    chain_metadata: ChainMetadataV1 | None = None
-    """
-    Chain metadata if this is a chainlet deployment
-    """
-
-
-class DedicatedItemV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    billable_resource: BillableResourceV1
-    """
-    The model deployment resource
-    """
-    subtotal: Annotated[float | Subtotal3, Field(title="Subtotal")]
-    """
-    Subtotal cost in dollars for this billable resource
-    """
-    minutes: Annotated[int, Field(title="Minutes")]
-    """
-    Total minutes used for this billable resource
-    """
-    inference_requests: Annotated[int, Field(title="Inference Requests")]
-    """
-    Total inference requests for this billable resource
-    """
-    daily: Annotated[list[DailyDedicatedUsageV1] | None, Field(title="Daily")] = None
-    """
-    Daily usage breakdown
-    """
-
-
-class DedicatedUsageV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    subtotal: Annotated[float | Subtotal4, Field(title="Subtotal")]
-    """
-    Subtotal cost in dollars after applying credits used
-    """
-    credits_used: Annotated[float | CreditsUsed, Field(title="Credits Used")]
-    """
-    Credits applied in dollars
-    """
-    total: Annotated[float | Total, Field(title="Total")]
-    """
-    Total cost in dollars
-    """
-    minutes: Annotated[int, Field(title="Minutes")]
-    """
-    Total minutes used
-    """
-    breakdown: Annotated[list[DedicatedItemV1] | None, Field(title="Breakdown")] = None
-    """
-    Per-deployment usage breakdown
-    """
-
-
-class TrainingItemV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    billable_resource: BillableResourceV1
-    """
-    The training job resource
-    """
-    subtotal: Annotated[float | Subtotal7, Field(title="Subtotal")]
-    """
-    Subtotal cost in dollars for this billable resource
-    """
-    minutes: Annotated[int, Field(title="Minutes")]
-    """
-    Total minutes used for this billable resource
-    """
-    daily: Annotated[list[DailyTrainingUsageV1] | None, Field(title="Daily")] = None
-    """
-    Daily usage breakdown
-    """
-
-
-class TrainingUsageV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    subtotal: Annotated[float | Subtotal8, Field(title="Subtotal")]
-    """
-    Subtotal cost in dollars after applying credits used
-    """
-    credits_used: Annotated[float | CreditsUsed, Field(title="Credits Used")]
-    """
-    Credits applied in dollars
-    """
-    total: Annotated[float | Total, Field(title="Total")]
-    """
-    Total cost in dollars
-    """
-    minutes: Annotated[int, Field(title="Minutes")]
-    """
-    Total minutes used
-    """
-    breakdown: Annotated[list[TrainingItemV1] | None, Field(title="Breakdown")] = None
-    """
-    Per-job usage breakdown
-    """
-
-
-class UsageSummaryV1(BaseModel):
-    """
-    Billing usage summary for the requested date range.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    dedicated_usage: DedicatedUsageV1 | None = None
-    """
-    Dedicated model serving usage
-    """
-    training_usage: TrainingUsageV1 | None = None
-    """
-    Training usage
-    """
-    model_apis_usage: ModelApisUsageV1 | None = None
-    """
-    Model APIs usage
-    """
-
-
-class EndpointTargetV1(BaseModel):
-    """
-    One configured upstream target of an endpoint.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    provider: GatewayProvider
-    """
-    Upstream provider.
-    """
-    secret_id: Annotated[str | None, Field(title="Secret Id")] = None
-    """
-    Referenced secret, if any.
-    """
-    target_model: Annotated[str | None, Field(title="Target Model")] = None
-    """
-    Upstream model name, if any.
-    """
-    model_id: Annotated[str | None, Field(title="Model Id")] = None
-    """
-    Baseten model, if any.
-    """
-    environment_name: Annotated[str | None, Field(title="Environment Name")] = None
-    """
-    Baseten model environment, if non-production.
-    """
-
-
-class EndpointV1(BaseModel):
-    """
-    A Gateway endpoint: a slug and its priority-ordered targets (index 0 tried first).
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    id: Annotated[str, Field(title="Id")]
-    """
-    Stable identifier for the endpoint.
-    """
-    slug: Annotated[str, Field(examples=["baseten/mymodel-4"], title="Slug")]
-    """
-    Globally-unique routing slug.
-    """
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
-    """
-    Creation time, ISO 8601.
-    """
-    updated_at: Annotated[AwareDatetime, Field(title="Updated At")]
-    """
-    Last update time, ISO 8601.
-    """
-    targets: Annotated[list[EndpointTargetV1], Field(title="Targets")]
-    """
-    The endpoint's upstream targets. Exactly one target is supported at this time.
-    """
-
-
-class EndpointsResponseV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    items: Annotated[list[EndpointV1], Field(title="Items")]
-    """
-    Items in this page.
-    """
-    pagination: PaginationResponseV1
-    """
-    Pagination metadata for the page.
-    """
-
-
-class EffectiveUsageLimitV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    type: Annotated[LimitTypeV1, Field(examples=["REQUEST", "TOKEN"])]
-    """
-    The type of the usage limit
-    """
-    unit: Annotated[UsageLimitUnitV1, Field(examples=["DAY"])]
-    """
-    The unit of the usage limit
-    """
-    threshold: Annotated[int, Field(examples=[10000000], ge=1, title="Threshold")]
-    """
-    The threshold for the usage limit
-    """
-    source_group: Annotated[str, Field(examples=["abc123"], title="Source Group")]
-    """
-    ID of the group in the hierarchy this limit is anchored to.
-    """
-
-
-class GroupHierarchyV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    limit_enforcement: Annotated[
-        LimitEnforcementV1, Field(examples=["CASCADING", "INDEPENDENT"])
-    ] = LimitEnforcementV1.INDEPENDENT
-    parent_group_id: Annotated[str | None, Field(examples=["abc123"], title="Parent Group Id")] = (
-        None
-    )
-
-
-class ModelConfigV1(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    slug: Annotated[str, Field(title="Slug")]
-    """
-    Shared endpoint slug.
-    """
-    rate_limits: Annotated[list[RateLimitV1] | None, Field(title="Rate Limits")] = None
-    usage_limits: Annotated[list[UsageLimitV1] | None, Field(title="Usage Limits")] = None
 
 
 class CreateGroupRequestV1(BaseModel):
@@ -6758,101 +6119,24 @@ class CreateGroupRequestV1(BaseModel):
     """
 
 
-class UpdateGroupRequestV1(BaseModel):
+class CreateLoopsRunResponseV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    metadata: Annotated[UpdateGroupMetadataV1 | None, Field(examples=[{"name": "Acme Prod"}])] = (
-        None
-    )
-    """
-    Mutable group metadata.
-    """
-    models: Annotated[list[ModelConfigV1] | None, Field(title="Models")] = None
-    """
-    Per-model rate and usage limit configuration.
-    """
+    run: LoopsRunV1
 
 
-class PromotionSettingsV1(BaseModel):
+class CreateTrainingJobResponseV1(BaseModel):
     """
-    Promotion settings for promoting chains and oracles
+    A response to creating a training job.
     """
 
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    redeploy_on_promotion: Annotated[
-        bool | None, Field(examples=[True], title="Redeploy On Promotion")
-    ] = False
+    training_job: TrainingJobV1
     """
-    Whether to deploy on all promotions. Enabling this flag allows model code to safely handle environment-specific logic. When a deployment is promoted, a new deployment will be created with a copy of the image.
-    """
-    rolling_deploy: Annotated[bool | None, Field(examples=[True], title="Rolling Deploy")] = False
-    """
-    Whether the environment should rely on rolling deploy orchestration.
-    """
-    promotion_cleanup_strategy: Annotated[
-        PromotionCleanupStrategyV1 | None, Field(examples=["SCALE_TO_ZERO"])
-    ] = PromotionCleanupStrategyV1.SCALE_TO_ZERO
-    """
-    The cleanup strategy to use after a promotion completes.
-    """
-    rolling_deploy_config: RollingDeployConfigV1 | None = None
-    """
-    Rolling deploy configuration for promotions
-    """
-    ramp_up_while_promoting: Annotated[
-        bool | None, Field(examples=[True], title="Ramp Up While Promoting")
-    ] = False
-    """
-    Whether to ramp up traffic while promoting
-    """
-    ramp_up_duration_seconds: Annotated[
-        int | None, Field(examples=[600], title="Ramp Up Duration Seconds")
-    ] = 600
-    """
-    Duration of the ramp up in seconds
-    """
-
-
-class ChainEnvironmentV1(BaseModel):
-    """
-    Environment for oracles.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    name: Annotated[str, Field(title="Name")]
-    """
-    Name of the environment
-    """
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
-    """
-    Time the environment was created in ISO 8601 format
-    """
-    chain_id: Annotated[str, Field(title="Chain Id")]
-    """
-    Unique identifier of the chain
-    """
-    promotion_settings: PromotionSettingsV1
-    """
-    Promotion settings for the environment
-    """
-    chainlet_settings: Annotated[
-        list[ChainletEnvironmentSettingsV1], Field(title="Chainlet Settings")
-    ]
-    """
-    Environment settings for the chainlets
-    """
-    current_deployment: ChainDeploymentV1 | None
-    """
-    Current chain deployment of the environment
-    """
-    candidate_deployment: ChainDeploymentV1 | None = None
-    """
-    Candidate chain deployment being promoted to the environment, if a promotion is in progress
+    The created training job.
     """
 
 
@@ -6968,86 +6252,6 @@ class DockerAuthV1(BaseModel):
     """
 
 
-class LoopsDeploymentMetricsV1(BaseModel):
-    """
-    Metrics for a trainer (Loops) deployment.
-
-    Service-level fields summarize HTTP traffic into the trainer pods (the
-    Knative queue-proxy is the source). Compute fields are the leader-pod
-    aggregate; ``per_node_metrics`` carries the full multinode breakdown.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    inference_volume: Annotated[list[TrainingJobMetricV1], Field(title="Inference Volume")]
-    """
-    Number of inference requests per unit time (requests per second).
-    """
-    concurrent_requests: Annotated[list[TrainingJobMetricV1], Field(title="Concurrent Requests")]
-    """
-    Number of in-progress concurrent inference requests. Source: the queue-proxy ``revision_queue_depth`` gauge on ``http-usermetric``.
-    """
-    response_time_stats: Annotated[
-        list[ResponseTimeDatapointV1], Field(title="Response Time Stats")
-    ]
-    """
-    Percentiles of the response time distribution.
-    """
-    inference_volume_by_status: Annotated[
-        list[InferenceVolumeByStatusDatapointV1], Field(title="Inference Volume By Status")
-    ]
-    """
-    Request rate split by response code class.
-    """
-    gpu_memory_usage_bytes: Annotated[
-        dict[str, list[TrainingJobMetricV1]], Field(title="Gpu Memory Usage Bytes")
-    ]
-    """
-    Leader-pod GPU memory bytes per GPU rank.
-    """
-    gpu_utilization: Annotated[dict[str, list[TrainingJobMetricV1]], Field(title="Gpu Utilization")]
-    """
-    Leader-pod fractional GPU utilization per GPU rank.
-    """
-    cpu_usage: Annotated[list[TrainingJobMetricV1], Field(title="Cpu Usage")]
-    """
-    Leader-pod CPU usage in cores.
-    """
-    cpu_memory_usage_bytes: Annotated[
-        list[TrainingJobMetricV1], Field(title="Cpu Memory Usage Bytes")
-    ]
-    """
-    Leader-pod CPU memory usage bytes.
-    """
-    ephemeral_storage: StorageMetricsV1
-    """
-    Leader-pod ephemeral storage usage.
-    """
-    per_node_metrics: Annotated[list[LoopsDeploymentNodeMetricsV1], Field(title="Per Node Metrics")]
-    """
-    Per-node compute breakdown for multinode trainer deployments.
-    """
-
-
-class GetLoopsDeploymentMetricsResponseV1(BaseModel):
-    """
-    Response for ``POST /v1/loops/deployments/<id>/metrics``.
-    """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    deployment_id: Annotated[str, Field(title="Deployment Id")]
-    """
-    The trainer deployment ID.
-    """
-    metrics: LoopsDeploymentMetricsV1
-    """
-    Metrics for the deployment.
-    """
-
-
 class EffectiveModelConfigV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -7058,6 +6262,130 @@ class EffectiveModelConfigV1(BaseModel):
     """
     rate_limits: Annotated[list[EffectiveRateLimitV1] | None, Field(title="Rate Limits")] = None
     usage_limits: Annotated[list[EffectiveUsageLimitV1] | None, Field(title="Usage Limits")] = None
+
+
+class GetLoopsDeploymentResponseV1(BaseModel):
+    """
+    Response for ``GET /v1/loops/deployments/<deployment_id>``.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    deployment: LoopsDeploymentV1
+    """
+    The Loops deployment.
+    """
+
+
+class GetLoopsRunResponseV1(BaseModel):
+    """
+    Response for ``GET /v1/loops/runs/<run_id>``.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    run: LoopsRunV1
+    """
+    The Loops run with its associated sampler.
+    """
+
+
+class GetTrainingJobCheckpointsResponseV1(BaseModel):
+    """
+    A response to fetch checkpoints for a training job.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    training_job: TrainingJobV1
+    """
+    The training job.
+    """
+    checkpoints: Annotated[list[TrainingJobCheckpointV1], Field(title="Checkpoints")]
+    """
+    The checkpoints for the training job.
+    """
+
+
+class GetTrainingJobMetricsResponseV1(BaseModel):
+    """
+    A response to fetch training job metrics. The outer list for each metric represents that metric across time.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    gpu_memory_usage_bytes: Annotated[
+        dict[str, list[TrainingJobMetricV1]], Field(title="Gpu Memory Usage Bytes")
+    ]
+    """
+    A map of GPU rank to memory usage for the training job. For multinode jobs, this is the memory usage of the leader unless specified otherwise.
+    """
+    gpu_utilization: Annotated[dict[str, list[TrainingJobMetricV1]], Field(title="Gpu Utilization")]
+    """
+    A map of GPU rank to fractional GPU utilization. For multinode jobs, this is the GPU utilization of the leader unless specified otherwise.
+    """
+    cpu_usage: Annotated[list[TrainingJobMetricV1], Field(title="Cpu Usage")]
+    """
+    The CPU usage measured in cores. For multinode jobs, this is the CPU usage of the leader unless specified otherwise.
+    """
+    cpu_memory_usage_bytes: Annotated[
+        list[TrainingJobMetricV1], Field(title="Cpu Memory Usage Bytes")
+    ]
+    """
+    The CPU memory usage for the training job. For multinode jobs, this is the CPU memory usage of the leader unless specified otherwise.
+    """
+    ephemeral_storage: StorageMetricsV1
+    """
+    The storage usage for the ephemeral storage. For multinode jobs, this is the ephemeral storage usage of the leader unless specified otherwise.
+    """
+    training_job: TrainingJobV1
+    """
+    The training job.
+    """
+    cache: StorageMetricsV1 | None
+    """
+    The storage usage for the read-write cache.
+    """
+    per_node_metrics: Annotated[list[TrainingJobNodeMetricsV1], Field(title="Per Node Metrics")]
+    """
+    The metrics for each node in the training job.
+    """
+
+
+class GetTrainingJobResponseV1(BaseModel):
+    """
+    A response to fetch a training job.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    training_project: TrainingProjectV1
+    """
+    The training project.
+    """
+    training_job: TrainingJobV1
+    """
+    The fetched training job.
+    """
+
+
+class GetTrainingProjectResponseV1(BaseModel):
+    """
+    A response to getting a training project.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    training_project: TrainingProjectV1
+    """
+    The training project.
+    """
 
 
 class GroupV1(BaseModel):
@@ -7100,7 +6428,310 @@ class GroupsResponseV1(BaseModel):
     """
 
 
-class EnvironmentV1(BaseModel):
+class ListLoopsCheckpointsResponseV1(BaseModel):
+    """
+    Checkpoints matching the query filter.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    checkpoints: Annotated[list[LoopsCheckpointV1], Field(title="Checkpoints")]
+    """
+    Matching checkpoints.
+    """
+
+
+class ListLoopsDeploymentsResponseV1(BaseModel):
+    """
+    Response for ``GET /v1/loops/deployments``.
+
+    Defaults to the caller's own; pass ``?scope=org`` to list every deployment in
+    the caller's organization. Returns every deployment regardless of status;
+    clients filter terminal states.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    deployments: Annotated[list[LoopsDeploymentV1], Field(title="Deployments")]
+    """
+    Active Loops deployments.
+    """
+
+
+class ListLoopsRunsResponseV1(BaseModel):
+    """
+    Runs matching the query filters.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    runs: Annotated[list[LoopsRunV1], Field(title="Runs")]
+    """
+    List of runs.
+    """
+
+
+class ListTrainingJobsResponseV1(BaseModel):
+    """
+    A response to list training jobs.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    training_project: TrainingProjectV1
+    """
+    The training project.
+    """
+    training_jobs: Annotated[list[TrainingJobV1], Field(title="Training Jobs")]
+    """
+    List of training jobs.
+    """
+
+
+class ListTrainingProjectsResponseV1(BaseModel):
+    """
+    A response to list training projects.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    training_projects: Annotated[list[TrainingProjectV1], Field(title="Training Projects")]
+    """
+    List of training projects.
+    """
+
+
+class LoopsDeploymentNodeMetricsV1(BaseModel):
+    """
+    Per-node compute metrics for a multinode trainer deployment.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    node_id: Annotated[str, Field(title="Node Id")]
+    """
+    Identifier for the node.
+    """
+    gpu_memory_usage_bytes: Annotated[
+        dict[str, list[TrainingJobMetricV1]], Field(title="Gpu Memory Usage Bytes")
+    ]
+    """
+    GPU memory usage bytes per GPU rank.
+    """
+    gpu_utilization: Annotated[dict[str, list[TrainingJobMetricV1]], Field(title="Gpu Utilization")]
+    """
+    Fractional GPU utilization per GPU rank.
+    """
+    cpu_usage: Annotated[list[TrainingJobMetricV1], Field(title="Cpu Usage")]
+    """
+    CPU usage in cores.
+    """
+    cpu_memory_usage_bytes: Annotated[
+        list[TrainingJobMetricV1], Field(title="Cpu Memory Usage Bytes")
+    ]
+    """
+    CPU memory usage bytes.
+    """
+    ephemeral_storage: StorageMetricsV1
+    """
+    Ephemeral storage usage.
+    """
+
+
+class PromotionSettingsV1(BaseModel):
+    """
+    Promotion settings for promoting chains and oracles
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    redeploy_on_promotion: Annotated[
+        bool | None, Field(examples=[True], title="Redeploy On Promotion")
+    ] = False
+    """
+    Whether to deploy on all promotions. Enabling this flag allows model code to safely handle environment-specific logic. When a deployment is promoted, a new deployment will be created with a copy of the image.
+    """
+    rolling_deploy: Annotated[bool | None, Field(examples=[True], title="Rolling Deploy")] = False
+    """
+    Whether the environment should rely on rolling deploy orchestration.
+    """
+    promotion_cleanup_strategy: Annotated[
+        PromotionCleanupStrategyV1 | None, Field(examples=["SCALE_TO_ZERO"])
+    ] = PromotionCleanupStrategyV1.SCALE_TO_ZERO
+    """
+    The cleanup strategy to use after a promotion completes.
+    """
+    rolling_deploy_config: RollingDeployConfigV1 | None = None
+    """
+    Rolling deploy configuration for promotions
+    """
+    ramp_up_while_promoting: Annotated[
+        bool | None, Field(examples=[True], title="Ramp Up While Promoting")
+    ] = False
+    """
+    Whether to ramp up traffic while promoting
+    """
+    ramp_up_duration_seconds: Annotated[
+        int | None, Field(examples=[600], title="Ramp Up Duration Seconds")
+    ] = 600
+    """
+    Duration of the ramp up in seconds
+    """
+
+
+class RecreateTrainingJobResponseV1(BaseModel):
+    """
+    A response that sends the new training job
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    training_job: TrainingJobV1
+    """
+    The created training job.
+    """
+
+
+class SearchTrainingJobsResponseV1(BaseModel):
+    """
+    A response to search training jobs.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    training_jobs: Annotated[list[TrainingJobV1], Field(title="Training Jobs")]
+    """
+    List of training jobs.
+    """
+
+
+class StopTrainingJobResponseV1(BaseModel):
+    """
+    A response to stopping a training job.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    training_job: TrainingJobV1
+    """
+    The stopped training job.
+    """
+
+
+class UpdateChainEnvironmentRequestV1(BaseModel):
+    """
+    A request to update a chain environment.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    promotion_settings: Annotated[
+        UpdatePromotionSettingsV1 | None,
+        Field(
+            examples=[
+                {
+                    "promotion_cleanup_strategy": None,
+                    "ramp_up_duration_seconds": 600,
+                    "ramp_up_while_promoting": True,
+                    "redeploy_on_promotion": None,
+                    "rolling_deploy": None,
+                    "rolling_deploy_config": None,
+                }
+            ]
+        ),
+    ] = None
+    """
+    Promotion settings for the environment
+    """
+
+
+class UpdateChainletEnvironmentInstanceTypeResponseV1(BaseModel):
+    """
+    A response to update the environment settings for a chainlet. If updating the instance type
+    resulted in a re-deployment, `requires_redeployment` will be True and the resulting deployment
+    will be returned in the `chain_deployment` field.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    requires_redeployment: Annotated[bool, Field(title="Requires Redeployment")]
+    """
+    Whether the resource update requires a re-deployment to update the instance type.
+    """
+    chain_deployment: ChainDeploymentV1 | None
+    """
+    The chain deployment resulting from the resource update, if any.
+    """
+    chainlet_environment_settings: Annotated[
+        list[ChainletEnvironmentSettingsV1], Field(title="Chainlet Environment Settings")
+    ]
+    """
+    The updated chainlet environment settings
+    """
+
+
+class UpdateEnvironmentRequestV1(BaseModel):
+    """
+    A request to update an environment.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+    )
+    autoscaling_settings: Annotated[
+        UpdateAutoscalingSettingsV1 | None,
+        Field(
+            examples=[
+                {
+                    "autoscaling_window": 800,
+                    "concurrency_target": 3,
+                    "max_replica": 2,
+                    "max_scale_down_rate": None,
+                    "min_replica": 1,
+                    "scale_down_delay": 60,
+                    "target_in_flight_tokens": None,
+                    "target_utilization_percentage": None,
+                }
+            ]
+        ),
+    ] = None
+    """
+    Autoscaling settings for the environment
+    """
+    promotion_settings: Annotated[
+        UpdatePromotionSettingsV1 | None,
+        Field(
+            examples=[
+                {
+                    "promotion_cleanup_strategy": None,
+                    "ramp_up_duration_seconds": 600,
+                    "ramp_up_while_promoting": True,
+                    "redeploy_on_promotion": True,
+                    "rolling_deploy": None,
+                    "rolling_deploy_config": None,
+                }
+            ]
+        ),
+    ] = None
+    """
+    Promotion settings for the environment
+    """
+
+
+class ChainEnvironmentV1(BaseModel):
     """
     Environment for oracles.
     """
@@ -7116,45 +6747,28 @@ class EnvironmentV1(BaseModel):
     """
     Time the environment was created in ISO 8601 format
     """
-    model_id: Annotated[str, Field(title="Model Id")]
+    chain_id: Annotated[str, Field(title="Chain Id")]
     """
-    Unique identifier of the model
-    """
-    current_deployment: DeploymentV1 | None
-    """
-    Current deployment of the environment
-    """
-    candidate_deployment: DeploymentV1 | None = None
-    """
-    Candidate deployment being promoted to the environment, if a promotion is in progress
-    """
-    in_progress_promotion: InProgressPromotionV1 | None = None
-    """
-    Details of the in-progress promotion, if any
-    """
-    autoscaling_settings: AutoscalingSettingsV1
-    """
-    Autoscaling settings for the environment
+    Unique identifier of the chain
     """
     promotion_settings: PromotionSettingsV1
     """
     Promotion settings for the environment
     """
-    instance_type: InstanceTypeV1
+    chainlet_settings: Annotated[
+        list[ChainletEnvironmentSettingsV1], Field(title="Chainlet Settings")
+    ]
     """
-    Instance type for the environment
+    Environment settings for the chainlets
     """
-
-
-class EnvironmentsV1(BaseModel):
+    current_deployment: ChainDeploymentV1 | None
     """
-    list of environments
+    Current chain deployment of the environment
     """
-
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    environments: Annotated[list[EnvironmentV1], Field(title="Environments")]
+    candidate_deployment: ChainDeploymentV1 | None = None
+    """
+    Candidate chain deployment being promoted to the environment, if a promotion is in progress
+    """
 
 
 class CreateTrainingJobImageV1(BaseModel):
@@ -7269,6 +6883,125 @@ class CreateTrainingJobV1(BaseModel):
     """
 
 
+class EnvironmentV1(BaseModel):
+    """
+    Environment for oracles.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    name: Annotated[str, Field(title="Name")]
+    """
+    Name of the environment
+    """
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    """
+    Time the environment was created in ISO 8601 format
+    """
+    model_id: Annotated[str, Field(title="Model Id")]
+    """
+    Unique identifier of the model
+    """
+    current_deployment: DeploymentV1 | None
+    """
+    Current deployment of the environment
+    """
+    candidate_deployment: DeploymentV1 | None = None
+    """
+    Candidate deployment being promoted to the environment, if a promotion is in progress
+    """
+    in_progress_promotion: InProgressPromotionV1 | None = None
+    """
+    Details of the in-progress promotion, if any
+    """
+    autoscaling_settings: AutoscalingSettingsV1
+    """
+    Autoscaling settings for the environment
+    """
+    promotion_settings: PromotionSettingsV1
+    """
+    Promotion settings for the environment
+    """
+    instance_type: InstanceTypeV1
+    """
+    Instance type for the environment
+    """
+
+
+class EnvironmentsV1(BaseModel):
+    """
+    list of environments
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    environments: Annotated[list[EnvironmentV1], Field(title="Environments")]
+
+
+class LoopsDeploymentMetricsV1(BaseModel):
+    """
+    Metrics for a trainer (Loops) deployment.
+
+    Service-level fields summarize HTTP traffic into the trainer pods (the
+    Knative queue-proxy is the source). Compute fields are the leader-pod
+    aggregate; ``per_node_metrics`` carries the full multinode breakdown.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    inference_volume: Annotated[list[TrainingJobMetricV1], Field(title="Inference Volume")]
+    """
+    Number of inference requests per unit time (requests per second).
+    """
+    concurrent_requests: Annotated[list[TrainingJobMetricV1], Field(title="Concurrent Requests")]
+    """
+    Number of in-progress concurrent inference requests. Source: the queue-proxy ``revision_queue_depth`` gauge on ``http-usermetric``.
+    """
+    response_time_stats: Annotated[
+        list[ResponseTimeDatapointV1], Field(title="Response Time Stats")
+    ]
+    """
+    Percentiles of the response time distribution.
+    """
+    inference_volume_by_status: Annotated[
+        list[InferenceVolumeByStatusDatapointV1], Field(title="Inference Volume By Status")
+    ]
+    """
+    Request rate split by response code class.
+    """
+    gpu_memory_usage_bytes: Annotated[
+        dict[str, list[TrainingJobMetricV1]], Field(title="Gpu Memory Usage Bytes")
+    ]
+    """
+    Leader-pod GPU memory bytes per GPU rank.
+    """
+    gpu_utilization: Annotated[dict[str, list[TrainingJobMetricV1]], Field(title="Gpu Utilization")]
+    """
+    Leader-pod fractional GPU utilization per GPU rank.
+    """
+    cpu_usage: Annotated[list[TrainingJobMetricV1], Field(title="Cpu Usage")]
+    """
+    Leader-pod CPU usage in cores.
+    """
+    cpu_memory_usage_bytes: Annotated[
+        list[TrainingJobMetricV1], Field(title="Cpu Memory Usage Bytes")
+    ]
+    """
+    Leader-pod CPU memory usage bytes.
+    """
+    ephemeral_storage: StorageMetricsV1
+    """
+    Leader-pod ephemeral storage usage.
+    """
+    per_node_metrics: Annotated[list[LoopsDeploymentNodeMetricsV1], Field(title="Per Node Metrics")]
+    """
+    Per-node compute breakdown for multinode trainer deployments.
+    """
+
+
 class CreateTrainingJobRequestV1(BaseModel):
     """
     A request to create a training job.
@@ -7280,4 +7013,22 @@ class CreateTrainingJobRequestV1(BaseModel):
     training_job: CreateTrainingJobV1
     """
     The training job to create.
+    """
+
+
+class GetLoopsDeploymentMetricsResponseV1(BaseModel):
+    """
+    Response for ``POST /v1/loops/deployments/<id>/metrics``.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    deployment_id: Annotated[str, Field(title="Deployment Id")]
+    """
+    The trainer deployment ID.
+    """
+    metrics: LoopsDeploymentMetricsV1
+    """
+    Metrics for the deployment.
     """

@@ -1,0 +1,493 @@
+"""One sync run: index -> pages -> documents -> merged spec -> overlays -> snapshot.
+
+When is there nothing to do? When the index is unchanged (304, or the same sha256), the page
+selection settings and the overlays are those of the last run, and the spec file is the one
+the last run wrote: then the run returns at once and touches nothing (unless `revalidate`).
+An unchanged index with changed overlays or settings rebuilds from the stored pages.
+Pages that changed without the index changing are picked up with `revalidate=True`, which
+asks the server about every page, conditionally.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import ApigenError, GenerationError, InputError, UpstreamError
+from .extract import ApiFilter, Fence, PageDocument, Skipped, extract_page, parse_fence
+from .fetch import Fetched, Fetcher, Sleep, UrlPolicy, Validators, open_client
+from .index import parse_index, select_pages
+from .merge import merge_documents
+from .overlay import apply_overlays, overlay_files, overlays_digest
+from .store import (
+    LOCK_FILE,
+    LockState,
+    PageRecord,
+    owned_files,
+    page_file_name,
+    recover_interrupted_swap,
+    remove_leftovers,
+    sha256,
+    sync_lock,
+    write_snapshot,
+)
+from .summary import compare_specs
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    """Where the upstream pages are and how carefully to fetch them."""
+
+    api_dir: Path  # specs/<api>
+    index_url: str
+    page_prefixes: tuple[str, ...]
+    allowed_hosts: tuple[str, ...] = ()
+    api_title: str | None = None  # keep only documents with this info.title ...
+    server_url: str | None = None  # ... and this server URL
+    spec_file: str = "openapi.json"
+    max_pages: int = 2000
+    max_page_bytes: int = 5 * 1024 * 1024
+    concurrency: int = 8
+    timeout: float = 30.0  # seconds per attempt
+    retries: int = 4
+    lock_timeout: float = 10.0  # seconds to wait for another sync of the same API
+    revalidate: bool = False  # ask about every page even when the index is unchanged
+
+    def __post_init__(self) -> None:
+        if "/" in self.spec_file or self.spec_file.startswith(".") or not self.spec_file:
+            raise InputError(f"spec file {self.spec_file!r} must be a plain file name")
+        if self.spec_file in (LOCK_FILE, "pages"):
+            raise InputError(f"spec file {self.spec_file!r} clashes with the sync snapshot")
+        if not self.page_prefixes:
+            raise InputError("sync: no page prefixes configured")
+        for name in ("max_pages", "max_page_bytes", "concurrency"):
+            if getattr(self, name) < 1:
+                raise InputError(f"sync: {name} must be at least 1")
+        if self.retries < 0 or self.timeout <= 0:
+            raise InputError("sync: retries must be >= 0 and timeout > 0")
+
+    def selection(self) -> dict[str, Any]:
+        return {
+            "page_prefixes": list(self.page_prefixes),
+            "allowed_hosts": list(self.allowed_hosts),
+            "api_title": self.api_title,
+            "server_url": self.server_url,
+        }
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """What a sync found and did."""
+
+    changed: bool  # the merged spec differs (as data) from the spec file that was on disk
+    snapshot_changed: bool  # some file sync owns differs (rewritten unless check_only)
+    written: bool
+    spec_path: Path
+    snapshot_date: str | None  # of the snapshot on disk after this run (UTC, ISO 8601)
+    index_unchanged: bool
+    pages_total: int = 0
+    pages_downloaded: int = 0
+    pages_not_modified: int = 0
+    operations_added: list[str] = field(default_factory=list)
+    operations_removed: list[str] = field(default_factory=list)
+    operations_changed: list[str] = field(default_factory=list)
+    schemas_added: list[str] = field(default_factory=list)
+    schemas_removed: list[str] = field(default_factory=list)
+    schemas_changed: list[str] = field(default_factory=list)
+    security_changed: bool = False
+    security_old: list[str] = field(default_factory=list)
+    security_new: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["spec_path"] = str(self.spec_path)
+        return data
+
+    def summary_lines(self) -> list[str]:
+        """A short human-readable change summary (empty when the spec did not change)."""
+        if not self.changed:
+            return []
+        lines = []
+        for label, items in (
+            ("operations added", self.operations_added),
+            ("operations removed", self.operations_removed),
+            ("operations changed", self.operations_changed),
+            ("schemas added", self.schemas_added),
+            ("schemas removed", self.schemas_removed),
+            ("schemas changed", self.schemas_changed),
+        ):
+            if items:
+                lines.append(f"{label} ({len(items)}): {', '.join(items)}")
+        if self.security_changed:
+            old, new = ", ".join(self.security_old), ", ".join(self.security_new)
+            lines.append(f"authentication changed: {old or '(none)'} -> {new or '(none)'}")
+        return lines
+
+
+def run_sync(
+    settings: SyncSettings,
+    *,
+    check_only: bool = False,
+    offline: bool = False,
+    progress: Progress | None = None,
+    sleep: Sleep = asyncio.sleep,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> SyncResult:
+    """Bring `settings.api_dir` up to date with upstream (see the module docstring).
+
+    check_only: fetch and compare, write nothing. offline: no network; rebuild the spec from
+    the stored pages (useful after editing overlays). Raises UpstreamUnreachable when the index
+    cannot be fetched, UpstreamError for any other upstream fault, SyncBusy when another sync
+    holds the lock; in every case the snapshot on disk is left exactly as it was.
+    """
+    api_dir = settings.api_dir
+    try:
+        if not check_only:
+            recover_interrupted_swap(api_dir)
+            api_dir.mkdir(parents=True, exist_ok=True)
+        with sync_lock(api_dir, timeout=settings.lock_timeout, create=not check_only):
+            if not check_only:
+                remove_leftovers(api_dir)
+            run = _Run(settings, check_only, progress, sleep, now)
+            return run.offline() if offline else asyncio.run(run.online())
+    except OSError as exc:
+        raise GenerationError(f"{api_dir}: {exc.strerror or exc}") from None
+
+
+@dataclass
+class _Page:
+    url: str
+    record: PageRecord
+    document: PageDocument | None = None
+    skipped: Skipped | None = None
+
+
+@dataclass
+class _Stored:
+    url: str
+    record: PageRecord
+    fence_body: str | None  # None for a page that was skipped
+
+
+@dataclass
+class _Index:
+    url: str
+    sha256: str
+    validators: Validators
+    unchanged: bool
+
+
+class _Run:
+    def __init__(
+        self,
+        settings: SyncSettings,
+        check_only: bool,
+        progress: Progress | None,
+        sleep: Sleep,
+        now: Callable[[], datetime],
+    ) -> None:
+        self.settings = settings
+        self.check_only = check_only
+        self.progress = progress
+        self.sleep = sleep
+        self.now = now
+        self.api_filter = ApiFilter(settings.api_title, settings.server_url)
+        self.notices: list[str] = []
+        self.current = owned_files(settings.api_dir, settings.spec_file)
+        self.previous = self._previous_lock()
+        self.overlays = overlay_files(settings.api_dir)
+        self.overlays_sha256 = overlays_digest(self.overlays)
+        self.downloaded = 0
+        self.not_modified = 0
+
+    def _previous_lock(self) -> LockState | None:
+        data = self.current.get(LOCK_FILE)
+        if data is None:
+            return None
+        try:
+            return LockState.from_bytes(data)
+        except ValueError as exc:
+            self.notices.append(f"ignoring {LOCK_FILE} ({exc}): fetching everything afresh")
+            return None
+
+    def _snapshot_intact(self) -> bool:
+        """The last run's output is on disk, built with today's settings and overlays."""
+        previous, spec = self.previous, self.current.get(self.settings.spec_file)
+        return (
+            previous is not None
+            and spec is not None
+            and sha256(spec) == previous.spec_sha256
+            and previous.selection == self.settings.selection()
+            and previous.overlays_sha256 == self.overlays_sha256
+        )
+
+    def offline(self) -> SyncResult:
+        previous = self.previous
+        if previous is None:
+            self.notices.append("no sync snapshot yet: the spec file is used as it is")
+            return self._nothing_to_do(index_unchanged=True)
+        pages = []
+        for url, record in previous.pages.items():
+            stored = self._stored(url, record)
+            page = self._reuse(stored) if stored else None
+            if page is None:
+                raise InputError(
+                    f"{self.settings.api_dir}: the snapshot lacks the page of {url}; sync online"
+                )
+            pages.append(page)
+        index = _Index(
+            previous.index_url, previous.index_sha256, previous.index_validators, unchanged=True
+        )
+        return self._build(index, pages)
+
+    async def online(self) -> SyncResult:
+        settings, previous = self.settings, self.previous
+        policy = UrlPolicy(settings.index_url, settings.allowed_hosts)
+        async with open_client(
+            policy, timeout=settings.timeout, concurrency=settings.concurrency
+        ) as client:
+            fetcher = Fetcher(
+                client,
+                timeout=settings.timeout,
+                retries=settings.retries,
+                max_bytes=settings.max_page_bytes,
+                sleep=self.sleep,
+            )
+            known = (
+                previous
+                if previous is not None
+                and previous.index_url == settings.index_url
+                and previous.selection == settings.selection()
+                else None
+            )
+            fetched = await fetcher.fetch(
+                settings.index_url,
+                known.index_validators if known else Validators(),
+                is_index=True,
+            )
+            index = self._index(fetched, known)
+            if index.unchanged and self._snapshot_intact() and not settings.revalidate:
+                return self._nothing_to_do(index_unchanged=True)
+
+            if fetched.body is None:
+                assert known is not None  # a 304 answers only our conditional request
+                urls = list(known.pages)
+            else:
+                urls = self._page_urls(_decode(fetched.body, settings.index_url), policy)
+            if len(urls) > settings.max_pages:
+                raise UpstreamError(
+                    f"{settings.index_url}: lists {len(urls)} API pages, "
+                    f"more than the limit of {settings.max_pages}"
+                )
+
+            reuse = index.unchanged and not settings.revalidate
+            pages: list[_Page] = []
+            to_fetch: list[tuple[str, _Stored | None]] = []
+            for url in urls:
+                record = known.pages.get(url) if known else None
+                stored = self._stored(url, record) if record else None
+                page = self._reuse(stored) if stored and reuse else None
+                if page is not None:
+                    pages.append(page)
+                else:
+                    to_fetch.append((url, stored))
+            pages += await self._fetch_pages(fetcher, to_fetch)
+        return self._build(index, pages)
+
+    def _index(self, fetched: Fetched, known: LockState | None) -> _Index:
+        if fetched.body is None:
+            if known is None:
+                raise UpstreamError(f"{fetched.url}: HTTP 304 to an unconditional request")
+            return _Index(fetched.url, known.index_sha256, known.index_validators, unchanged=True)
+        digest = sha256(fetched.body)
+        unchanged = known is not None and known.index_sha256 == digest
+        return _Index(fetched.url, digest, fetched.validators, unchanged)
+
+    def _page_urls(self, text: str, policy: UrlPolicy) -> list[str]:
+        urls = []
+        for url in select_pages(
+            parse_index(text, self.settings.index_url), self.settings.page_prefixes
+        ):
+            try:
+                policy.check(url)
+            except UpstreamError as exc:
+                self.notices.append(f"skipped {exc}")
+                continue
+            urls.append(url)
+        return urls
+
+    def _stored(self, url: str, record: PageRecord) -> _Stored | None:
+        """The page as the last run kept it, or None when that copy is missing."""
+        if record.skipped is not None:
+            return _Stored(url, record, None)
+        data = self.current.get(record.file or "")
+        if data is None or record.operation is None:
+            return None
+        try:
+            return _Stored(url, record, data.decode())
+        except UnicodeDecodeError:
+            return None
+
+    def _reuse(self, stored: _Stored) -> _Page | None:
+        """The kept copy parsed again, or None when it is unusable (edited by hand?)."""
+        url, record = stored.url, stored.record
+        if stored.fence_body is None:
+            return _Page(url, record, skipped=Skipped(url, record.skipped or ""))
+        method, _, path = (record.operation or "").partition(" ")
+        fence = Fence(method.lower(), path, stored.fence_body, body_line=1)
+        try:
+            result = parse_fence(url, fence, self.api_filter)
+        except ApigenError:
+            return None
+        if isinstance(result, Skipped):
+            return _Page(url, dataclasses.replace(record, skipped=result.reason), skipped=result)
+        return _Page(url, record, document=result)
+
+    async def _fetch_pages(
+        self, fetcher: Fetcher, plans: list[tuple[str, _Stored | None]]
+    ) -> list[_Page]:
+        """Fetch pages concurrently (bounded); the first failure cancels the others."""
+        limit = asyncio.Semaphore(self.settings.concurrency)
+        total, done = len(plans), 0
+
+        async def fetch_one(url: str, stored: _Stored | None) -> _Page:
+            nonlocal done
+            async with limit:
+                fetched = await fetcher.fetch(
+                    url, stored.record.validators if stored else Validators()
+                )
+                page = self._reuse(stored) if stored and fetched.body is None else None
+                if fetched.body is None and page is None:  # our copy is unusable: fetch it all
+                    fetched = await fetcher.fetch(url, Validators())
+            done += 1
+            if self.progress:
+                self.progress(done, total)
+            if fetched.body is None:
+                if page is None:
+                    raise UpstreamError(f"{url}: HTTP 304 to an unconditional request")
+                self.not_modified += 1
+                return page
+            self.downloaded += 1
+            return _extract(url, fetched, self.api_filter)
+
+        tasks = [asyncio.ensure_future(fetch_one(url, stored)) for url, stored in plans]
+        try:
+            return list(await asyncio.gather(*tasks))
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+
+    def _build(self, index: _Index, pages: list[_Page]) -> SyncResult:
+        settings, previous = self.settings, self.previous
+        pages.sort(key=lambda page: page.url)
+        taken: set[str] = set()
+        files: dict[str, bytes] = {}
+        records: dict[str, PageRecord] = {}
+        for page in pages:
+            record = page.record
+            if page.document is not None:
+                name = page_file_name(page.url, taken)
+                files[name] = page.document.source.encode()
+                record = dataclasses.replace(record, file=name, operation=page.document.operation)
+            elif page.skipped is not None:
+                self.notices.append(page.skipped.notice)
+            records[page.url] = record
+
+        merged = merge_documents([page.document for page in pages if page.document])
+        spec, overlay_notices = apply_overlays(merged, self.overlays)
+        self.notices += overlay_notices
+        spec_bytes = (json.dumps(spec, indent=2, ensure_ascii=False) + "\n").encode()
+        files[settings.spec_file] = spec_bytes
+
+        lock = LockState(
+            snapshot_date=previous.snapshot_date if previous else "",
+            index_url=index.url,
+            index_sha256=index.sha256,
+            index_etag=index.validators.etag,
+            index_last_modified=index.validators.last_modified,
+            selection=settings.selection(),
+            overlays_sha256=self.overlays_sha256,
+            spec_sha256=sha256(spec_bytes),
+            pages=records,
+        )
+        files[LOCK_FILE] = lock.to_bytes()
+        snapshot_changed = files != self.current
+        if snapshot_changed:
+            date = self.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            lock = dataclasses.replace(lock, snapshot_date=date)
+            files[LOCK_FILE] = lock.to_bytes()
+            if not self.check_only:
+                write_snapshot(settings.api_dir, settings.spec_file, files)
+
+        old_spec = self._old_spec()
+        changes = compare_specs(old_spec, spec)
+        return SyncResult(
+            changed=old_spec != spec,
+            snapshot_changed=snapshot_changed,
+            written=snapshot_changed and not self.check_only,
+            spec_path=settings.api_dir / settings.spec_file,
+            snapshot_date=lock.snapshot_date if not self.check_only else self._previous_date(),
+            index_unchanged=index.unchanged,
+            pages_total=len(pages),
+            pages_downloaded=self.downloaded,
+            pages_not_modified=self.not_modified,
+            notices=self.notices,
+            **dataclasses.asdict(changes),
+        )
+
+    def _old_spec(self) -> dict[str, Any] | None:
+        data = self.current.get(self.settings.spec_file)
+        if data is None:
+            return None
+        try:
+            spec = json.loads(data)
+        except ValueError:
+            self.notices.append(f"{self.settings.spec_file} on disk is not valid JSON")
+            return None
+        return spec if isinstance(spec, dict) else None
+
+    def _previous_date(self) -> str | None:
+        return self.previous.snapshot_date if self.previous else None
+
+    def _nothing_to_do(self, *, index_unchanged: bool) -> SyncResult:
+        return SyncResult(
+            changed=False,
+            snapshot_changed=False,
+            written=False,
+            spec_path=self.settings.api_dir / self.settings.spec_file,
+            snapshot_date=self._previous_date(),
+            index_unchanged=index_unchanged,
+            pages_total=len(self.previous.pages) if self.previous else 0,
+            notices=self.notices,
+        )
+
+
+def _decode(body: bytes, url: str) -> str:
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UpstreamError(f"{url}: not UTF-8 text (byte {exc.start})") from None
+
+
+def _extract(url: str, fetched: Fetched, api_filter: ApiFilter) -> _Page:
+    assert fetched.body is not None
+    result = extract_page(url, _decode(fetched.body, url), api_filter)
+    record = PageRecord(
+        sha256=sha256(fetched.body),
+        etag=fetched.validators.etag,
+        last_modified=fetched.validators.last_modified,
+    )
+    if isinstance(result, Skipped):
+        return _Page(url, dataclasses.replace(record, skipped=result.reason), skipped=result)
+    return _Page(url, record, document=result)

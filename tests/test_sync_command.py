@@ -1,0 +1,127 @@
+"""`apigen sync` / `apigen generate` with upstream: regenerate, report, fall back, roll back."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from support.docs_server import DocsServer, replace, serving
+from support.sync_site import REAL_ORIGIN, extract_sites, small_site, tree_state
+
+from generator.cli import main
+
+PAGES_OLD = [
+    "/reference/management-api/secrets/gets-all-secrets.md",
+    "/reference/management-api/secrets/upserts-a-secret.md",
+    "/reference/management-api/models/gets-a-model-by-id.md",
+]
+PAGES_NEW = [*PAGES_OLD[:2], "/reference/management-api/models/gets-all-models.md"]
+
+
+@dataclass
+class Workspace:
+    root: Path  # cwd: holds specs/ and generated/
+    server: DocsServer
+    old_site: Path
+    new_site: Path
+
+    @property
+    def api_dir(self) -> Path:
+        return self.root / "specs" / "demo"
+
+    def state(self) -> dict[str, tuple[str, int]]:
+        """Every file (content and mtime) of the snapshot and the generated package."""
+        return {**tree_state(self.api_dir), **tree_state(self.root / "generated")}
+
+    def run(self, *args: str) -> int:
+        return main(
+            [
+                "--specs-dir",
+                str(self.root / "specs"),
+                "--output-root",
+                str(self.root / "generated"),
+                *args,
+            ]
+        )
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    extracted = extract_sites(tmp_path_factory.mktemp("sites"))
+    base = tmp_path_factory.mktemp("small")
+    old = small_site(extracted / "2026-06-08", base / "old", PAGES_OLD)
+    new = small_site(extracted / "2026-07-01", base / "new", PAGES_NEW)
+    return old, new
+
+
+@pytest.fixture
+def workspace(sites: tuple[Path, Path], tmp_path: Path) -> Iterator[Workspace]:
+    old, new = sites
+    with serving(old, rewrite_origin=REAL_ORIGIN) as server:
+        api_dir = tmp_path / "specs" / "demo"
+        api_dir.mkdir(parents=True)
+        (api_dir / "config.toml").write_text(
+            '[package]\nname = "demo_client"\nclient_class = "Demo"\n'
+            f'[sync]\nindex_url = "{server.url("/llms.txt")}"\n'
+            'page_prefixes = ["/reference/management-api/"]\n'
+            'api_title = "Baseten management API"\nserver_url = "https://api.baseten.co"\n'
+        )
+        yield Workspace(tmp_path, server, old, new)
+
+
+def test_sync_writes_snapshot_regenerates_and_records_changes(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert workspace.run("sync", "demo") == 0
+    package = workspace.root / "generated" / "demo_client"
+    assert (package / "_client.py").is_file()
+    assert "GET /v1/secrets" in capsys.readouterr().out
+
+    before = tree_state(workspace.root)
+    assert workspace.run("sync", "demo") == 0  # nothing changed upstream: nothing written
+    assert tree_state(workspace.root) == before
+    assert "up to date" in capsys.readouterr().out
+
+    workspace.server.root = workspace.new_site
+    assert workspace.run("sync", "demo", "--check") == 1  # CI: upstream changed
+    assert tree_state(workspace.root) == before
+
+    assert workspace.run("sync", "demo") == 0
+    out = capsys.readouterr().out
+    assert "operations added (1): GET /v1/models" in out
+    assert "operations removed (1): GET /v1/models/{model_id}" in out
+    assert "ApiKeyAuth -> BearerAuth" in out
+    changes = (workspace.api_dir / "CHANGES.md").read_text()
+    assert "llms.txt sha256" in changes and "security-requirement-changed" in changes
+    operations = json.loads((package / "apigen-manifest.json").read_text())["files"]
+    assert "resources/models.py" in operations  # regenerated with the new operation
+
+
+def test_generate_falls_back_to_the_snapshot_when_upstream_is_unreachable(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert workspace.run("sync", "demo") == 0
+    workspace.server.stop()
+    capsys.readouterr()
+    assert workspace.run("generate", "demo") == 0
+    err = capsys.readouterr().err
+    assert [line for line in err.splitlines() if "upstream unreachable" in line] == [
+        f"upstream unreachable: using the snapshot of {json.loads((workspace.api_dir / 'sync.lock.json').read_text())['snapshot_date']}"
+    ]
+
+
+def test_a_new_spec_that_cannot_be_generated_is_rolled_back(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert workspace.run("sync", "demo") == 0
+    before = workspace.state()
+    workspace.server.root = workspace.new_site
+    # Valid YAML, invalid OpenAPI: the page's operation loses its responses.
+    workspace.server.faults[PAGES_NEW[2]] = replace(b"      responses:", b"      responzes:")
+    code = workspace.run("sync", "demo")
+    err = capsys.readouterr().err
+    assert code == 3 and err.startswith("apigen: error: ") and "not valid OpenAPI" in err
+    assert workspace.state() == before
