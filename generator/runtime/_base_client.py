@@ -205,23 +205,21 @@ def _backoff(retries_taken: int) -> float:
 class _BaseClient(Generic[_HttpxClientT]):
     """Configuration, request building, retry decisions and response parsing."""
 
-    _http: _HttpxClientT
-    _owns_http: bool
-
     def __init__(
         self,
         *,
-        api_key: str | None,
-        base_url: str | httpx.URL | None,
-        timeout: float | httpx.Timeout | None,
-        max_retries: int,
-        default_headers: Mapping[str, str] | None,
-        default_query: Mapping[str, object] | None,
+        api_key: str | None = None,
+        base_url: str | httpx.URL | None = None,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, object] | None = None,
+        http_client: _HttpxClientT | None = None,
         api_key_env: str,
         base_url_env: str,
         default_base_url: str,
-        auth_header: str,
-        auth_prefix: str,
+        auth_header: str = "Authorization",
+        auth_prefix: str = "Bearer ",
         user_agent: str,
     ) -> None:
         api_key = api_key or os.environ.get(api_key_env)
@@ -242,6 +240,14 @@ class _BaseClient(Generic[_HttpxClientT]):
             auth_header: f"{auth_prefix}{api_key}",
         }
         self._default_query: dict[str, object] = dict(default_query or {})
+        # An injected client belongs to the caller, who closes it.
+        self._owns_http = http_client is None
+        self._http: _HttpxClientT = (
+            http_client if http_client is not None else self._default_http_client()
+        )
+
+    def _default_http_client(self) -> _HttpxClientT:
+        raise NotImplementedError
 
     @property
     def base_url(self) -> httpx.URL:
@@ -413,44 +419,8 @@ class _BaseClient(Generic[_HttpxClientT]):
 class SyncAPIClient(_BaseClient[httpx.Client]):
     """Blocking client; use it as a context manager or call `close()`."""
 
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | httpx.URL | None = None,
-        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        default_headers: Mapping[str, str] | None = None,
-        default_query: Mapping[str, object] | None = None,
-        http_client: httpx.Client | None = None,
-        api_key_env: str,
-        base_url_env: str,
-        default_base_url: str,
-        auth_header: str = "Authorization",
-        auth_prefix: str = "Bearer ",
-        user_agent: str,
-    ) -> None:
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            default_query=default_query,
-            api_key_env=api_key_env,
-            base_url_env=base_url_env,
-            default_base_url=default_base_url,
-            auth_header=auth_header,
-            auth_prefix=auth_prefix,
-            user_agent=user_agent,
-        )
-        # An injected client belongs to the caller, who closes it.
-        self._owns_http = http_client is None
-        self._http = (
-            http_client
-            if http_client is not None
-            else httpx.Client(timeout=self._timeout, verify=_ssl_context())
-        )
+    def _default_http_client(self) -> httpx.Client:
+        return httpx.Client(timeout=self._timeout, verify=_ssl_context())
 
     def _sleep(self, seconds: float) -> None:
         time.sleep(seconds)
@@ -525,44 +495,8 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
 class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
     """Asyncio client; use it as an async context manager or await `close()`."""
 
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | httpx.URL | None = None,
-        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        default_headers: Mapping[str, str] | None = None,
-        default_query: Mapping[str, object] | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        api_key_env: str,
-        base_url_env: str,
-        default_base_url: str,
-        auth_header: str = "Authorization",
-        auth_prefix: str = "Bearer ",
-        user_agent: str,
-    ) -> None:
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            default_query=default_query,
-            api_key_env=api_key_env,
-            base_url_env=base_url_env,
-            default_base_url=default_base_url,
-            auth_header=auth_header,
-            auth_prefix=auth_prefix,
-            user_agent=user_agent,
-        )
-        # An injected client belongs to the caller, who closes it.
-        self._owns_http = http_client is None
-        self._http = (
-            http_client
-            if http_client is not None
-            else httpx.AsyncClient(timeout=self._timeout, verify=_ssl_context())
-        )
+    def _default_http_client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(timeout=self._timeout, verify=_ssl_context())
 
     async def _sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
