@@ -17,19 +17,20 @@ import jinja2
 
 from . import __version__
 from .config import ApiConfig
-from .modelgen import MODELS_MODULE, ModelsModule
+from .modelgen import MODELS_MODULE, ModelClass, ModelsModule
 from .naming import docstring, pascal_case, snake_case, unique
 from .normalize import SCHEMA_REF_PREFIX, deref, json_content, resolve_local_ref
 from .operations import PlannedOperation, ResourceNode
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
-RUNTIME_FILES = ("_base_client.py", "_errors.py", "_resource.py")
+RUNTIME_FILES = ("_base_client.py", "_errors.py", "_pagination.py", "_resource.py")
 # Keyword arguments every method has, and module names its body uses: a spec parameter
 # with one of these names gets a trailing underscore instead of shadowing it.
 _RESERVED_KWARGS = frozenset(
     {"self", "timeout", "extra_headers", "extra_query", "extra_body", "body", "models", "httpx",
-     "cast", "build_body", "builtins", "Any", "Literal", "Mapping", "NOT_GIVEN", "NotGiven"}
+     "cast", "build_body", "builtins", "Any", "Literal", "Mapping", "NOT_GIVEN", "NotGiven",
+     "fetch_page", "page_cursor", "iterate_pages", "aiterate_pages", "Iterator", "AsyncIterator"}
 )  # fmt: skip
 # Builtins that a generated method may be named after (`list`); annotations then spell them
 # `builtins.list[...]` because the method would shadow the builtin inside the class body.
@@ -59,6 +60,18 @@ class Argument:
 
 
 @dataclass
+class Pagination:
+    """How to walk a cursor-paginated listing: where the items and the next cursor are."""
+
+    method_name: str  # the generated iterator, e.g. `list_all`
+    cursor_arg: str  # the method's argument that takes the cursor
+    item_annotation: str
+    items: tuple[str, ...]  # attribute path from the page to its list of items
+    next_cursor: tuple[str, ...]
+    has_more: tuple[str, ...] | None
+
+
+@dataclass
 class OperationView:
     """What the templates need to render one method."""
 
@@ -77,6 +90,7 @@ class OperationView:
     error_types: dict[str, str]
     summary: str | None
     deprecated: bool
+    pagination: Pagination | None = None
 
     @property
     def query_args(self) -> list[Argument]:
@@ -257,7 +271,7 @@ def build_operation_view(
     summary = operation.get("summary")
     description = operation.get("description")
     deprecated = operation.get("deprecated") is True
-    return OperationView(
+    view = OperationView(
         name=op.name,
         http_method=op.method.upper(),
         path=op.path,
@@ -274,6 +288,97 @@ def build_operation_view(
         summary=summary if isinstance(summary, str) else None,
         deprecated=deprecated,
     )
+    view.pagination = _pagination(view, models)
+    for arg in view.path_args + view.keyword_args:
+        arg.annotation = _accept_enum_values(arg.annotation, models)
+    return view
+
+
+_CURSOR_PARAMETERS = (
+    "cursor",
+    "page_token",
+    "next_token",
+    "starting_after",
+    "after",
+    "continuation_token",
+)
+_NEXT_CURSOR_FIELDS = (
+    "next_cursor",
+    "next_page_token",
+    "next_token",
+    "cursor",
+    "continuation_token",
+)
+_HAS_MORE_FIELDS = ("has_more", "has_next_page", "has_next")
+
+
+def _model_of(annotation: str, models: ModelsModule) -> ModelClass | None:
+    """The model class of `models.X` or `models.X | None`, if that is what `annotation` is."""
+    names = [part.strip() for part in annotation.split("|") if part.strip() != "None"]
+    if len(names) == 1 and names[0].startswith(f"{MODELS_MODULE}."):
+        return models.classes.get(names[0][len(MODELS_MODULE) + 1 :])
+    return None
+
+
+def _list_item(annotation: str) -> str | None:
+    """`list[X]` (or `list[X] | None`) -> `X`."""
+    tree = ast.parse(annotation, mode="eval").body
+    if isinstance(tree, ast.BinOp):  # `list[X] | None`
+        tree = tree.left if ast.unparse(tree.right) == "None" else tree
+    if isinstance(tree, ast.Subscript) and ast.unparse(tree.value) in ("list", "builtins.list"):
+        return ast.unparse(tree.slice)
+    return None
+
+
+def _pagination(view: OperationView, models: ModelsModule) -> Pagination | None:
+    """A cursor listing: a GET with a cursor parameter whose page has items and a next cursor."""
+    cursor_args = [a for a in view.query_args if a.wire_name in _CURSOR_PARAMETERS]
+    page = _model_of(view.return_annotation, models)
+    if view.http_method != "GET" or not cursor_args or page is None or page.kind != "model":
+        return None
+    items = next(((f.name, item) for f in page.fields if (item := _list_item(f.annotation))), None)
+    if items is None:
+        return None
+    candidates: list[tuple[tuple[str, ...], ModelClass]] = [((), page)]
+    candidates += [
+        ((f.name,), nested) for f in page.fields if (nested := _model_of(f.annotation, models))
+    ]
+    for prefix, model in candidates:
+        names = {f.name for f in model.fields}
+        cursor = next((name for name in _NEXT_CURSOR_FIELDS if name in names), None)
+        if cursor is None:
+            continue
+        has_more = next((name for name in _HAS_MORE_FIELDS if name in names), None)
+        return Pagination(
+            method_name=f"{view.name}_all",
+            cursor_arg=cursor_args[0].name,
+            item_annotation=items[1],
+            items=(items[0],),
+            next_cursor=(*prefix, cursor),
+            has_more=(*prefix, has_more) if has_more else None,
+        )
+    return None
+
+
+def _accept_enum_values(annotation: str, models: ModelsModule) -> str:
+    """`models.Color` -> `models.Color | Literal["red", "blue"]`: callers may pass plain values."""
+
+    class Widen(ast.NodeTransformer):
+        def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+            if isinstance(node.value, ast.Name) and node.value.id == "Literal":
+                return node
+            return self.generic_visit(node)
+
+        def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+            model = models.classes.get(node.attr)
+            is_model = isinstance(node.value, ast.Name) and node.value.id == MODELS_MODULE
+            if is_model and model is not None and model.kind == "enum" and model.enum_values:
+                literal = ast.parse(_literal(list(model.enum_values)), mode="eval").body
+                return ast.BinOp(node, ast.BitOr(), literal)
+            return node
+
+    tree = ast.parse(annotation, mode="eval")
+    return ast.unparse(Widen().visit(tree))
 
 
 def _argument_name(wire_name: str, taken: set[str]) -> str:
@@ -361,8 +466,15 @@ def build_resource_views(
             operations=[build_operation_view(document, op, models) for op in node.operations],
         )
         members = {op.name for op in view.operations} | set(node.children)
+        for op in view.operations:
+            if op.pagination is not None:
+                op.pagination.method_name = unique(op.pagination.method_name, members)
         shadowed = members & _SHADOWABLE_BUILTINS
         for op in view.operations:
+            if op.pagination is not None:
+                op.pagination.item_annotation = _qualify_builtins(
+                    op.pagination.item_annotation, shadowed
+                )
             for arg in op.path_args + op.keyword_args:
                 arg.annotation = _qualify_builtins(arg.annotation, shadowed)
             op.return_annotation = _qualify_builtins(op.return_annotation, shadowed)

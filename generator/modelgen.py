@@ -38,6 +38,7 @@ class ModelClass:
     name: str
     kind: str  # "model" (BaseModel), "root" (RootModel) or "enum"
     fields: tuple[ModelField, ...] = ()
+    enum_values: tuple[str | int, ...] = ()  # for enums: the member values
 
 
 @dataclass
@@ -119,9 +120,20 @@ def index_models(source: str) -> ModelsModule:
             for owner in _lineage(node, class_nodes):
                 fields.extend(_fields_of(owner, class_nodes, imports, needed_imports))
             fields = list({f.name: f for f in fields}.values())  # subclass fields win
-        module.classes[name] = ModelClass(name, kind, tuple(fields))
+        values = _enum_values(node) if kind == "enum" else ()
+        module.classes[name] = ModelClass(name, kind, tuple(fields), values)
     module.imports = needed_imports
     return module
+
+
+def _enum_values(node: ast.ClassDef) -> tuple[str | int, ...]:
+    values: list[str | int] = []
+    for statement in node.body:
+        if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant):
+            value = statement.value.value
+            if isinstance(value, (str, int)) and not isinstance(value, bool):
+                values.append(value)
+    return tuple(values)
 
 
 def _base_names(node: ast.ClassDef) -> list[str]:

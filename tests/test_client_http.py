@@ -135,3 +135,31 @@ def test_missing_api_key_is_a_clear_error(
     client = package.Petstore()
     assert str(client.base_url) == "http://127.0.0.1:9/base"
     client.close()
+
+
+def test_list_all_follows_cursors_across_pages(api: Any, server: LocalServer) -> None:
+    second = {**PET, "id": "p2"}
+    server.script(
+        Reply(200, {"items": [PET], "next_cursor": "c2"}),
+        Reply(200, {"items": [second], "next_cursor": None}),
+    )
+    assert [pet.id for pet in api.pets.list_all(limit=1)] == ["p1", "p2"]
+    assert [sorted(r.query) for r in server.requests] == [
+        [("limit", "1")],
+        [("cursor", "c2"), ("limit", "1")],
+    ]
+
+
+def test_async_list_all_stops_on_a_repeated_cursor(
+    petstore: tuple[Path, ModuleType], server: LocalServer
+) -> None:
+    _, package = petstore
+    server.reset()
+    page = {"items": [PET], "next_cursor": "same"}
+    server.script(Reply(200, page), Reply(200, page), Reply(200, page))
+
+    async def collect() -> list[str]:
+        async with package.AsyncPetstore(api_key=API_KEY, base_url=server.url) as client:
+            return [pet.id async for pet in client.pets.list_all()]
+
+    assert asyncio.run(collect()) == ["p1", "p1"]  # the second `same` cursor ends the walk

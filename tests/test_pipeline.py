@@ -45,7 +45,9 @@ def test_client_surface(petstore: tuple[Path, ModuleType]) -> None:
     assert rows["POST", "/v2/pets/{pet_id}/adopt"].deprecated
     assert rows["GET", "/v2/stores/{store_id}/inventory"].attr_path == "stores.inventory"
     assert rows["POST", "/v2/pets"].request_model == "models.NewPet"
-    body = {p.name: p.python_name for p in rows["POST", "/v2/pets"].parameters if p.location == "body"}
+    body = {
+        p.name: p.python_name for p in rows["POST", "/v2/pets"].parameters if p.location == "body"
+    }
     assert body["class"] == "class_" and body["birth-date"] == "birth_date"
     client = package.Petstore(api_key="sk-test")
     for op in package.OPERATIONS:

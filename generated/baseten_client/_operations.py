@@ -979,6 +979,7 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         response_type="models.ModelAPIsResponseV1",
         summary="List Model APIs.",
         deprecated=False,
+        iterator="model_apis.list_all",
     ),
     OperationInfo(
         method="GET",
@@ -2177,6 +2178,7 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         response_type="models.GetTrainingJobCheckpointFilesResponseV1",
         summary="Get training job checkpoint files.",
         deprecated=False,
+        iterator="training_projects.jobs.checkpoint_files.list_all",
     ),
     OperationInfo(
         method="GET",
@@ -2352,6 +2354,7 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         response_type="models.UsersResponseV1",
         summary="Lists users in the workspace",
         deprecated=False,
+        iterator="users.list_all",
     ),
     OperationInfo(
         method="GET",

@@ -66,3 +66,4 @@ class OperationInfo:
     response_type: str | None  # annotation of the parsed result, e.g. "models.ModelV1"
     summary: str | None
     deprecated: bool = False
+    iterator: str | None = None  # for cursor listings: the method yielding every item

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping
-from typing import cast
+from typing import Literal, cast
 
 import httpx
 
@@ -40,7 +40,10 @@ class ApiKeysResource(SyncAPIResource):
     def create(
         self,
         *,
-        type: models.APIKeyCategory,
+        type: models.APIKeyCategory
+        | Literal[
+            "PERSONAL", "WORKSPACE_MANAGE_ALL", "WORKSPACE_EXPORT_METRICS", "WORKSPACE_INVOKE"
+        ],
         name: str | NotGiven | None = NOT_GIVEN,
         model_ids: builtins.list[str] | NotGiven | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -135,7 +138,10 @@ class AsyncApiKeysResource(AsyncAPIResource):
     async def create(
         self,
         *,
-        type: models.APIKeyCategory,
+        type: models.APIKeyCategory
+        | Literal[
+            "PERSONAL", "WORKSPACE_MANAGE_ALL", "WORKSPACE_EXPORT_METRICS", "WORKSPACE_INVOKE"
+        ],
         name: str | NotGiven | None = NOT_GIVEN,
         model_ids: builtins.list[str] | NotGiven | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,

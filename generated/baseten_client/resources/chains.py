@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping
-from typing import cast
+from typing import Literal, cast
 
 import httpx
 
@@ -25,9 +25,12 @@ class ChainsDeploymentsChainletsLogsResource(SyncAPIResource):
         *,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
-        direction: models.SortOrderV1 | NotGiven | None = NOT_GIVEN,
+        direction: models.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
         limit: int | NotGiven | None = NOT_GIVEN,
-        min_level: models.LogLevelV1 | NotGiven | None = NOT_GIVEN,
+        min_level: models.LogLevelV1
+        | Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+        | NotGiven
+        | None = NOT_GIVEN,
         replica: str | NotGiven | None = NOT_GIVEN,
         request_id: str | NotGiven | None = NOT_GIVEN,
         component: str | NotGiven | None = NOT_GIVEN,
@@ -102,9 +105,12 @@ class AsyncChainsDeploymentsChainletsLogsResource(AsyncAPIResource):
         *,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
-        direction: models.SortOrderV1 | NotGiven | None = NOT_GIVEN,
+        direction: models.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
         limit: int | NotGiven | None = NOT_GIVEN,
-        min_level: models.LogLevelV1 | NotGiven | None = NOT_GIVEN,
+        min_level: models.LogLevelV1
+        | Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+        | NotGiven
+        | None = NOT_GIVEN,
         replica: str | NotGiven | None = NOT_GIVEN,
         request_id: str | NotGiven | None = NOT_GIVEN,
         component: str | NotGiven | None = NOT_GIVEN,

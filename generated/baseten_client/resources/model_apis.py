@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import cast
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any, cast
 
 import httpx
 
 from .. import models
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
+from .._pagination import aiterate_pages, iterate_pages
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
 
 
@@ -333,6 +334,37 @@ class ModelApisResource(SyncAPIResource):
             ),
         )
 
+    def list_all(
+        self,
+        *,
+        limit: int | NotGiven = NOT_GIVEN,
+        added_only: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+    ) -> Iterator[models.ModelAPIV1]:
+        """Every item of `list`, fetching the following pages as the iteration needs them.
+
+        Takes the same arguments as `list` but `cursor`.
+        """
+
+        def fetch_page(page_cursor: Any) -> models.ModelAPIsResponseV1:
+            return self.list(
+                cursor=NOT_GIVEN if page_cursor is None else page_cursor,
+                limit=limit,
+                added_only=added_only,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+            )
+
+        return iterate_pages(
+            fetch_page,
+            items=("items",),
+            next_cursor=("pagination", "cursor"),
+            has_more=("pagination", "has_more"),
+        )
+
     def retrieve(
         self,
         model_api_name: str,
@@ -403,6 +435,37 @@ class AsyncModelApisResource(AsyncAPIResource):
                 extra_query=extra_query,
                 timeout=timeout,
             ),
+        )
+
+    def list_all(
+        self,
+        *,
+        limit: int | NotGiven = NOT_GIVEN,
+        added_only: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+    ) -> AsyncIterator[models.ModelAPIV1]:
+        """Every item of `list`, fetching the following pages as the iteration needs them.
+
+        Takes the same arguments as `list` but `cursor`.
+        """
+
+        async def fetch_page(page_cursor: Any) -> models.ModelAPIsResponseV1:
+            return await self.list(
+                cursor=NOT_GIVEN if page_cursor is None else page_cursor,
+                limit=limit,
+                added_only=added_only,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+            )
+
+        return aiterate_pages(
+            fetch_page,
+            items=("items",),
+            next_cursor=("pagination", "cursor"),
+            has_more=("pagination", "has_more"),
         )
 
     async def retrieve(

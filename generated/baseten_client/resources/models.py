@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping
-from typing import Annotated, cast
+from typing import Annotated, Literal, cast
 
 import httpx
 from pydantic import Field
@@ -631,9 +631,12 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
         *,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
-        direction: models.SortOrderV1 | NotGiven | None = NOT_GIVEN,
+        direction: models.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
         limit: int | NotGiven | None = NOT_GIVEN,
-        min_level: models.LogLevelV1 | NotGiven | None = NOT_GIVEN,
+        min_level: models.LogLevelV1
+        | Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+        | NotGiven
+        | None = NOT_GIVEN,
         replica: str | NotGiven | None = NOT_GIVEN,
         request_id: str | NotGiven | None = NOT_GIVEN,
         component: str | NotGiven | None = NOT_GIVEN,
@@ -702,9 +705,12 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
         *,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
-        direction: models.SortOrderV1 | NotGiven | None = NOT_GIVEN,
+        direction: models.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
         limit: int | NotGiven | None = NOT_GIVEN,
-        min_level: models.LogLevelV1 | NotGiven | None = NOT_GIVEN,
+        min_level: models.LogLevelV1
+        | Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+        | NotGiven
+        | None = NOT_GIVEN,
         replica: str | NotGiven | None = NOT_GIVEN,
         request_id: str | NotGiven | None = NOT_GIVEN,
         component: str | NotGiven | None = NOT_GIVEN,
@@ -786,9 +792,12 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
         *,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
-        direction: models.SortOrderV1 | NotGiven | None = NOT_GIVEN,
+        direction: models.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
         limit: int | NotGiven | None = NOT_GIVEN,
-        min_level: models.LogLevelV1 | NotGiven | None = NOT_GIVEN,
+        min_level: models.LogLevelV1
+        | Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+        | NotGiven
+        | None = NOT_GIVEN,
         replica: str | NotGiven | None = NOT_GIVEN,
         request_id: str | NotGiven | None = NOT_GIVEN,
         component: str | NotGiven | None = NOT_GIVEN,
@@ -857,9 +866,12 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
         *,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
-        direction: models.SortOrderV1 | NotGiven | None = NOT_GIVEN,
+        direction: models.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
         limit: int | NotGiven | None = NOT_GIVEN,
-        min_level: models.LogLevelV1 | NotGiven | None = NOT_GIVEN,
+        min_level: models.LogLevelV1
+        | Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+        | NotGiven
+        | None = NOT_GIVEN,
         replica: str | NotGiven | None = NOT_GIVEN,
         request_id: str | NotGiven | None = NOT_GIVEN,
         component: str | NotGiven | None = NOT_GIVEN,
@@ -939,7 +951,9 @@ class ModelsDeploymentsMetricsResource(SyncAPIResource):
         model_id: str,
         deployment_id: str,
         *,
-        mode: models.DeploymentMetricModeV1 | NotGiven = NOT_GIVEN,
+        mode: models.DeploymentMetricModeV1
+        | Literal["CURRENT", "SUMMARY", "SERIES"]
+        | NotGiven = NOT_GIVEN,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         metrics: builtins.list[str] | NotGiven = NOT_GIVEN,
@@ -998,7 +1012,9 @@ class AsyncModelsDeploymentsMetricsResource(AsyncAPIResource):
         model_id: str,
         deployment_id: str,
         *,
-        mode: models.DeploymentMetricModeV1 | NotGiven = NOT_GIVEN,
+        mode: models.DeploymentMetricModeV1
+        | Literal["CURRENT", "SUMMARY", "SERIES"]
+        | NotGiven = NOT_GIVEN,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         metrics: builtins.list[str] | NotGiven = NOT_GIVEN,
@@ -2038,7 +2054,9 @@ class ModelsDeploymentsResource(SyncAPIResource):
         model_id: str,
         deployment_id: str,
         *,
-        output_format: models.DeploymentConfigOutputFormat | NotGiven = NOT_GIVEN,
+        output_format: models.DeploymentConfigOutputFormat
+        | Literal["raw", "parsed", "both"]
+        | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
@@ -2376,7 +2394,9 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         model_id: str,
         deployment_id: str,
         *,
-        output_format: models.DeploymentConfigOutputFormat | NotGiven = NOT_GIVEN,
+        output_format: models.DeploymentConfigOutputFormat
+        | Literal["raw", "parsed", "both"]
+        | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
@@ -2555,9 +2575,12 @@ class ModelsEnvironmentsLogsResource(SyncAPIResource):
         *,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
-        direction: models.SortOrderV1 | NotGiven | None = NOT_GIVEN,
+        direction: models.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
         limit: int | NotGiven | None = NOT_GIVEN,
-        min_level: models.LogLevelV1 | NotGiven | None = NOT_GIVEN,
+        min_level: models.LogLevelV1
+        | Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+        | NotGiven
+        | None = NOT_GIVEN,
         replica: str | NotGiven | None = NOT_GIVEN,
         request_id: str | NotGiven | None = NOT_GIVEN,
         component: str | NotGiven | None = NOT_GIVEN,
@@ -2630,9 +2653,12 @@ class AsyncModelsEnvironmentsLogsResource(AsyncAPIResource):
         *,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
-        direction: models.SortOrderV1 | NotGiven | None = NOT_GIVEN,
+        direction: models.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
         limit: int | NotGiven | None = NOT_GIVEN,
-        min_level: models.LogLevelV1 | NotGiven | None = NOT_GIVEN,
+        min_level: models.LogLevelV1
+        | Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+        | NotGiven
+        | None = NOT_GIVEN,
         replica: str | NotGiven | None = NOT_GIVEN,
         request_id: str | NotGiven | None = NOT_GIVEN,
         component: str | NotGiven | None = NOT_GIVEN,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import httpx
 
@@ -20,7 +20,10 @@ class TeamsApiKeysResource(SyncAPIResource):
         self,
         team_id: str,
         *,
-        type: models.APIKeyCategory,
+        type: models.APIKeyCategory
+        | Literal[
+            "PERSONAL", "WORKSPACE_MANAGE_ALL", "WORKSPACE_EXPORT_METRICS", "WORKSPACE_INVOKE"
+        ],
         name: str | NotGiven | None = NOT_GIVEN,
         model_ids: list[str] | NotGiven | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
@@ -72,7 +75,10 @@ class AsyncTeamsApiKeysResource(AsyncAPIResource):
         self,
         team_id: str,
         *,
-        type: models.APIKeyCategory,
+        type: models.APIKeyCategory
+        | Literal[
+            "PERSONAL", "WORKSPACE_MANAGE_ALL", "WORKSPACE_EXPORT_METRICS", "WORKSPACE_INVOKE"
+        ],
         name: str | NotGiven | None = NOT_GIVEN,
         model_ids: list[str] | NotGiven | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,

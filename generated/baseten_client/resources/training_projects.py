@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import cast
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any, Literal, cast
 
 import httpx
 
 from .. import models
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
+from .._pagination import aiterate_pages, iterate_pages
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
 
 
@@ -183,6 +184,39 @@ class TrainingProjectsJobsCheckpointFilesResource(SyncAPIResource):
             ),
         )
 
+    def list_all(
+        self,
+        training_project_id: str,
+        training_job_id: str,
+        *,
+        page_size: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+    ) -> Iterator[models.CheckpointFile]:
+        """Every item of `list`, fetching the following pages as the iteration needs them.
+
+        Takes the same arguments as `list` but `page_token`.
+        """
+
+        def fetch_page(page_cursor: Any) -> models.GetTrainingJobCheckpointFilesResponseV1:
+            return self.list(
+                training_project_id,
+                training_job_id,
+                page_token=NOT_GIVEN if page_cursor is None else page_cursor,
+                page_size=page_size,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+            )
+
+        return iterate_pages(
+            fetch_page,
+            items=("presigned_urls",),
+            next_cursor=("next_page_token",),
+            has_more=None,
+        )
+
 
 class AsyncTrainingProjectsJobsCheckpointFilesResource(AsyncAPIResource):
     """Operations under `client.training_projects.jobs.checkpoint_files` (async)."""
@@ -224,6 +258,39 @@ class AsyncTrainingProjectsJobsCheckpointFilesResource(AsyncAPIResource):
                 extra_query=extra_query,
                 timeout=timeout,
             ),
+        )
+
+    def list_all(
+        self,
+        training_project_id: str,
+        training_job_id: str,
+        *,
+        page_size: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+    ) -> AsyncIterator[models.CheckpointFile]:
+        """Every item of `list`, fetching the following pages as the iteration needs them.
+
+        Takes the same arguments as `list` but `page_token`.
+        """
+
+        async def fetch_page(page_cursor: Any) -> models.GetTrainingJobCheckpointFilesResponseV1:
+            return await self.list(
+                training_project_id,
+                training_job_id,
+                page_token=NOT_GIVEN if page_cursor is None else page_cursor,
+                page_size=page_size,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+            )
+
+        return aiterate_pages(
+            fetch_page,
+            items=("presigned_urls",),
+            next_cursor=("next_page_token",),
+            has_more=None,
         )
 
 
@@ -303,7 +370,10 @@ class TrainingProjectsJobsInteractiveSessionsResource(SyncAPIResource):
         session_id: str,
         *,
         timeout_minutes: int | NotGiven | None = NOT_GIVEN,
-        trigger: models.V1InteractiveSessionTrigger | NotGiven | None = NOT_GIVEN,
+        trigger: models.V1InteractiveSessionTrigger
+        | Literal["on_startup", "on_failure", "on_demand"]
+        | NotGiven
+        | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -358,7 +428,10 @@ class AsyncTrainingProjectsJobsInteractiveSessionsResource(AsyncAPIResource):
         session_id: str,
         *,
         timeout_minutes: int | NotGiven | None = NOT_GIVEN,
-        trigger: models.V1InteractiveSessionTrigger | NotGiven | None = NOT_GIVEN,
+        trigger: models.V1InteractiveSessionTrigger
+        | Literal["on_startup", "on_failure", "on_demand"]
+        | NotGiven
+        | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -413,9 +486,12 @@ class TrainingProjectsJobsLogsResource(SyncAPIResource):
         *,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
-        direction: models.SortOrderV1 | NotGiven | None = NOT_GIVEN,
+        direction: models.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
         limit: int | NotGiven | None = NOT_GIVEN,
-        min_level: models.LogLevelV1 | NotGiven | None = NOT_GIVEN,
+        min_level: models.LogLevelV1
+        | Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+        | NotGiven
+        | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
@@ -465,9 +541,12 @@ class TrainingProjectsJobsLogsResource(SyncAPIResource):
         *,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
-        direction: models.SortOrderV1 | NotGiven | None = NOT_GIVEN,
+        direction: models.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
         limit: int | NotGiven | None = NOT_GIVEN,
-        min_level: models.LogLevelV1 | NotGiven | None = NOT_GIVEN,
+        min_level: models.LogLevelV1
+        | Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+        | NotGiven
+        | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -530,9 +609,12 @@ class AsyncTrainingProjectsJobsLogsResource(AsyncAPIResource):
         *,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
-        direction: models.SortOrderV1 | NotGiven | None = NOT_GIVEN,
+        direction: models.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
         limit: int | NotGiven | None = NOT_GIVEN,
-        min_level: models.LogLevelV1 | NotGiven | None = NOT_GIVEN,
+        min_level: models.LogLevelV1
+        | Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+        | NotGiven
+        | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
@@ -582,9 +664,12 @@ class AsyncTrainingProjectsJobsLogsResource(AsyncAPIResource):
         *,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
-        direction: models.SortOrderV1 | NotGiven | None = NOT_GIVEN,
+        direction: models.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
         limit: int | NotGiven | None = NOT_GIVEN,
-        min_level: models.LogLevelV1 | NotGiven | None = NOT_GIVEN,
+        min_level: models.LogLevelV1
+        | Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+        | NotGiven
+        | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
