@@ -1,0 +1,1 @@
+"""Speed and memory benchmark of apigen against peer generators, run on the same machine."""
