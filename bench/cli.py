@@ -131,8 +131,9 @@ def bench_generate(
     return results
 
 
-def _diff_command(old: Path, new: Path) -> list[str]:
-    return [project_python(), "-m", "generator", "diff", str(old), str(new), "--format", "json"]
+def _diff_command(old: Path, new: Path, *, client: bool = True) -> list[str]:
+    command = [project_python(), "-m", "generator", "diff", str(old), str(new), "--format", "json"]
+    return command if client else [*command, "--no-client"]
 
 
 def _measure_repeated(command: list[str], runs: int, timeout: float) -> ToolResult:
@@ -169,6 +170,9 @@ def bench_diff(
                 pairs.insert(0, (f"{spec.name} vs itself", spec.path))
             for label, new in pairs:
                 _log(f"diff {label}")
+                spec_only = _measure_repeated(
+                    _diff_command(spec.path, new, client=False), runs, timeout
+                )
                 diff = _measure_repeated(_diff_command(spec.path, new), runs, timeout)
                 load_command = [
                     project_python(),
@@ -179,6 +183,9 @@ def bench_diff(
                     str(new),
                 ]
                 load = _measure_repeated(load_command, runs, timeout)
+                results.append(
+                    DiffResult(f"{label} (--no-client)", str(spec.path), new.name, spec_only, load)
+                )
                 results.append(DiffResult(label, str(spec.path), new.name, diff, load))
     return results, ""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from .config import ApiConfig, config_for_spec
@@ -15,19 +16,26 @@ from .loader import LoadedSpec
 from .pipeline import generate
 
 
+def _generate_for_diff(spec_file: Path, package: str) -> None:
+    """Generate the client of one side (a process-pool task: both sides build at once)."""
+    config = config_for_spec(spec_file, spec_file.parent, package)
+    generate(config, lenient=True, validate=False, warn=lambda _: None)
+
+
 def client_api_changes(old: LoadedSpec, new: LoadedSpec, package: str) -> list[Change]:
     """Generate a client from each spec (in a scratch folder) and compare their public API."""
+    if old.document == new.document:
+        return []
     with tempfile.TemporaryDirectory(prefix="apigen-diff-") as scratch:
-        packages = []
-        for side, spec in (("old", old), ("new", new)):
-            folder = Path(scratch) / side
+        folders = [Path(scratch) / "old", Path(scratch) / "new"]
+        for folder, spec in zip(folders, (old, new), strict=True):
             folder.mkdir()
-            spec_file = folder / "openapi.json"
-            spec_file.write_text(json.dumps(spec.document), encoding="utf-8")
-            config = config_for_spec(spec_file, folder, package)
-            generate(config, lenient=True, warn=lambda _: None)
-            packages.append(folder)
-        return compare_packages(packages[0], packages[1], package)
+            (folder / "openapi.json").write_text(json.dumps(spec.document), encoding="utf-8")
+        with ProcessPoolExecutor(max_workers=2) as pool:
+            builds = [pool.submit(_generate_for_diff, f / "openapi.json", package) for f in folders]
+            for build in builds:
+                build.result()
+        return compare_packages(folders[0], folders[1], package)
 
 
 def diff_reports(
