@@ -378,7 +378,28 @@ def _accept_enum_values(annotation: str, models: ModelsModule) -> str:
             return node
 
     tree = ast.parse(annotation, mode="eval")
-    return ast.unparse(Widen().visit(tree))
+    return ast.unparse(_FlattenUnions().visit(Widen().visit(tree)))
+
+
+class _FlattenUnions(ast.NodeTransformer):
+    """`A | (B | C)` -> `A | B | C`: no parentheses, so ruff can move `None` last."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        if not isinstance(node.op, ast.BitOr):
+            return node
+        members: list[ast.expr] = []
+        stack: list[ast.expr] = [node]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, ast.BinOp) and isinstance(current.op, ast.BitOr):
+                stack.extend((current.right, current.left))
+            else:
+                members.append(current)
+        union = members[0]
+        for member in members[1:]:
+            union = ast.BinOp(union, ast.BitOr(), member)
+        return union
 
 
 def _argument_name(wire_name: str, taken: set[str]) -> str:

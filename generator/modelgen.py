@@ -7,6 +7,7 @@ type their keyword arguments exactly like the models, without guessing the gener
 from __future__ import annotations
 
 import ast
+import copy
 import json
 import warnings
 from dataclasses import dataclass, field
@@ -97,7 +98,165 @@ def generate_models(document: dict[str, Any], header: str) -> ModelsModule:
         raise GenerationError(f"datamodel-code-generator failed: {message}") from exc
     if not isinstance(output, str):
         raise GenerationError("datamodel-code-generator returned several modules; expected one")
-    return index_models(output)
+    return index_models(repair_models_source(output))
+
+
+def repair_models_source(source: str) -> str:
+    """Patch the spots of datamodel-code-generator's output that fail `mypy --strict` or ruff.
+
+    - A bare `list`/`dict` type becomes `list[Any]`/`dict[str, Any]`.
+    - A field that a subclass (allOf, discriminator) redeclares with another type is how JSON
+      Schema's intersection maps onto pydantic, but mypy calls it an incompatible override:
+      the line gets `# type: ignore[assignment, unused-ignore]`.
+    - A `None` default on a non-nullable field makes it `X | None` (it is None until set).
+    - Another default the annotation does not take (`url: AnyUrl = "..."`, a raw value for an
+      enum or root model) keeps its runtime meaning and gets the same ignore comment.
+    - Enum members with list values get `# noqa: RUF012` (they are values, not class state).
+    """
+    return _repair_fields(_parametrize_bare_generics(source))
+
+
+_IGNORE_ASSIGNMENT = "# type: ignore[assignment, unused-ignore]"
+_PARAMETRIZED = {"list": "list[Any]", "dict": "dict[str, Any]"}
+_DEFAULT_TYPES = {bool: {"bool"}, int: {"int", "float"}, float: {"float"}, str: {"str"}}
+_Splice = tuple[int, int, int, int, str]  # line, column, end line, end column, new text
+
+
+def _parametrize_bare_generics(source: str) -> str:
+    tree = ast.parse(source)
+    types: list[ast.expr] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AnnAssign):
+            types.append(node.annotation)
+        elif isinstance(node, ast.ClassDef):
+            types.extend(node.bases)
+    found = {(n.lineno, n.col_offset): n for t in types for n in _bare_generics(t)}
+    if not found:
+        return source
+    repaired = _apply(source, [_span(n, _PARAMETRIZED[n.id]) for n in found.values()], {})
+    if not _imports_any(tree):
+        repaired = repaired.replace(
+            "from __future__ import annotations\n",
+            "from __future__ import annotations\n\nfrom typing import Any\n",
+            1,
+        )
+    return repaired
+
+
+def _repair_fields(source: str) -> str:
+    tree = ast.parse(source)
+    splices: list[_Splice] = []
+    comments: dict[int, list[str]] = {}
+    classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    for node in classes.values():
+        inherited: dict[str, str] = {}
+        for owner in _lineage(node, classes)[:-1]:
+            inherited.update(_annotations(owner))
+        is_enum = _class_kind(node, classes) == "enum"
+        for statement in node.body:
+            line = statement.end_lineno or statement.lineno
+            if (
+                is_enum
+                and isinstance(statement, ast.Assign)
+                and isinstance(statement.value, ast.List)
+            ):
+                comments.setdefault(line, []).append("# noqa: RUF012")
+            if not (
+                isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
+            ):
+                continue
+            inner, _ = _unwrap_annotated(statement.annotation)
+            declared = ast.unparse(inner)
+            needs_ignore = False
+            default = statement.value
+            if isinstance(default, ast.Constant) and not _accepts(inner, default.value):
+                if default.value is None:
+                    text = ast.get_source_segment(source, inner) or declared
+                    splices.append(_span(inner, f"{text} | None"))
+                    declared = f"{declared} | None"
+                else:
+                    needs_ignore = True
+            base_annotation = inherited.get(statement.target.id)
+            if base_annotation is not None and base_annotation != declared:
+                needs_ignore = True
+            if needs_ignore:
+                comments.setdefault(line, []).append(_IGNORE_ASSIGNMENT)
+    return _apply(source, splices, comments) if splices or comments else source
+
+
+def _apply(source: str, splices: list[_Splice], comments: dict[int, list[str]]) -> str:
+    """Replace spans (positions as `ast` gives them: UTF-8 offsets) and append line comments."""
+    lines = source.encode().splitlines(keepends=True)
+    for line, texts in comments.items():  # first: splices may join lines
+        body = lines[line - 1].rstrip(b"\r\n")
+        lines[line - 1] = body + b"  " + "  ".join(texts).encode() + b"\n"
+    for line, col, end_line, end_col, text in sorted(splices, reverse=True):
+        first, last = lines[line - 1], lines[end_line - 1]
+        lines[line - 1 : end_line] = [first[:col] + text.encode() + last[end_col:]]
+    return b"".join(lines).decode()
+
+
+def _annotations(node: ast.ClassDef) -> dict[str, str]:
+    """Field name -> its type (without `Annotated` metadata) as declared in `node` itself."""
+    return {
+        statement.target.id: ast.unparse(_unwrap_annotated(statement.annotation)[0])
+        for statement in node.body
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
+    }
+
+
+def _union_members(annotation: ast.expr) -> list[ast.expr]:
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        return _union_members(annotation.left) + _union_members(annotation.right)
+    return [annotation]
+
+
+def _accepts(annotation: ast.expr, value: object) -> bool:
+    """Whether mypy takes the constant `value` as a default for `annotation` (a safe guess)."""
+    for member in _union_members(annotation):
+        if isinstance(member, ast.Constant) and member.value is None:
+            if value is None:
+                return True
+        elif isinstance(member, ast.Name):
+            if member.id in ("Any", "object") or member.id in _DEFAULT_TYPES.get(type(value), ()):
+                return True
+        elif isinstance(member, ast.Subscript):
+            generic = ast.unparse(member.value)
+            if generic == "Optional" or (generic == "Literal" and value is not None):
+                return True  # a Literal's default is one of its values
+    return False
+
+
+def _bare_generics(annotation: ast.expr) -> list[ast.Name]:
+    """`list` and `dict` used as types without parameters (not inside `Literal[...]`)."""
+    found: list[ast.Name] = []
+    stack: list[ast.AST] = [annotation]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name) and node.id in _PARAMETRIZED:
+            found.append(node)
+        elif isinstance(node, ast.Subscript):
+            generic = ast.unparse(node.value)
+            if generic == "Annotated" and isinstance(node.slice, ast.Tuple):
+                stack.append(node.slice.elts[0])
+            elif generic not in ("Literal", "Annotated"):
+                stack.append(node.slice)
+        elif isinstance(node, (ast.BinOp, ast.Tuple)):
+            stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _span(node: ast.expr, text: str) -> _Splice:
+    end_line = node.end_lineno or node.lineno
+    end_col = node.col_offset if node.end_col_offset is None else node.end_col_offset
+    return node.lineno, node.col_offset, end_line, end_col, text
+
+
+def _imports_any(tree: ast.Module) -> bool:
+    return any(
+        isinstance(node, ast.ImportFrom) and any((a.asname or a.name) == "Any" for a in node.names)
+        for node in tree.body
+    )
 
 
 def index_models(source: str) -> ModelsModule:
@@ -186,7 +345,9 @@ def _fields_of(
         following = body[index + 1] if index + 1 < len(body) else None
         if isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant):
             description = str(following.value.value).strip() or None
-        qualified = _Qualifier(set(classes), imports, needed_imports).visit(annotation)
+        # On a copy: a base class is read again for each subclass, and the visit edits in place.
+        qualifier = _Qualifier(set(classes), imports, needed_imports)
+        qualified = qualifier.visit(copy.deepcopy(annotation))
         fields.append(
             ModelField(
                 name=name,

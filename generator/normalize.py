@@ -8,6 +8,14 @@
   form datamodel-code-generator turns into `X | None` rather than a broken root model.
 - Object-valued defaults are dropped: the server applies them, and a dict literal cannot be
   the default of a model-typed field.
+- Keywords with which a spec could make datamodel-code-generator import or subclass Python
+  code (`customTypePath`, `x-python-import`...) are removed: spec text is untrusted.
+- Discriminator mappings that are not local refs are dropped (the generator would read files
+  they name); a mapping to a bare schema name follows the rename.
+- A `required` that is not a list of names (`required: true` on a property) is dropped.
+- Trailing spaces are trimmed from the lines of descriptions (docstrings must not have them).
+- An integer `const` beyond 64 bits becomes a plain integer: type checkers reject such
+  `Literal`s.
 """
 
 from __future__ import annotations
@@ -21,6 +29,10 @@ from .naming import pascal_case, unique
 from .operations import ResourceNode
 
 SCHEMA_REF_PREFIX = "#/components/schemas/"
+# Schema keywords that datamodel-code-generator turns into imports, base classes or ClassVars.
+_CODE_KEYWORDS = frozenset({"customTypePath", "customBasePath", "x-is-base-class", "x-is-classvar"})
+_CODE_KEYWORD_PREFIX = "x-python-"
+_LITERAL_INT_RANGE = range(-(2**63), 2**63)
 JSON_MEDIA_SUFFIXES = ("/json", "+json")
 
 
@@ -121,9 +133,13 @@ def _rewrite_refs(node: Any, class_names: dict[str, str]) -> None:
             discriminator = current.get("discriminator")
             if isinstance(discriminator, dict) and isinstance(discriminator.get("mapping"), dict):
                 mapping = discriminator["mapping"]
-                for key, target in mapping.items():
-                    if isinstance(target, str):
+                for key, target in list(mapping.items()):
+                    if isinstance(target, str) and target in class_names:  # a bare schema name
+                        target = SCHEMA_REF_PREFIX + _encode_pointer_token(target)
+                    if isinstance(target, str) and target.startswith("#"):
                         mapping[key] = _renamed_ref(target, class_names)
+                    else:
+                        del mapping[key]  # a file or URL: its schema is not in this document
             stack.extend(current.values())
         elif isinstance(current, list):
             stack.extend(current)
@@ -207,7 +223,10 @@ def _collapse_nullable_union(schema: dict[str, Any]) -> None:
 
 _SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
-_SCHEMA_VALUES = ("items", "additionalProperties", "not", "contains", "if", "then", "else")
+_SCHEMA_VALUES = (
+    "items", "additionalProperties", "not", "contains", "if", "then", "else", "propertyNames",
+    "additionalItems", "unevaluatedItems", "unevaluatedProperties", "contentSchema",
+)  # fmt: skip
 
 
 def iter_subschemas(schema: dict[str, Any]) -> list[dict[str, Any]]:
@@ -235,6 +254,26 @@ def _normalize_schemas(document: dict[str, Any]) -> None:
     while stack:
         schema = stack.pop()
         _collapse_nullable_union(schema)
+        for key in [
+            k for k in schema if k in _CODE_KEYWORDS or str(k).startswith(_CODE_KEYWORD_PREFIX)
+        ]:
+            del schema[key]
+        for key in ("description", "title"):  # they become docstrings: no trailing spaces
+            if isinstance(schema.get(key), str):
+                schema[key] = "\n".join(line.rstrip() for line in schema[key].splitlines())
+        required = schema.get("required")
+        if "required" in schema and not (
+            isinstance(required, list) and all(isinstance(name, str) for name in required)
+        ):
+            del schema["required"]  # `required: true` on a property (Swagger 2 style)
+        const = schema.get("const")
+        if (
+            isinstance(const, int)
+            and not isinstance(const, bool)
+            and const not in _LITERAL_INT_RANGE
+        ):
+            del schema["const"]
+            schema.setdefault("type", "integer")
         default = schema.get("default")
         if isinstance(default, dict) or (
             isinstance(default, list) and any(isinstance(item, dict) for item in default)

@@ -19,10 +19,12 @@ from .naming import snake_case, unique
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 _VERSION_SEGMENT = re.compile(r"^(v\d+[a-z0-9]*|api)$", re.IGNORECASE)
 _PARAM_SEGMENT = re.compile(r"^\{[^{}]+\}$")
-# Attributes the generated clients and resources define themselves.
+# Attributes the generated clients and resources define themselves, and the builtins that
+# their fixed signatures use as types (a method `object` would shadow `Mapping[str, object]`).
 RESERVED_MEMBERS = frozenset(
-    {"close", "aclose", "base_url", "timeout", "max_retries", "request", "with_options"}
-)
+    {"close", "aclose", "base_url", "timeout", "max_retries", "request", "with_options",
+     "object", "str", "int", "float"}
+)  # fmt: skip
 
 
 @dataclass
