@@ -85,8 +85,7 @@ class OperationView:
     body_kind: str | None  # "fields" (model kwargs), "value" (one `body` kwarg) or None
     body_model: str | None  # qualified model class for "fields"
     body_required: bool
-    return_annotation: str
-    cast_to: str
+    return_annotation: str  # also what the response is parsed into
     error_types: dict[str, str]
     summary: str | None
     deprecated: bool
@@ -283,7 +282,6 @@ def build_operation_view(
         body_model=body_model,
         body_required=body_required,
         return_annotation=return_annotation,
-        cast_to=return_annotation,
         error_types=_error_types(document, operation, annotate),
         summary=summary if isinstance(summary, str) else None,
         deprecated=deprecated,
@@ -499,7 +497,6 @@ def build_resource_views(
             for arg in op.path_args + op.keyword_args:
                 arg.annotation = _qualify_builtins(arg.annotation, shadowed)
             op.return_annotation = _qualify_builtins(op.return_annotation, shadowed)
-            op.cast_to = op.return_annotation
         view.children = [(name, build(child)) for name, child in sorted(node.children.items())]
         return view
 

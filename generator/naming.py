@@ -63,13 +63,12 @@ def unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def docstring(*parts: str | None, width_hint: int = 0) -> str:
+def docstring(*parts: str | None) -> str:
     """Docstring body text from spec prose: safe inside triple quotes, no trailing spaces.
 
     The result is embedded by the templates between `\"\"\"` delimiters, so backslashes and
     quotes are neutralised; control characters are dropped.
     """
-    del width_hint
     paragraphs = [part.strip() for part in parts if part and part.strip()]
     text = "\n\n".join(dict.fromkeys(paragraphs))  # summary often repeats the description
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
