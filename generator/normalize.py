@@ -23,8 +23,9 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
+from .loader import PointerNotFound, pointer_parts, resolve_pointer
 from .naming import pascal_case, unique
 from .operations import ResourceNode
 
@@ -61,7 +62,7 @@ def json_content(container: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _decode_pointer_token(token: str) -> str:
-    return unquote(token).replace("~1", "/").replace("~0", "~")
+    return pointer_parts("#/" + token)[0]
 
 
 def _encode_pointer_token(token: str) -> str:
@@ -72,16 +73,10 @@ def resolve_local_ref(document: dict[str, Any], ref: str) -> Any:
     """Follow an internal `#/...` reference; None when it does not resolve."""
     if not ref.startswith("#"):
         return None
-    node: Any = document
-    for token in ref[1:].split("/")[1:]:
-        key = _decode_pointer_token(token)
-        if isinstance(node, dict) and key in node:
-            node = node[key]
-        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
-            node = node[int(key)]
-        else:
-            return None
-    return node
+    try:
+        return resolve_pointer(document, ref)
+    except PointerNotFound:
+        return None
 
 
 def deref(document: dict[str, Any], value: Any, *, limit: int = 32) -> Any:

@@ -8,9 +8,10 @@ from typing import Any
 
 from generator.diff.describe import clean, subject
 from generator.diff.document import Document
-from generator.diff.engine import HTTP_METHODS, SpecDiffer
+from generator.diff.engine import SpecDiffer
 from generator.diff.graph import Finding, Side
 from generator.diff.rules import RULES, Level
+from generator.operations import HTTP_METHODS
 
 
 @dataclass(frozen=True, slots=True)

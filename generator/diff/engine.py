@@ -9,8 +9,8 @@ from typing import Any
 from generator.diff.document import Document, JsonDict, join
 from generator.diff.graph import Graph
 from generator.diff.schema import Direction, SchemaDiffer, show
+from generator.operations import HTTP_METHODS
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TEMPLATE = re.compile(r"\{([^}]*)\}")
 
 # A security requirement alternative: the set of (scheme, scopes) it demands together.

@@ -16,7 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import UpstreamError
-from .extract import HTTP_METHODS, PageDocument
+from ..operations import HTTP_METHODS
+from .extract import PageDocument
 
 TOP_ORDER = (
     "openapi",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .extract import HTTP_METHODS
+from ..operations import HTTP_METHODS
 
 
 @dataclass(frozen=True)
