@@ -10,7 +10,6 @@ import asyncio
 import functools
 import json
 import os
-import random
 import re
 import ssl
 import time
@@ -35,8 +34,8 @@ from ._errors import (
     MissingAPIKeyError,
     decode_body,
     make_status_error,
-    retry_after_seconds,
 )
+from ._retry import backoff, retry_after_seconds
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
@@ -53,8 +52,6 @@ DEFAULT_MAX_RETRIES: Final = 2
 # Statuses worth another try: the request may well succeed a moment later.
 _RETRYABLE_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 _MAX_HONOURED_RETRY_AFTER: Final = 60.0  # seconds; longer server hints are cut to this
-_INITIAL_BACKOFF: Final = 0.5
-_MAX_BACKOFF: Final = 8.0
 
 _PATH_PARAM = re.compile(r"\{([^{}]+)\}")
 
@@ -194,12 +191,6 @@ def _dump_models(value: object) -> object:
 def _jsonable(value: object) -> Any:
     """JSON-ready data: enums, datetimes, UUIDs, decimals... become JSON values."""
     return pydantic_core.to_jsonable_python(_dump_models(value), by_alias=True)
-
-
-def _backoff(retries_taken: int) -> float:
-    """Exponential backoff with jitter, so clients that failed together spread out."""
-    delay = min(_INITIAL_BACKOFF * 2.0**retries_taken, _MAX_BACKOFF)
-    return delay * (1 - 0.25 * random.random())
 
 
 class _BaseClient(Generic[_HttpxClientT]):
@@ -345,7 +336,7 @@ class _BaseClient(Generic[_HttpxClientT]):
                 httpx.UnsupportedProtocol,  # a bad base_url stays bad
             )
             if can_retry and retryable:
-                return _Retry(_backoff(retries_taken))
+                return _Retry(backoff(retries_taken))
             if isinstance(outcome, httpx.TimeoutException):
                 raise APITimeoutError(request=request) from outcome
             raise APIConnectionError(
@@ -359,7 +350,7 @@ class _BaseClient(Generic[_HttpxClientT]):
             hint = retry_after_seconds(response.headers, body)
             if hint is not None:
                 return _Retry(min(hint, _MAX_HONOURED_RETRY_AFTER))
-            return _Retry(_backoff(retries_taken))
+            return _Retry(backoff(retries_taken))
         raise make_status_error(response, self._parse_error(response, body, options.error_types))
 
     @staticmethod
