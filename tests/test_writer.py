@@ -32,9 +32,7 @@ def _modes(root: Path) -> set[tuple[str, int]]:
     }
 
 
-def test_package_folders_and_files_get_normal_permissions(
-    tmp_path: Path, umask_022: None
-) -> None:
+def test_package_folders_and_files_get_normal_permissions(tmp_path: Path, umask_022: None) -> None:
     destination = tmp_path / "pkg"
     files = {"__init__.py": "x = 1\n", "sub/mod.py": "y = 2\n"}
     for version in ("1", "2"):  # the first build, then a regeneration that swaps in a new tree
