@@ -31,7 +31,15 @@ from .operations import PlannedOperation, ResourceNode
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
-RUNTIME_FILES = ("_base_client.py", "_errors.py", "_pagination.py", "_resource.py", "_retry.py")
+RUNTIME_FILES = (
+    "_base_client.py",
+    "_errors.py",
+    "_logs.py",
+    "_models.py",
+    "_pagination.py",
+    "_resource.py",
+    "_retry.py",
+)
 _PRIMITIVES = {
     "string": "str",
     "integer": "int",

@@ -53,7 +53,7 @@ SHADOWABLE_BUILTINS = frozenset(
 # Names a generated method body uses besides its arguments (its fixed keyword arguments and
 # the module's imports): a spec parameter with one of them gets a trailing underscore.
 METHOD_LOCALS = frozenset(
-    {"self", "timeout", "extra_headers", "extra_query", "extra_body", "body", "models", "httpx",
+    {"self", "timeout", "extra_headers", "extra_query", "extra_body", "body", "types", "httpx",
      "cast", "build_body", "builtins", "Any", "Literal", "Mapping", "NOT_GIVEN", "NotGiven",
      "fetch_page", "page_cursor", "iterate_pages", "aiterate_pages", "Iterator", "AsyncIterator"}
 )  # fmt: skip

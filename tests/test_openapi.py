@@ -103,4 +103,4 @@ def test_backoff_doubles_with_jitter_up_to_the_ceiling() -> None:
     for retries, ceiling in ((0, 0.5), (1, 1.0), (2, 2.0), (10, 8.0)):
         for _ in range(20):
             assert ceiling * 0.75 <= backoff(retries) <= ceiling
-    assert 22.5 <= backoff(10, maximum=30.0) <= 30.0
+    assert 22.5 <= backoff(10, cap=30.0) <= 30.0

@@ -1,14 +1,12 @@
-"""Retry timing shared by the generated clients and `apigen sync`: backoff and server hints.
+"""Retry timing: exponential backoff with jitter, and the server's "retry after" hints.
 
-- `backoff`: exponential (0.5 s, 1 s, 2 s...) up to a ceiling, with up to 25% jitter taken
-  off so that clients that failed together do not come back together.
-- `retry_after_seconds`: the server's hint, from `retry-after-ms`, then `Retry-After`
-  (delta seconds or an HTTP date; a date without a zone is read as UTC, as HTTP dates are),
-  then a `retry_after` number in a JSON object body.
+Only timing and parsing live here (no HTTP policy), so anything that retries HTTP calls
+(the generated clients, `apigen sync`) can share it.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import random
 from collections.abc import Mapping
@@ -18,20 +16,20 @@ from typing import Final
 
 __all__ = ["INITIAL_BACKOFF", "MAX_BACKOFF", "backoff", "retry_after_seconds"]
 
-INITIAL_BACKOFF: Final = 0.5  # seconds before the first retry; doubled on every retry
+INITIAL_BACKOFF: Final = 0.5  # seconds before the first retry, doubled on every further one
 MAX_BACKOFF: Final = 8.0
 
 
 def backoff(
-    retries_taken: int,
-    *,
-    initial: float = INITIAL_BACKOFF,
-    maximum: float = MAX_BACKOFF,
-    jitter: float = 0.25,
+    retries_taken: int, *, initial: float = INITIAL_BACKOFF, cap: float = MAX_BACKOFF
 ) -> float:
-    """Seconds to wait before retry number `retries_taken + 1`."""
-    delay = min(initial * 2.0**retries_taken, maximum)
-    return delay * (1 - jitter * random.random())
+    """Seconds to wait before retry number `retries_taken + 1`.
+
+    Exponential, capped, with up to 25% jitter so that clients which failed together do
+    not come back together.
+    """
+    delay = min(initial * 2.0 ** min(retries_taken, 32), cap)
+    return delay * (1 - 0.25 * random.random())
 
 
 def retry_after_seconds(
@@ -39,20 +37,25 @@ def retry_after_seconds(
 ) -> float | None:
     """The server's retry hint in seconds, uncapped; None when it gives none.
 
-    `headers` must look names up case-insensitively (`httpx.Headers` does).
+    Looks at `retry-after-ms`, then `Retry-After` (seconds or an HTTP date), then a
+    `retry_after` number in a JSON object body (Baseten's rate limiter). `headers` must
+    be case-insensitive (`httpx.Headers`) or use lower-case names; `body` may be the
+    decoded JSON or its raw bytes/text.
     """
     milliseconds = _as_seconds(headers.get("retry-after-ms"))
     if milliseconds is not None:
         return milliseconds / 1000
     header = headers.get("retry-after")
     if header is not None:
-        seconds = _as_seconds(header)
+        seconds = _as_seconds(header.strip())
         if seconds is not None:
             return seconds
         moment = _http_date(header)
         if moment is not None:
             current = now if now is not None else datetime.now(timezone.utc)
             return max(0.0, (moment - current).total_seconds())
+    if isinstance(body, (bytes, str)):
+        body = _json_object(body)
     if isinstance(body, dict):
         return _as_seconds(body.get("retry_after"))
     return None
@@ -60,10 +63,19 @@ def retry_after_seconds(
 
 def _http_date(text: str) -> datetime | None:
     try:
-        moment = parsedate_to_datetime(text.strip())
+        moment = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
         return None
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
+def _json_object(raw: bytes | str) -> object:
+    if len(raw) > 65536:  # a rate-limit body is small; do not parse a large one for a hint
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:  # also covers UnicodeDecodeError
+        return None
 
 
 def _as_seconds(value: object) -> float | None:

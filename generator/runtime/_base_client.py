@@ -35,6 +35,8 @@ from ._errors import (
     decode_body,
     make_status_error,
 )
+from ._logs import log
+from ._models import type_adapter, validate_response
 from ._retry import backoff, retry_after_seconds
 
 __all__ = [
@@ -97,19 +99,6 @@ class _ResponseOptions:
 
 
 _HttpxClientT = TypeVar("_HttpxClientT", httpx.Client, httpx.AsyncClient)
-
-_type_adapters: dict[object, pydantic.TypeAdapter[Any]] = {}
-
-
-def _type_adapter(annotation: Any) -> pydantic.TypeAdapter[Any]:
-    """A `TypeAdapter` for `annotation`, built once: building one is expensive."""
-    try:
-        return _type_adapters[annotation]
-    except KeyError:
-        adapter = _type_adapters[annotation] = pydantic.TypeAdapter(annotation)
-        return adapter
-    except TypeError:  # unhashable annotation, e.g. Annotated with a dict in its metadata
-        return pydantic.TypeAdapter(annotation)
 
 
 @functools.cache
@@ -370,7 +359,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         if error_type is None:
             return None
         try:
-            return _type_adapter(error_type).validate_python(body)
+            return type_adapter(error_type).validate_python(body)
         except pydantic.ValidationError:
             return None
 
@@ -393,18 +382,22 @@ class _BaseClient(Generic[_HttpxClientT]):
                 response=response,
                 body=response.text,
             ) from exc
-        try:
-            return _type_adapter(cast_to).validate_python(data)
-        except pydantic.ValidationError as exc:
-            first = exc.errors()[0]
+        value, drift = validate_response(cast_to, data)
+        if drift is not None:
+            first = drift.errors()[0]
             location = ".".join(map(str, first["loc"])) or "<root>"
-            raise APIResponseValidationError(
-                f"Response to {where} (status {response.status_code}) does not match the "
-                f"expected type: {exc.error_count()} error(s), first at {location}: "
-                f"{first['msg']}",
-                response=response,
-                body=data,
-            ) from exc
+            log.warning(
+                "Response to %s (status %d) does not match the client's types (%d difference(s), "
+                "first at %s: %s); returning it as sent. Regenerate the client?",
+                where,
+                response.status_code,
+                drift.error_count(),
+                location,
+                first["msg"],
+            )
+            if isinstance(value, pydantic.BaseModel):
+                object.__setattr__(value, "_raw_body", data)  # the body exactly as sent
+        return value
 
 
 class SyncAPIClient(_BaseClient[httpx.Client]):

@@ -28,7 +28,6 @@ __all__ = [
     "UnprocessableEntityError",
     "decode_body",
     "make_status_error",
-    "retry_after_seconds",
 ]
 
 # Longest slice of a response body quoted in an error message.

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -154,7 +153,7 @@ class Fetcher:
                     raise error(f"{url}: {failure.reason} (after {attempts} attempts)") from None
                 delay = failure.delay
                 if delay is None:
-                    delay = backoff(attempt, maximum=BACKOFF_MAX)
+                    delay = backoff(attempt, cap=BACKOFF_MAX)
                 if delay > RETRY_AFTER_MAX:
                     raise UpstreamError(
                         f"{url}: {failure.reason}; the server asks to wait {delay:.0f} s, "
@@ -182,7 +181,7 @@ class Fetcher:
 
         status = response.status_code
         if status == 429 or status >= 500:
-            raise _Retryable(f"HTTP {status}", _retry_after(response, body))
+            raise _Retryable(f"HTTP {status}", retry_after_seconds(response.headers, body))
         if status == 304:
             return Fetched(url, None, validators)
         if status == 404 and not is_index:
@@ -219,12 +218,3 @@ class Fetcher:
 def _looks_like_html(body: bytes) -> bool:
     start = body[:512].lstrip().lower()
     return start.startswith((b"<!doctype", b"<html"))
-
-
-def _retry_after(response: httpx.Response, body: bytes) -> float | None:
-    """The server's hint in seconds (headers, or Baseten's JSON `retry_after`), if any."""
-    try:
-        parsed: object = json.loads(body)
-    except ValueError:
-        parsed = None
-    return retry_after_seconds(response.headers, parsed)
