@@ -35,7 +35,9 @@ def _build(tmp_path: Path, spec: dict[str, Any]) -> GenerateResult:
 
 
 def _installed_version(tmp_path: Path) -> tuple[str, str]:
-    script = "import pets_client, pets_client._client as c; print(pets_client.__version__, c.USER_AGENT)"
+    script = (
+        "import pets_client, pets_client._client as c; print(pets_client.__version__, c.USER_AGENT)"
+    )
     out = subprocess.run(
         [sys.executable, "-c", script],
         cwd=tmp_path / "out",
