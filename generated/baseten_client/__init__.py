@@ -8,7 +8,7 @@ client = Baseten()  # reads BASETEN_API_KEY
 
 from __future__ import annotations
 
-from . import models
+from . import types
 from ._base_client import NOT_GIVEN, NotGiven
 from ._client import AsyncBaseten, Baseten
 from ._errors import (
@@ -53,5 +53,5 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "UnprocessableEntityError",
-    "models",
+    "types",
 ]

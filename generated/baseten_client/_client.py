@@ -8,7 +8,7 @@ from typing import cast
 
 import httpx
 
-from . import models
+from . import types
 from ._base_client import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
@@ -109,7 +109,7 @@ class Baseten(SyncAPIClient):
     def prepare_model_upload(
         self,
         *,
-        deployment: models.DeploymentArchivePayloadV1,
+        deployment: types.DeploymentArchivePayloadV1,
         name: str | NotGiven | None = NOT_GIVEN,
         team_id: str | NotGiven | None = NOT_GIVEN,
         model_id: str | NotGiven | None = NOT_GIVEN,
@@ -118,7 +118,7 @@ class Baseten(SyncAPIClient):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.PrepareModelUploadResponseV1:
+    ) -> types.PrepareModelUploadResponseV1:
         """Validates a model push payload and issues upload credentials
 
         Args:
@@ -134,7 +134,7 @@ class Baseten(SyncAPIClient):
                 response sets `creds`, `s3_bucket`, and `s3_key` to `null`.
         """
         body = build_body(
-            models.PrepareModelUploadRequestV1,
+            types.PrepareModelUploadRequestV1,
             {
                 "deployment": deployment,
                 "name": name,
@@ -145,12 +145,12 @@ class Baseten(SyncAPIClient):
             required=True,
         )
         return cast(
-            models.PrepareModelUploadResponseV1,
+            types.PrepareModelUploadResponseV1,
             self.request(
                 "POST",
                 "/v1/prepare_model_upload",
                 json=body,
-                cast_to=models.PrepareModelUploadResponseV1,
+                cast_to=types.PrepareModelUploadResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -222,7 +222,7 @@ class AsyncBaseten(AsyncAPIClient):
     async def prepare_model_upload(
         self,
         *,
-        deployment: models.DeploymentArchivePayloadV1,
+        deployment: types.DeploymentArchivePayloadV1,
         name: str | NotGiven | None = NOT_GIVEN,
         team_id: str | NotGiven | None = NOT_GIVEN,
         model_id: str | NotGiven | None = NOT_GIVEN,
@@ -231,7 +231,7 @@ class AsyncBaseten(AsyncAPIClient):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.PrepareModelUploadResponseV1:
+    ) -> types.PrepareModelUploadResponseV1:
         """Validates a model push payload and issues upload credentials
 
         Args:
@@ -247,7 +247,7 @@ class AsyncBaseten(AsyncAPIClient):
                 response sets `creds`, `s3_bucket`, and `s3_key` to `null`.
         """
         body = build_body(
-            models.PrepareModelUploadRequestV1,
+            types.PrepareModelUploadRequestV1,
             {
                 "deployment": deployment,
                 "name": name,
@@ -258,12 +258,12 @@ class AsyncBaseten(AsyncAPIClient):
             required=True,
         )
         return cast(
-            models.PrepareModelUploadResponseV1,
+            types.PrepareModelUploadResponseV1,
             await self.request(
                 "POST",
                 "/v1/prepare_model_upload",
                 json=body,
-                cast_to=models.PrepareModelUploadResponseV1,
+                cast_to=types.PrepareModelUploadResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
