@@ -29,8 +29,7 @@ from ._errors import (
 )
 from ._operations import OPERATIONS
 from ._resource import OperationInfo, ParameterInfo
-
-__version__ = "1.0.0"
+from ._version import __version__ as __version__
 
 __all__ = [
     "NOT_GIVEN",

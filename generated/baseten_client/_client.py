@@ -18,6 +18,7 @@ from ._base_client import (
     SyncAPIClient,
 )
 from ._resource import build_body
+from ._version import __version__
 from .resources.api_keys import ApiKeysResource, AsyncApiKeysResource
 from .resources.billing import AsyncBillingResource, BillingResource
 from .resources.blobs import AsyncBlobsResource, BlobsResource
@@ -42,7 +43,7 @@ from .resources.training_projects import AsyncTrainingProjectsResource, Training
 from .resources.users import AsyncUsersResource, UsersResource
 
 DEFAULT_BASE_URL = "https://api.baseten.co"
-USER_AGENT = "baseten_client/1.0.0 (apigen 0.1.0)"
+USER_AGENT = "baseten_client/" + __version__ + " (API 1.0.0; apigen 0.1.0)"
 
 
 class Baseten(SyncAPIClient):
