@@ -24,11 +24,19 @@ from .operations import PlannedOperation, ResourceNode
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
-RUNTIME_FILES = ("_base_client.py", "_errors.py", "_pagination.py", "_resource.py")
+RUNTIME_FILES = (
+    "_base_client.py",
+    "_errors.py",
+    "_logs.py",
+    "_models.py",
+    "_pagination.py",
+    "_resource.py",
+    "_retry.py",
+)
 # Keyword arguments every method has, and module names its body uses: a spec parameter
 # with one of these names gets a trailing underscore instead of shadowing it.
 _RESERVED_KWARGS = frozenset(
-    {"self", "timeout", "extra_headers", "extra_query", "extra_body", "body", "models", "httpx",
+    {"self", "timeout", "extra_headers", "extra_query", "extra_body", "body", "types", "httpx",
      "cast", "build_body", "builtins", "Any", "Literal", "Mapping", "NOT_GIVEN", "NotGiven",
      "fetch_page", "page_cursor", "iterate_pages", "aiterate_pages", "Iterator", "AsyncIterator"}
 )  # fmt: skip

@@ -198,7 +198,8 @@ class SpecDiffer:
         for key, (old_ptr, old_param) in before.items():
             found = after.get(key)
             if found is None:
-                record("request-parameter-removed", old_ptr, side="old")
+                if key[0] != "path":  # the value is still sent, as part of the path
+                    record("request-parameter-removed", old_ptr, side="old")
                 continue
             new_ptr, new_param = found
             if key[0] == "path" and old_param.get("name") != new_param.get("name"):
@@ -221,8 +222,8 @@ class SpecDiffer:
             if key in before:
                 continue
             if key[0] == "path":
-                record("request-path-parameter-added", new_ptr)
-            elif new_param.get("required") is True:
+                continue  # the template always had it: declaring it changes nothing
+            if new_param.get("required") is True:
                 record("request-parameter-added-required", new_ptr)
             else:
                 record("request-parameter-added", new_ptr)

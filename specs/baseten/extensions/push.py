@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from .. import models
+from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._errors import APIError
 
@@ -128,8 +128,8 @@ class ModelArchive:
 class PushResult:
     """What a push did. `model` and `deployment` are None after a dry run."""
 
-    model: models.ModelV1 | None
-    deployment: models.DeploymentV1 | None
+    model: types.ModelV1 | None
+    deployment: types.DeploymentV1 | None
     archive_size: int
     files: tuple[str, ...]
     s3_key: str | None = None
@@ -310,7 +310,7 @@ class _Push:
             )
         return name
 
-    def payload(self, archive: ModelArchive) -> models.DeploymentArchivePayloadV1:
+    def payload(self, archive: ModelArchive) -> types.DeploymentArchivePayloadV1:
         optional = {
             "deployment_name": self.deployment_name,
             "environment_name": self.environment_name,
@@ -318,7 +318,7 @@ class _Push:
             "deploy_timeout_minutes": self.deploy_timeout_minutes,
         }
         given = {key: value for key, value in optional.items() if value is not None}
-        return models.DeploymentArchivePayloadV1.model_validate(
+        return types.DeploymentArchivePayloadV1.model_validate(
             {"config": archive.config, "raw_config": archive.raw_config, **given}
         )
 
@@ -335,13 +335,13 @@ class _Push:
 
     def source(
         self, archive: ModelArchive, s3_key: str
-    ) -> models.ModelArchiveSourceV1 | models.DeploymentArchiveSourceV1:
+    ) -> types.ModelArchiveSourceV1 | types.DeploymentArchiveSourceV1:
         # `kind` is passed although it has a default: only fields that were set are sent.
         if self.model_id is not None:
-            return models.DeploymentArchiveSourceV1(
+            return types.DeploymentArchiveSourceV1(
                 kind="model_archive", deployment=self.payload(archive), s3_key=s3_key
             )
-        source = models.ModelArchiveSourceV1(
+        source = types.ModelArchiveSourceV1(
             kind="model_archive",
             name=self.model_name(archive),
             deployment=self.payload(archive),
@@ -361,10 +361,10 @@ class _UploadTarget:
     bucket: str
     key: str
     region: str | None
-    credentials: models.AWSCredentialsV1
+    credentials: types.AWSCredentialsV1
 
 
-def _upload_target(prepared: models.PrepareModelUploadResponseV1) -> _UploadTarget:
+def _upload_target(prepared: types.PrepareModelUploadResponseV1) -> _UploadTarget:
     if prepared.creds is None or not prepared.s3_bucket or not prepared.s3_key:
         raise PushError("the server issued no upload credentials", step="prepare")
     return _UploadTarget(prepared.s3_bucket, prepared.s3_key, prepared.s3_region, prepared.creds)
@@ -518,7 +518,7 @@ class ModelsMixin:
             _upload(archive, target, progress, multipart_threshold)
             source = push.source(archive, target.key)
             try:
-                if isinstance(source, models.DeploymentArchiveSourceV1):
+                if isinstance(source, types.DeploymentArchiveSourceV1):
                     created = client.models.deployments.create(cast(str, model_id), source=source)
                 elif team_id is not None:
                     created = client.teams.models.create(team_id, source=source)
@@ -580,7 +580,7 @@ class AsyncModelsMixin:
             await asyncio.to_thread(_upload, archive, target, progress, multipart_threshold)
             source = push.source(archive, target.key)
             try:
-                if isinstance(source, models.DeploymentArchiveSourceV1):
+                if isinstance(source, types.DeploymentArchiveSourceV1):
                     created = await client.models.deployments.create(
                         cast(str, model_id), source=source
                     )
