@@ -155,12 +155,13 @@ def test_a_shared_component_change_is_reported_once_with_every_operation() -> No
     changes = diff_specs(spec({"age": {"type": "integer"}}), spec({}))
     assert len(changes) == 1
     change = changes[0]
-    assert change.rule == "response-property-removed"
+    assert change.rule == "response-optional-property-removed"
     assert change.operation is None
     assert change.operations == ("GET /owners", "GET /pets")
     assert change.side == "old"
     assert change.message == (
-        "GET /owners and 1 more operation: response property `Owner.age` removed "
+        "GET /owners (response 200, application/json) and 1 more operation: "
+        "optional response property `Owner.age` removed "
         "(old spec #/components/schemas/Owner/properties/age)"
     )
 
@@ -171,9 +172,10 @@ def test_single_operation_changes_name_the_operation() -> None:
     new["components"]["schemas"]["Owner"]["properties"]["name"]["type"] = "integer"
     [change] = diff_specs(old, new)
     assert change.operation == "GET /pets"
+    # the change is in a shared component: the message says where the operation uses it
     assert change.message == (
-        "GET /pets: response `Owner.name` type changed from `string` to `integer` "
-        "(#/components/schemas/Owner/properties/name)"
+        "GET /pets (response 200, application/json): response `Owner.name` type changed "
+        "from `string` to `integer` (#/components/schemas/Owner/properties/name)"
     )
 
 
