@@ -73,7 +73,8 @@ def diff_specs(
     changes = []
     for finding in graph.findings.values():
         change = _change(finding, old_doc, new_doc)
-        if change.operations and differ.unstable.issuperset(change.operations):
+        unstable = change.operations and differ.unstable.issuperset(change.operations)
+        if unstable and change.level is not Level.COMPATIBLE:
             change = replace(
                 change, level=Level.COMPATIBLE, message=change.message + " [unstable operation]"
             )
@@ -86,8 +87,11 @@ def _change(finding: Finding, old: Document, new: Document) -> Change:
     rule = RULES[finding.rule]
     operations = tuple(sorted(finding.operations, key=operation_sort_key))
     operation = operations[0] if len(operations) == 1 else None
+    about = finding.pointer
+    if rule.id.endswith(("-variant-added", "-variant-removed")):
+        about = about.rsplit("/", 2)[0]  # the union, not the member the value names
     text = rule.template.format(
-        subject=subject(old if finding.side == "old" else new, finding.pointer),
+        subject=subject(old if finding.side == "old" else new, about),
         old=clean(finding.old),
         new=clean(finding.new),
     )

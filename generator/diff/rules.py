@@ -211,10 +211,10 @@ _RULE_LIST = [
         "{subject} media type `{old}` no longer has a schema",
     ),
     # --- response headers -------------------------------------------------------------------
-    Rule("response-header-removed", _B, "required {subject} removed"),
-    Rule("response-optional-header-removed", _W, "optional {subject} removed"),
-    Rule("response-header-became-optional", _B, "{subject} became optional"),
-    Rule("response-header-added", _I, "new {subject}"),
+    Rule("response-header-removed", _B, "required response {subject} removed"),
+    Rule("response-optional-header-removed", _W, "optional response {subject} removed"),
+    Rule("response-header-became-optional", _B, "response {subject} became optional"),
+    Rule("response-header-added", _I, "new response {subject}"),
     # --- response schemas -------------------------------------------------------------------
     Rule("response-property-removed", _B, "required response property {subject} removed"),
     Rule("response-optional-property-removed", _W, "optional response property {subject} removed"),

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from generator.diff.describe import variant_name
 from generator.diff.document import Document, JsonDict, join
 from generator.diff.graph import Graph
 from generator.diff.rules import SCHEMA_KEYWORDS, keyword_rule
@@ -694,9 +695,13 @@ class SchemaDiffer:
         return type_text(shape.types)
 
     def _variant_label(self, side: int, view: View) -> str:
-        if view.via_ref:
-            return view.pointer.rsplit("/", 1)[-1]
-        return type_text(self.shape(side, view).types)
+        doc = (self.old, self.new)[side]
+        parent = doc.get(view.site.rsplit("/", 2)[0]) if "/" in view.site else None
+        raw = doc.get(view.site)
+        name = variant_name(raw, parent) or variant_name(view.node, parent)
+        if name is None and view.via_ref:
+            name = view.pointer.rsplit("/", 1)[-1]
+        return name or type_text(self.shape(side, view).types)
 
     def _compare_properties(self, before: Shape, after: Shape, direction: Direction) -> None:
         record = self.graph.record
