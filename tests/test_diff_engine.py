@@ -308,7 +308,10 @@ def test_union_variants_are_named_by_title_ref_or_discriminator_value() -> None:
     fish = {"$ref": "#/components/schemas/Fish"}
 
     def spec(bark: str) -> Spec:
-        union = {"oneOf": [cat, copy.deepcopy(dog), fish], "discriminator": {"propertyName": "kind"}}
+        union = {
+            "oneOf": [cat, copy.deepcopy(dog), fish],
+            "discriminator": {"propertyName": "kind"},
+        }
         union["oneOf"][1]["properties"]["bark"]["type"] = bark
         return api({"Pet": union, "Fish": {"type": "object"}}, {"/pets": returns("Pet")})
 

@@ -21,6 +21,7 @@ from generator.diff.describe import variant_name
 from generator.diff.document import Document, JsonDict, join
 from generator.diff.graph import Graph
 from generator.diff.rules import SCHEMA_KEYWORDS, keyword_rule
+from generator.openapi import contains_ref
 
 Direction = Literal["request", "response"]
 
@@ -368,7 +369,7 @@ class SchemaDiffer:
                 node = self._memo[key] = self.graph.new_node()
                 self._queue.append((node, old, new, direction))
             self.graph.edge(node)
-        elif old.node != new.node or _contains_ref(new.node):
+        elif old.node != new.node or contains_ref(new.node):
             self._compare_content(old, new, direction)
 
     def _compare_default(self, old: View, new: View, prefix: str) -> None:
@@ -820,15 +821,6 @@ def _is_tighter(key: str, old: Any, new: Any) -> bool:
         except (TypeError, ZeroDivisionError):
             return True
     return True
-
-
-def _contains_ref(node: Any) -> bool:
-    """Whether an inline schema reaches a `$ref` (equal text may hide changed targets)."""
-    if isinstance(node, Mapping):
-        return "$ref" in node or any(_contains_ref(value) for value in node.values())
-    if isinstance(node, list):
-        return any(_contains_ref(value) for value in node)
-    return False
 
 
 def _ref_name(ref: str) -> str:
