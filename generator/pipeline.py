@@ -23,6 +23,7 @@ from .loader import LoadedSpec, load_spec
 from .modelgen import generate_models
 from .normalize import prepare_spec
 from .operations import plan_operations
+from .packaging import PYPROJECT, pyproject_toml
 from .validate import ValidationIssue, validate_spec
 from .versioning import (
     FIRST_VERSION,
@@ -102,6 +103,7 @@ def _render(config: ApiConfig, spec: LoadedSpec) -> tuple[dict[str, str], int, i
     models = generate_models(prepared.document, header)
     files = render_package(config, prepared.document, resources, models, header)
     files.update(extension_files(config.extensions_dir))
+    files[PYPROJECT] = pyproject_toml(config, files)
     operations = sum(len(node.operations) for node in resources.walk())
     return files, operations, len(models.classes)
 
