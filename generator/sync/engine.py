@@ -1,11 +1,12 @@
 """One sync run: index -> pages -> documents -> merged spec -> overlays -> snapshot.
 
-When is there nothing to do? When the index is unchanged (304, or the same sha256), the page
-selection settings and the overlays are those of the last run, and the spec file is the one
-the last run wrote: then the run returns at once and touches nothing (unless `revalidate`).
-An unchanged index with changed overlays or settings rebuilds from the stored pages.
-Pages that changed without the index changing are picked up with `revalidate=True`, which
-asks the server about every page, conditionally.
+Every page is revalidated with a conditional request (ETag / Last-Modified from the lock
+file), because an edited page rarely changes the index (Mintlify's llms.txt lists titles and
+URLs, not content); when every page answers 304 and nothing else changed, the run writes
+nothing. `index_only=True` asks about the index alone: when it is unchanged (304, or the same
+sha256), the page selection settings and the overlays are those of the last run, and the spec
+file is the one the last run wrote, the run returns at once and touches nothing. An unchanged
+index with changed overlays or settings rebuilds from the stored pages.
 """
 
 from __future__ import annotations
@@ -20,7 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ApigenError, GenerationError, InputError, UpstreamError
-from .extract import ApiFilter, Fence, PageDocument, Skipped, extract_page, parse_fence
+from .extract import (
+    ApiFilter,
+    Fence,
+    PageDocument,
+    Skipped,
+    dropped_notice,
+    extract_page,
+    parse_fence,
+)
 from .fetch import Fetched, Fetcher, Sleep, UrlPolicy, Validators, open_client
 from .index import parse_index, select_pages
 from .merge import merge_documents
@@ -59,7 +68,7 @@ class SyncSettings:
     timeout: float = 30.0  # seconds per attempt
     retries: int = 4
     lock_timeout: float = 10.0  # seconds to wait for another sync of the same API
-    revalidate: bool = False  # ask about every page even when the index is unchanged
+    index_only: bool = False  # an unchanged index means unchanged pages (no page requests)
 
     def __post_init__(self) -> None:
         if "/" in self.spec_file or self.spec_file.startswith(".") or not self.spec_file:
@@ -251,12 +260,13 @@ class _Run:
 
     async def online(self) -> SyncResult:
         settings, previous = self.settings, self.previous
-        policy = UrlPolicy(settings.index_url, settings.allowed_hosts)
+        policy = UrlPolicy(settings.index_url, settings.allowed_hosts, settings.page_prefixes)
         async with open_client(
             policy, timeout=settings.timeout, concurrency=settings.concurrency
         ) as client:
             fetcher = Fetcher(
                 client,
+                policy,
                 timeout=settings.timeout,
                 retries=settings.retries,
                 max_bytes=settings.max_page_bytes,
@@ -275,7 +285,7 @@ class _Run:
                 is_index=True,
             )
             index = self._index(fetched, known)
-            if index.unchanged and self._snapshot_intact() and not settings.revalidate:
+            if index.unchanged and self._snapshot_intact() and settings.index_only:
                 return self._nothing_to_do(index_unchanged=True)
 
             if fetched.body is None:
@@ -289,7 +299,7 @@ class _Run:
                     f"more than the limit of {settings.max_pages}"
                 )
 
-            reuse = index.unchanged and not settings.revalidate
+            reuse = index.unchanged and settings.index_only
             pages: list[_Page] = []
             to_fetch: list[tuple[str, _Stored | None]] = []
             for url in urls:
@@ -313,10 +323,12 @@ class _Run:
         return _Index(fetched.url, digest, fetched.validators, unchanged)
 
     def _page_urls(self, text: str, policy: UrlPolicy) -> list[str]:
-        urls = []
-        for url in select_pages(
+        selection = select_pages(
             parse_index(text, self.settings.index_url), self.settings.page_prefixes
-        ):
+        )
+        self.notices += [f"skipped {refused}" for refused in selection.refused]
+        urls = []
+        for url in selection.urls:
             try:
                 policy.check(url)
             except UpstreamError as exc:
@@ -400,6 +412,8 @@ class _Run:
                 name = page_file_name(page.url, taken)
                 files[name] = page.document.source.encode()
                 record = dataclasses.replace(record, file=name, operation=page.document.operation)
+                if page.document.dropped:
+                    self.notices.append(dropped_notice(page.document))
             elif page.skipped is not None:
                 self.notices.append(page.skipped.notice)
             records[page.url] = record

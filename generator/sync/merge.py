@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import UpstreamError
 from ..operations import HTTP_METHODS
-from .extract import PageDocument
+from .extract import PageDocument, pointer
 
 TOP_ORDER = (
     "openapi",
@@ -45,11 +45,6 @@ COMPONENT_ORDER = (
 )
 _UNION_KEYS = {"paths", "webhooks", "components", "tags"}
 _MISSING: Any = object()
-
-
-def pointer(*parts: str | int) -> str:
-    """JSON pointer (RFC 6901) of `parts`."""
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
 
 
 def first_difference(a: Any, b: Any, at: str) -> str:
