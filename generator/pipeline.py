@@ -37,10 +37,14 @@ class GenerateResult:
 
 
 def inputs_fingerprint(config: ApiConfig, spec: LoadedSpec) -> str:
-    """A hash of everything the output depends on: spec, config, generator code and tools."""
+    """A hash of everything the output depends on: spec, config, generator code and tools.
+
+    Not `[sync]`: where the spec comes from reaches the output only through the spec itself.
+    """
     digest = hashlib.sha256()
     digest.update(spec.sha256.encode())
     stable = {**vars(config), "spec_path": config.spec_path.name, "output_dir": config.package}
+    del stable["sync"]
     digest.update(repr(sorted(stable.items())).encode())
     for package in ("datamodel-code-generator", "ruff", "jinja2"):
         digest.update(f"{package}=={importlib.metadata.version(package)}".encode())

@@ -120,7 +120,7 @@ def test_path_parameter_rename_is_reported_as_a_rename_only() -> None:
 
     changes = diff_specs(spec("pet_id"), spec("id"))
     assert [(change.rule, change.level, change.operation) for change in changes] == [
-        ("path-parameter-renamed", Level.INFO, "GET /pets/{id}/toys")
+        ("path-parameter-renamed", Level.COMPATIBLE, "GET /pets/{id}/toys")
     ]
     assert (changes[0].old, changes[0].new) == ("pet_id", "id")
 

@@ -125,5 +125,5 @@ def test_k8s_object_meta_cluster_name_removal_is_found() -> None:
     [request] = [
         change for change in found(changes, "request-property-removed") if change.pointer == pointer
     ]
-    assert request.level is Level.WARNING
+    assert request.level is Level.POSSIBLY_BREAKING
     assert "POST /api/v1/namespaces/{namespace}/pods" in request.operations

@@ -72,7 +72,12 @@ def test_markdown_escapes_spec_text(changes: list[Change]) -> None:
 
 def test_json_report_has_a_stable_schema(changes: list[Change]) -> None:
     document = json.loads(render(changes, "json"))
-    assert document["summary"] == {"breaking": 2, "warning": 0, "info": 3, "total": 5}
+    assert document["summary"] == {
+        "breaking": 2,
+        "possibly-breaking": 0,
+        "compatible": 3,
+        "total": 5,
+    }
     first = document["changes"][0]
     assert set(first) == {
         "id",
@@ -118,11 +123,11 @@ def test_every_format_renders_and_unknown_ones_are_refused(changes: list[Change]
 
 def test_should_fail(changes: list[Change]) -> None:
     breaking = [change for change in changes if change.level == "breaking"]
-    compatible = [change for change in changes if change.level == "info"]
+    compatible = [change for change in changes if change.level == "compatible"]
     assert should_fail(changes, "breaking")
-    assert should_fail(breaking, "warning")
+    assert should_fail(breaking, "possibly-breaking")
     assert not should_fail(compatible, "breaking")
-    assert not should_fail(compatible, "warning")
+    assert not should_fail(compatible, "possibly-breaking")
     assert not should_fail(changes, None)
     with pytest.raises(ValueError):
         should_fail(changes, "info")

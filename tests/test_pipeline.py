@@ -12,7 +12,7 @@ from types import ModuleType
 import pytest
 
 from generator.cli import main
-from generator.config import config_for_spec
+from generator.config import config_for_spec, load_config
 from generator.errors import CheckFailed, InputError
 from generator.pipeline import generate
 from generator.writer import MANIFEST_NAME, tree_hashes
@@ -112,6 +112,24 @@ def test_check_mode_detects_stale_output(tmp_path: Path) -> None:
     (package_dir / "models.py").write_text("# edited\n")
     with pytest.raises(CheckFailed, match=r"models\.py"):
         _generate(FIXTURES / "petstore.yaml", tmp_path, "petstore_client", check=True)
+
+
+def test_editing_where_the_spec_comes_from_keeps_the_output_up_to_date(tmp_path: Path) -> None:
+    """`[sync]` reaches the output only through the spec: editing it must not fail `make check`."""
+    api_dir = tmp_path / "specs" / "pets"
+    api_dir.mkdir(parents=True)
+    shutil.copy(FIXTURES / "petstore.yaml", api_dir / "petstore.yaml")
+    config = '[spec]\nfile = "petstore.yaml"\n[sync]\nindex_url = "{}"\npage_prefixes = ["/api/"]\n'
+    (api_dir / "config.toml").write_text(config.format("https://docs.example.com/llms.txt"))
+    cli = ["--specs-dir", str(tmp_path / "specs"), "--output-root", str(tmp_path / "out")]
+    assert main([*cli, "generate", "pets", "--offline"]) == 0
+    (api_dir / "config.toml").write_text(config.format("https://mirror.example.com/llms.txt"))
+    assert main([*cli, "generate", "pets", "--check"]) == 0
+    (api_dir / "config.toml").write_text(
+        config.format("https://mirror.example.com/llms.txt") + '[package]\nclient_class = "Zoo"\n'
+    )
+    with pytest.raises(CheckFailed):  # what the output does depend on still counts
+        generate(load_config(api_dir, tmp_path / "out"), check=True, warn=lambda _: None)
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ Public API, used by the CLI and by `apigen sync`:
 
 - `diff_specs(old, new) -> list[Change]`: compare two loaded documents.
 - `render(changes, fmt) -> str`: text, markdown, json or github (Actions annotations).
-- `should_fail(changes, fail_on) -> bool`: whether `--fail-on breaking|warning` matched.
+- `should_fail(changes, fail_on) -> bool`: whether `--fail-on breaking|possibly-breaking` matched.
 - `load_revision(spec, repo) -> (name, bytes)`: read a file or a `REV:path` git revision.
 - `load_spec_source(spec, repo) -> LoadedSpec`: the same, parsed (files also bundled).
 - `RULES`: every rule id with its level and message template (`rules_markdown()` as a table).

@@ -10,9 +10,13 @@ from generator.diff.changes import Change
 from generator.diff.rules import RULES, Level
 
 FORMATS = ("text", "markdown", "json", "github")
-FAIL_ON = ("breaking", "warning")
+FAIL_ON = ("breaking", "possibly-breaking")
 
-_ANNOTATION = {Level.BREAKING: "error", Level.WARNING: "warning", Level.INFO: "notice"}
+_ANNOTATION = {
+    Level.BREAKING: "error",
+    Level.POSSIBLY_BREAKING: "warning",
+    Level.COMPATIBLE: "notice",
+}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>!#|@~])")
 _SHOWN_OPERATIONS = 3
 
@@ -31,14 +35,14 @@ def summary_line(changes: Sequence[Change]) -> str:
     counts = summary(changes)
     return (
         f"{counts['total']} API change{'s' if counts['total'] != 1 else ''}: "
-        f"{counts['breaking']} breaking, {counts['warning']} possibly breaking, "
-        f"{counts['info']} compatible"
+        f"{counts['breaking']} breaking, {counts['possibly-breaking']} possibly breaking, "
+        f"{counts['compatible']} compatible"
     )
 
 
 def should_fail(changes: Sequence[Change], fail_on: str | None) -> bool:
-    """Whether `--fail-on` matched: `breaking` fails on breaking changes, `warning` on
-    breaking or possibly breaking ones; None never fails."""
+    """Whether `--fail-on` matched: `breaking` fails on breaking changes, `possibly-breaking`
+    on breaking or possibly breaking ones; None never fails."""
     if fail_on is None:
         return False
     if fail_on not in FAIL_ON:
@@ -84,7 +88,7 @@ def _markdown(changes: Sequence[Change]) -> str:
     lines = ["## API changes", "", _md_text(summary_line(changes))]
     for level, found in _by_level(changes):
         heading = f"{level.heading} ({len(found)})"
-        if level is Level.INFO:  # long and harmless: folded away
+        if level is Level.COMPATIBLE:  # long and harmless: folded away
             lines += ["", f"<details><summary>{heading}</summary>", ""]
         else:
             lines += ["", f"### {heading}", ""]
@@ -94,7 +98,7 @@ def _markdown(changes: Sequence[Change]) -> str:
                 f"| `{change.rule}` | {_md_operations(change)} | {_md_text(change.text)} "
                 f"| {_md_code(_location(change))} |"
             )
-        if level is Level.INFO:
+        if level is Level.COMPATIBLE:
             lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
 
