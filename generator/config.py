@@ -48,6 +48,7 @@ class ApiConfig:
     # "METHOD /path" -> dotted attribute path, e.g. "POST /v1/x" -> "models.create_x"
     operation_names: dict[str, str] = field(default_factory=dict)
     sync: SyncConfig | None = None
+    work_dir: Path | None = None  # the project's `.apigen/` (see workarea.py); None: beside output
 
     @property
     def api_dir(self) -> Path:
@@ -121,6 +122,7 @@ def load_config(api_dir: Path, output_root: Path) -> ApiConfig:
         auth_prefix=_get(package, "auth_prefix", str, where),
         operation_names={str(k): str(v) for k, v in operations.items()},
         sync=sync_config,
+        work_dir=api_dir.absolute().parent.parent / ".apigen",
     )  # fmt: skip
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import tempfile
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +22,7 @@ from .modelgen import generate_models
 from .normalize import prepare_spec
 from .operations import plan_operations
 from .validate import ValidationIssue, validate_spec
+from .workarea import work_area
 from .writer import MANIFEST_NAME, build_package, compare_trees, is_up_to_date
 
 GENERATOR_DIR = Path(__file__).resolve().parent
@@ -44,7 +45,7 @@ def inputs_fingerprint(config: ApiConfig, spec: LoadedSpec) -> str:
     digest = hashlib.sha256()
     digest.update(spec.sha256.encode())
     stable = {**vars(config), "spec_path": config.spec_path.name, "output_dir": config.package}
-    del stable["sync"]
+    del stable["sync"], stable["work_dir"]
     digest.update(repr(sorted(stable.items())).encode())
     for package in ("datamodel-code-generator", "ruff", "jinja2"):
         digest.update(f"{package}=={importlib.metadata.version(package)}".encode())
@@ -112,10 +113,12 @@ def generate(
     }
 
     files, operations, model_count = _render(config, spec)
+    area = work_area(config)
     if check:
-        with tempfile.TemporaryDirectory(prefix="apigen-check-") as scratch:
-            fresh = Path(scratch) / config.package
-            build_package(fresh, files, manifest, format_package)
+        scratch = area.new_scratch("check-")
+        try:
+            fresh = scratch / config.package
+            build_package(fresh, files, manifest, format_package, scratch)
             differences = compare_trees(fresh, destination)
             manifest_path = MANIFEST_NAME
             old_manifest = destination / manifest_path
@@ -124,6 +127,9 @@ def generate(
                 or old_manifest.read_bytes() != (fresh / manifest_path).read_bytes()
             ):
                 differences.append(manifest_path)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+            area.remove_if_empty()
         if differences:
             listed = ", ".join(differences[:10]) + (" ..." if len(differences) > 10 else "")
             raise CheckFailed(
@@ -132,5 +138,8 @@ def generate(
             )
         return GenerateResult(destination, False, operations, model_count, tuple(issues))
 
-    changed = build_package(destination, files, manifest, format_package)
+    try:
+        changed = build_package(destination, files, manifest, format_package, area.scratch)
+    finally:
+        area.remove_if_empty()
     return GenerateResult(destination, changed, operations, model_count, tuple(issues))

@@ -1,8 +1,10 @@
 """`apigen sync` and the sync step of `apigen generate`: follow upstream, report what changed.
 
 When the merged spec changes, the diff report is printed and appended to
-`specs/<api>/CHANGES.md`, and the client is regenerated. If generating from the new spec
-fails, the previous snapshot is put back, so `specs/` and `generated/` always agree.
+`specs/<api>/CHANGES.md`, and the client is regenerated. Sync, report and regeneration run as
+one transaction (transaction.py): a failure, SIGINT or SIGTERM puts `specs/<api>` and
+`generated/<pkg>` back as they were, and after a kill -9 the next run does. A package that does
+not match the spec on disk (its manifest's spec sha256) is regenerated, never called up to date.
 """
 
 from __future__ import annotations
@@ -10,11 +12,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import shutil
 import sys
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,14 +23,16 @@ from .config import ApiConfig
 from .diff import diff_specs, render
 from .errors import ApigenError, CheckFailed, InputError
 from .loader import parse_document
-from .pipeline import generate
+from .pipeline import GenerateResult, generate
 from .sync import SyncResult, SyncSettings, UpstreamUnreachable, read_lock, run_sync, snapshot_date
+from .transaction import ApiTransaction
+from .writer import built_from, sha256_bytes
 
 CHANGES_FILE = "CHANGES.md"
 Warn = Callable[[str], None]
 
 
-def settings_for(config: ApiConfig) -> SyncSettings:
+def settings_for(config: ApiConfig, *, index_only: bool = False) -> SyncSettings:
     if config.sync is None:
         raise InputError(
             f"{config.api_dir / 'config.toml'}: no [sync] section: nothing to sync from"
@@ -43,6 +45,8 @@ def settings_for(config: ApiConfig) -> SyncSettings:
         api_title=config.sync.api_title,
         server_url=config.sync.server_url,
         spec_file=config.spec_path.name,
+        index_only=index_only,
+        work_dir=config.work_dir,
     )
 
 
@@ -64,24 +68,6 @@ def _read_spec(path: Path) -> dict[str, Any] | None:
         return parse_document(path.read_bytes(), str(path))
     except (OSError, ApigenError):
         return None
-
-
-@contextmanager
-def _backup(api_dir: Path) -> Iterator[Callable[[], None]]:
-    """Copy the snapshot aside (outside specs/, which a no-op must not touch); the block may
-    call the yielded function to put it back."""
-    with tempfile.TemporaryDirectory(prefix="apigen-backup-") as scratch:
-        backup = Path(scratch) / api_dir.name
-        shutil.copytree(api_dir, backup, symlinks=True)
-
-        def restore() -> None:
-            staged = Path(tempfile.mkdtemp(prefix=f".{api_dir.name}.restore-", dir=api_dir.parent))
-            shutil.copytree(backup, staged / api_dir.name, symlinks=True)
-            os.replace(api_dir, staged / "failed")
-            os.replace(staged / api_dir.name, api_dir)
-            shutil.rmtree(staged, ignore_errors=True)
-
-        yield restore
 
 
 def record_changes(config: ApiConfig, old: dict[str, Any] | None, result: SyncResult) -> str:
@@ -108,52 +94,96 @@ def record_changes(config: ApiConfig, old: dict[str, Any] | None, result: SyncRe
     return render(changes, "text")
 
 
-def _sync_and_regenerate(
-    config: ApiConfig, *, warn: Warn, quiet: bool = False, retries: int | None = None
-) -> SyncResult:
-    settings = settings_for(config)
+@dataclass(frozen=True)
+class SyncOutcome:
+    result: SyncResult
+    report: str | None  # the diff report, when the spec changed
+    regenerated: bool
+
+
+def _sync(
+    config: ApiConfig, *, warn: Warn, retries: int | None = None, index_only: bool = False
+) -> tuple[SyncResult, str | None]:
+    """Sync the snapshot (the caller holds the transaction); the report when it changed."""
+    settings = settings_for(config, index_only=index_only)
     if retries is not None:
         settings = dataclasses.replace(settings, retries=retries)
     old = _read_spec(config.spec_path)
-    with _backup(config.api_dir) as restore:
-        result = run_sync(settings, progress=_terminal_progress())
-        for notice in result.notices:
-            warn(f"notice: {notice}")
-        if not result.changed:
-            return result
-        try:
-            report = record_changes(config, old, result)
-            generate(config, warn=warn)
-        except BaseException:
-            restore()  # a spec that cannot be generated must not replace the last good one
-            raise
-    if not quiet:
-        print(f"upstream changed ({config.spec_path}):")
-        for line in result.summary_lines():
-            print(f"  {line}")
-        print(report.rstrip())
-    return result
+    result = run_sync(settings, progress=_terminal_progress(), on_wait=warn)
+    for notice in result.notices:
+        warn(f"notice: {notice}")
+    return result, record_changes(config, old, result) if result.changed else None
 
 
-def sync_for_generate(config: ApiConfig, *, warn: Warn) -> None:
-    """The sync step of `generate`: an unreachable upstream falls back to the snapshot."""
+def _out_of_step(config: ApiConfig) -> bool:
+    """generated/ was not built from the spec on disk (a run was killed, or someone edited)."""
     try:
-        # One retry: offline, `make generate` should fall back quickly, not back off for long.
-        _sync_and_regenerate(config, warn=warn, retries=1)
-    except UpstreamUnreachable:
-        date = snapshot_date(config.api_dir) or "an unknown date"
-        warn(f"upstream unreachable: using the snapshot of {date}")
+        spec_sha256 = sha256_bytes(config.spec_path.read_bytes())
+    except OSError:
+        return False  # no spec: nothing to generate from (generate says so when asked)
+    return built_from(config.output_dir) != spec_sha256
 
 
-def run_sync_command(config: ApiConfig, *, check: bool, as_json: bool, warn: Warn) -> int:
+def sync_and_regenerate(config: ApiConfig, *, warn: Warn, index_only: bool = False) -> SyncOutcome:
+    """`apigen sync`: one transaction; regenerates when the spec changed or when generated/
+    does not match the spec on disk."""
+    with ApiTransaction(config, warn):
+        result, report = _sync(config, warn=warn, index_only=index_only)
+        regenerate = result.changed or _out_of_step(config)
+        if regenerate:
+            if not result.changed:
+                warn(
+                    f"notice: {config.output_dir} was not generated from {config.spec_path}: "
+                    "regenerating"
+                )
+            generate(config, warn=warn)
+    return SyncOutcome(result, report, regenerate)
+
+
+def generate_configured(
+    config: ApiConfig, *, offline: bool, lenient: bool, force: bool, warn: Warn
+) -> GenerateResult:
+    """`apigen generate API` (not --check): sync first unless offline, then generate, in one
+    transaction; an unreachable upstream falls back to the snapshot."""
+    with ApiTransaction(config, warn):
+        if config.sync is not None and not offline:
+            try:
+                # One retry: offline, `make generate` should fall back quickly.
+                result, report = _sync(config, warn=warn, retries=1)
+            except UpstreamUnreachable:
+                date = snapshot_date(config.api_dir) or "an unknown date"
+                warn(f"upstream unreachable: using the snapshot of {date}")
+            else:
+                if report is not None:
+                    _print_changes(config, result, report)
+        return generate(config, lenient=lenient, force=force, warn=warn)
+
+
+def _print_changes(config: ApiConfig, result: SyncResult, report: str) -> None:
+    print(f"upstream changed ({config.spec_path}):")
+    for line in result.summary_lines():
+        print(f"  {line}")
+    print(report.rstrip())
+
+
+def run_sync_command(
+    config: ApiConfig, *, check: bool, as_json: bool, index_only: bool, warn: Warn
+) -> int:
     """`apigen sync`: 0 when done (changed or not); with --check, 1 when upstream changed."""
     if check:
-        result = run_sync(settings_for(config), check_only=True, progress=_terminal_progress())
+        settings = settings_for(config, index_only=index_only)
+        result = run_sync(settings, check_only=True, progress=_terminal_progress())
+        outcome = SyncOutcome(result, None, regenerated=False)
     else:
-        result = _sync_and_regenerate(config, warn=warn, quiet=as_json)
+        outcome = sync_and_regenerate(config, warn=warn, index_only=index_only)
+        result = outcome.result
     if as_json:
         print(json.dumps(result.to_json(), indent=2, sort_keys=True))
-    elif not result.changed:
+    elif outcome.report is not None:
+        _print_changes(config, result, outcome.report)
+    elif outcome.regenerated:
+        print(f"{config.output_dir}: regenerated from {config.spec_path}")
+    else:
         print(
             f"{config.spec_path}: up to date with {config.sync.index_url if config.sync else 'upstream'}"
         )

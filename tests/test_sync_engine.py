@@ -37,7 +37,6 @@ from support.sync_site import (
 from generator.errors import ApigenError, GenerationError, InputError, UpstreamError
 from generator.sync import (
     LOCK_FILE,
-    SyncBusy,
     SyncResult,
     SyncSettings,
     UpstreamUnreachable,
@@ -46,6 +45,7 @@ from generator.sync import (
     snapshot_date,
     store,
 )
+from generator.workarea import Busy
 
 # Component schemas of the published spec that no operation references: pages cannot carry them.
 UNREFERENCED_SCHEMAS = {
@@ -338,10 +338,11 @@ def test_fault_merge_conflict_names_both_pages_and_the_pointer(small: Small) -> 
 
 
 def test_fault_lock_held_by_another_sync(small: Small) -> None:
-    mutex = small.api_dir / ".sync.lock"
-    with open(mutex, "rb") as held:
+    mutex = small.settings().work_area.lock_path
+    mutex.parent.mkdir(exist_ok=True)
+    with open(mutex, "a+b") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
-        error = assert_fails_and_keeps_snapshot(small, SyncBusy, str(mutex), "another sync")
+        error = assert_fails_and_keeps_snapshot(small, Busy, str(mutex), "another sync")
     assert error.exit_code != 0
 
 
@@ -446,7 +447,9 @@ def test_plain_http_only_on_loopback(tmp_path: Path) -> None:
 
 def test_interrupted_swap_is_recovered(small: Small) -> None:
     before = tree_state(small.specs)
-    os.rename(small.api_dir, small.specs / ".baseten.sync-old")  # as if killed mid-swap
+    scratch = small.settings().work_area.scratch
+    scratch.mkdir(parents=True)
+    os.rename(small.api_dir, scratch / "snapshot-old")  # as if killed mid-swap
     result = run_sync(small.settings(), sleep=no_sleep)
     assert not result.written
     assert tree_state(small.specs) == before
@@ -472,4 +475,4 @@ def test_swap_without_renameat2(small: Small, monkeypatch: pytest.MonkeyPatch) -
     result = run_sync(small.settings(), sleep=no_sleep)
     assert result.written and result.operations_changed == ["GET /v1/models"]
     assert sorted(path.name for path in small.specs.iterdir()) == ["baseten"]
-    assert (small.api_dir / ".sync.lock").exists()
+    assert list(small.settings().work_area.scratch.iterdir()) == []  # nothing left over

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ApigenError, GenerationError, InputError, UpstreamError
+from ..workarea import WORK_DIR_NAME, WorkArea
 from .extract import (
     ApiFilter,
     Fence,
@@ -41,9 +42,7 @@ from .store import (
     owned_files,
     page_file_name,
     recover_interrupted_swap,
-    remove_leftovers,
     sha256,
-    sync_lock,
     write_snapshot,
 )
 from .summary import compare_specs
@@ -67,7 +66,8 @@ class SyncSettings:
     concurrency: int = 8
     timeout: float = 30.0  # seconds per attempt
     retries: int = 4
-    lock_timeout: float = 10.0  # seconds to wait for another sync of the same API
+    lock_timeout: float = 600.0  # seconds to wait for another sync of the same API
+    work_dir: Path | None = None  # the project's .apigen/ (default: beside specs/)
     index_only: bool = False  # an unchanged index means unchanged pages (no page requests)
 
     def __post_init__(self) -> None:
@@ -82,6 +82,11 @@ class SyncSettings:
                 raise InputError(f"sync: {name} must be at least 1")
         if self.retries < 0 or self.timeout <= 0:
             raise InputError("sync: retries must be >= 0 and timeout > 0")
+
+    @property
+    def work_area(self) -> WorkArea:
+        root = self.work_dir or self.api_dir.absolute().parent.parent / WORK_DIR_NAME
+        return WorkArea(root, self.api_dir.name)
 
     def selection(self) -> dict[str, Any]:
         return {
@@ -150,24 +155,26 @@ def run_sync(
     progress: Progress | None = None,
     sleep: Sleep = asyncio.sleep,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    on_wait: Callable[[str], None] = lambda message: None,
 ) -> SyncResult:
     """Bring `settings.api_dir` up to date with upstream (see the module docstring).
 
     check_only: fetch and compare, write nothing. offline: no network; rebuild the spec from
     the stored pages (useful after editing overlays). Raises UpstreamUnreachable when the index
-    cannot be fetched, UpstreamError for any other upstream fault, SyncBusy when another sync
-    holds the lock; in every case the snapshot on disk is left exactly as it was.
+    cannot be fetched, UpstreamError for any other upstream fault, Busy when another run holds
+    the API's lock longer than `lock_timeout` (`on_wait` is told when the wait begins); in
+    every case the snapshot on disk is left exactly as it was. A check reads without the lock:
+    the snapshot is only ever replaced whole.
     """
-    api_dir = settings.api_dir
+    api_dir, area = settings.api_dir, settings.work_area
     try:
-        if not check_only:
-            recover_interrupted_swap(api_dir)
+        if check_only:
+            return _Run(settings, check_only, progress, sleep, now).execute(offline)
+        with area.lock(timeout=settings.lock_timeout, on_wait=on_wait):
+            recover_interrupted_swap(api_dir, area)
+            area.clean_scratch()
             api_dir.mkdir(parents=True, exist_ok=True)
-        with sync_lock(api_dir, timeout=settings.lock_timeout, create=not check_only):
-            if not check_only:
-                remove_leftovers(api_dir)
-            run = _Run(settings, check_only, progress, sleep, now)
-            return run.offline() if offline else asyncio.run(run.online())
+            return _Run(settings, check_only, progress, sleep, now).execute(offline)
     except OSError as exc:
         raise GenerationError(f"{api_dir}: {exc.strerror or exc}") from None
 
@@ -238,6 +245,9 @@ class _Run:
             and previous.selection == self.settings.selection()
             and previous.overlays_sha256 == self.overlays_sha256
         )
+
+    def execute(self, offline: bool) -> SyncResult:
+        return self.offline() if offline else asyncio.run(self.online())
 
     def offline(self) -> SyncResult:
         previous = self.previous
@@ -442,7 +452,7 @@ class _Run:
             lock = dataclasses.replace(lock, snapshot_date=date)
             files[LOCK_FILE] = lock.to_bytes()
             if not self.check_only:
-                write_snapshot(settings.api_dir, settings.spec_file, files)
+                write_snapshot(settings.api_dir, settings.spec_file, files, settings.work_area)
 
         old_spec = self._old_spec()
         changes = compare_specs(old_spec, spec)
