@@ -7,7 +7,7 @@ API ?= baseten
 PRISM_DIR := .tools/prism
 PRISM := $(PRISM_DIR)/node_modules/.bin/prism
 
-.PHONY: generate sync test check lint typecheck tools bench lock clean
+.PHONY: generate sync test check lint typecheck tools bench diff-bench lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ check: $(STAMP)
 ## bench: compare speed and memory with peers on the corpus
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+## diff-bench: how often `apigen diff` agrees with oasdiff's own test pairs (OASDIFF=checkout)
+diff-bench: $(STAMP)
+	@test -n "$(OASDIFF)" || { echo "set OASDIFF to an oasdiff checkout"; exit 2; }
+	$(BIN)/python -m bench.diff_pairs --oasdiff $(OASDIFF) $(if $(LIST),--list)
 
 ## lock: re-pin Python dependencies after editing pyproject.toml
 lock:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import InputError, UpstreamError
 from ..loader import parse_document
-from ..operations import HTTP_METHODS
+from ..openapi import HTTP_METHODS, json_pointer
 
 _FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<marker>`{3,}|~{3,})(?P<info>.*)$")
 
@@ -168,7 +168,7 @@ def _only_named_operation(
                     fence.path,
                     fence.method,
                 ):
-                    dropped.append(pointer(section, path, method))
+                    dropped.append(json_pointer((section, path, method)))
     trimmed = {key: value for key, value in document.items() if key != "webhooks"}
     named_item = document["paths"][fence.path]
     trimmed["paths"] = {
@@ -179,11 +179,6 @@ def _only_named_operation(
         }
     }
     return trimmed, tuple(dropped)
-
-
-def pointer(*parts: str | int) -> str:
-    """JSON pointer (RFC 6901) of `parts`."""
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
 
 
 def _operation_of(info: str) -> tuple[str, str] | None:

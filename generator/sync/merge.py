@@ -16,8 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import UpstreamError
-from ..operations import HTTP_METHODS
-from .extract import PageDocument, pointer
+from ..openapi import HTTP_METHODS, json_pointer
+from .extract import PageDocument
 
 TOP_ORDER = (
     "openapi",
@@ -45,6 +45,11 @@ COMPONENT_ORDER = (
 )
 _UNION_KEYS = {"paths", "webhooks", "components", "tags"}
 _MISSING: Any = object()
+
+
+def pointer(*parts: str | int) -> str:
+    """JSON pointer (RFC 6901) of `parts`."""
+    return json_pointer(parts)
 
 
 def first_difference(a: Any, b: Any, at: str) -> str:
