@@ -12,11 +12,13 @@ from urllib.parse import urlsplit
 import tomllib
 
 from .errors import InputError
+from .extensions import EXTENSIONS_DIR, Mixin
 from .naming import pascal_case, snake_case
 
 _PACKAGE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _ATTR_PATH = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")
+_MIXIN = re.compile(r"^[a-z_][a-z0-9_]*\.[A-Z][A-Za-z0-9_]*$")
 _OPERATION_KEY = re.compile(r"^(GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS|TRACE) /\S*$")
 _CLASS_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an RFC 9110 token
@@ -53,6 +55,9 @@ class ApiConfig:
     # "METHOD /path" -> dotted attribute path, e.g. "POST /v1/x" -> "models.create_x"
     operation_names: dict[str, str] = field(default_factory=dict)
     sync: SyncConfig | None = None
+    # resource path -> class of specs/<api>/extensions/ it inherits from (see extensions.py)
+    mixins: dict[str, Mixin] = field(default_factory=dict)
+    extensions_dir: Path | None = None  # hand-written modules copied into the package
     work_dir: Path | None = None  # the project's `.apigen/` (see workarea.py); None: beside output
 
     @property
@@ -115,6 +120,7 @@ def load_config(api_dir: Path, output_root: Path) -> ApiConfig:
     spec = _get(data, "spec", dict, where, {})
     naming = _get(data, "naming", dict, where, {})
     sync = _get(data, "sync", dict, where, None)
+    extensions = _get(data, "extensions", dict, where, {})
 
     name = _get(package, "name", str, where) or snake_case(api_dir.name) + "_client"
     client_class = _get(package, "client_class", str, where) or pascal_case(api_dir.name)
@@ -122,6 +128,12 @@ def load_config(api_dir: Path, output_root: Path) -> ApiConfig:
     for key, attr_path in operations.items():
         _checked(key, _OPERATION_KEY, "operation key", where)
         _checked(str(attr_path), _ATTR_PATH, "operation name", where)
+
+    mixins = {}
+    for resource, target in _get(extensions, "mixins", dict, where, {}).items():
+        _checked(resource, _ATTR_PATH, "resource path", where)
+        module, _, class_name = _checked(str(target), _MIXIN, "mixin", where).partition(".")
+        mixins[resource] = Mixin(module, class_name)
 
     sync_config = None
     if sync is not None:
@@ -159,6 +171,8 @@ def load_config(api_dir: Path, output_root: Path) -> ApiConfig:
         ),
         operation_names={str(k): str(v) for k, v in operations.items()},
         sync=sync_config,
+        mixins=mixins,
+        extensions_dir=api_dir / EXTENSIONS_DIR,
         work_dir=api_dir.absolute().parent.parent / ".apigen",
     )  # fmt: skip
 

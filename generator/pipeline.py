@@ -17,6 +17,7 @@ from . import __version__
 from .config import ApiConfig
 from .emit import RUNTIME_DIR, TEMPLATES_DIR, render_package
 from .errors import CheckFailed, InputError
+from .extensions import check_mixins, extension_files, extension_sources
 from .format import format_package
 from .loader import LoadedSpec, load_spec
 from .modelgen import generate_models
@@ -64,6 +65,7 @@ def inputs_fingerprint(config: ApiConfig, spec: LoadedSpec) -> str:
         *sorted(GENERATOR_DIR.rglob("*.py")),
         *sorted(TEMPLATES_DIR.rglob("*")),
         *sorted(RUNTIME_DIR.rglob("*.py")),
+        *extension_sources(config.extensions_dir),
     ]
     for path in sources:
         if path.is_file() and "__pycache__" not in path.parts:
@@ -96,9 +98,11 @@ def _header(config: ApiConfig) -> str:
 def _render(config: ApiConfig, spec: LoadedSpec) -> tuple[dict[str, str], int, int]:
     header = _header(config)
     resources = plan_operations(spec.document, config)
+    check_mixins(config, resources)
     prepared = prepare_spec(spec.document, resources)
     models = generate_models(prepared.document, header)
     files = render_package(config, prepared.document, resources, models, header)
+    files.update(extension_files(config.extensions_dir))
     operations = sum(len(node.operations) for node in resources.walk())
     return files, operations, len(models.classes)
 

@@ -13,6 +13,7 @@ from pydantic import Field
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from ..extensions.push import AsyncModelsMixin, ModelsMixin
 
 
 class ModelsDeploymentsAutoscalingSettingsResource(SyncAPIResource):
@@ -3543,7 +3544,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         )
 
 
-class ModelsResource(SyncAPIResource):
+class ModelsResource(ModelsMixin, SyncAPIResource):
     """Operations under `client.models`."""
 
     def __init__(self, client: SyncAPIClient) -> None:
@@ -3657,7 +3658,7 @@ class ModelsResource(SyncAPIResource):
         )
 
 
-class AsyncModelsResource(AsyncAPIResource):
+class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
     """Operations under `client.models` (async)."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
