@@ -1,17 +1,17 @@
 """`apigen sync` and the sync step of `apigen generate`: follow upstream, report what changed.
 
-When the merged spec changes, the diff report is printed and appended to
-`specs/<api>/CHANGES.md`, and the client is regenerated. Sync, report and regeneration run as
-one transaction (transaction.py): a failure, SIGINT or SIGTERM puts `specs/<api>` and
-`generated/<pkg>` back as they were, and after a kill -9 the next run does. A package that does
-not match the spec on disk (its manifest's spec sha256) is regenerated, never called up to date.
+When the merged spec changes, the client is regenerated, an entry saying what changed for
+the spec, the client and its users goes first in `specs/<api>/CHANGES.md`, and a short summary
+is printed. Sync, regeneration and the entry are one transaction (transaction.py): a failure,
+SIGINT or SIGTERM puts `specs/<api>` and `generated/<pkg>` back as they were, and after a
+kill -9 the next run does. A package that was not built from the spec on disk (its manifest's
+spec sha256) is regenerated, never called up to date.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,16 +19,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .changelog import CHANGES_FILE, Entry, OperationCounts, auth_change, prepend_entry
 from .config import ApiConfig
-from .diff import diff_specs, render
+from .diff import diff_specs
 from .errors import ApigenError, CheckFailed, InputError
 from .loader import parse_document
 from .pipeline import GenerateResult, generate
 from .sync import SyncResult, SyncSettings, UpstreamUnreachable, read_lock, run_sync, snapshot_date
 from .transaction import ApiTransaction
+from .versioning import Release
 from .writer import built_from, sha256_bytes
 
-CHANGES_FILE = "CHANGES.md"
 Warn = Callable[[str], None]
 
 
@@ -70,41 +71,44 @@ def _read_spec(path: Path) -> dict[str, Any] | None:
         return None
 
 
-def record_changes(config: ApiConfig, old: dict[str, Any] | None, result: SyncResult) -> str:
-    """The diff report of a changed spec, also appended to CHANGES.md (atomically)."""
+def changelog_entry(
+    config: ApiConfig, old: dict[str, Any] | None, result: SyncResult, release: Release
+) -> Entry:
+    """What the change from `old` to the synced spec means (see changelog.py)."""
     new = _read_spec(result.spec_path) or {}
-    changes = diff_specs(old or {"openapi": new.get("openapi", "3.1.0"), "paths": {}}, new)
+    auth = auth_change(old, new, config.api_key_env) if old else None  # None: the first sync
+    old = old or {"openapi": new.get("openapi", "3.1.0"), "paths": {}}
     try:
         index_hash = read_lock(config.api_dir).index_sha256
     except (OSError, ValueError):
         index_hash = "unknown"
-    date = result.snapshot_date or datetime.now(UTC).date().isoformat()
-    entry = (
-        f"## {date}\n\nllms.txt sha256 `{index_hash}`\n\n{render(changes, 'markdown').strip()}\n"
+    info = new.get("info")
+    api_version = info.get("version") if isinstance(info, dict) else None
+    spec_changes = diff_specs(old, new)
+    return Entry(
+        date=(result.snapshot_date or datetime.now(UTC).isoformat())[:10],
+        index_sha256=index_hash,
+        package=config.package,
+        api_version=str(api_version or "unknown"),
+        release=release,
+        operations=OperationCounts.of(spec_changes, touched=result.operations_changed),
+        spec_changes=tuple(spec_changes),
+        auth=auth,
     )
-    changes_path = config.api_dir / CHANGES_FILE
-    previous = (
-        changes_path.read_text(encoding="utf-8")
-        if changes_path.exists()
-        else "# Upstream changes\n"
-    )
-    staged = changes_path.with_name(f".{CHANGES_FILE}.tmp-{os.getpid()}")
-    staged.write_text(previous.rstrip("\n") + "\n\n" + entry, encoding="utf-8")
-    os.replace(staged, changes_path)
-    return render(changes, "text")
 
 
 @dataclass(frozen=True)
 class SyncOutcome:
     result: SyncResult
-    report: str | None  # the diff report, when the spec changed
+    entry: Entry | None  # the CHANGES.md entry, when the spec changed
     regenerated: bool
 
 
 def _sync(
     config: ApiConfig, *, warn: Warn, retries: int | None = None, index_only: bool = False
-) -> tuple[SyncResult, str | None]:
-    """Sync the snapshot (the caller holds the transaction); the report when it changed."""
+) -> SyncOutcome:
+    """Sync, then regenerate when the spec changed or generated/ was not built from the spec
+    on disk; the caller holds the transaction."""
     settings = settings_for(config, index_only=index_only)
     if retries is not None:
         settings = dataclasses.replace(settings, retries=retries)
@@ -112,7 +116,16 @@ def _sync(
     result = run_sync(settings, progress=_terminal_progress(), on_wait=warn)
     for notice in result.notices:
         warn(f"notice: {notice}")
-    return result, record_changes(config, old, result) if result.changed else None
+    if result.changed:
+        release = generate(config, warn=warn).release
+        entry = changelog_entry(config, old, result, release)
+        prepend_entry(config.api_dir / CHANGES_FILE, entry)
+        return SyncOutcome(result, entry, regenerated=True)
+    if _out_of_step(config):
+        warn(f"notice: {config.output_dir} was not generated from {config.spec_path}: regenerating")
+        generate(config, warn=warn)
+        return SyncOutcome(result, None, regenerated=True)
+    return SyncOutcome(result, None, regenerated=False)
 
 
 def _out_of_step(config: ApiConfig) -> bool:
@@ -124,20 +137,11 @@ def _out_of_step(config: ApiConfig) -> bool:
     return built_from(config.output_dir) != spec_sha256
 
 
-def sync_and_regenerate(config: ApiConfig, *, warn: Warn, index_only: bool = False) -> SyncOutcome:
-    """`apigen sync`: one transaction; regenerates when the spec changed or when generated/
-    does not match the spec on disk."""
-    with ApiTransaction(config, warn):
-        result, report = _sync(config, warn=warn, index_only=index_only)
-        regenerate = result.changed or _out_of_step(config)
-        if regenerate:
-            if not result.changed:
-                warn(
-                    f"notice: {config.output_dir} was not generated from {config.spec_path}: "
-                    "regenerating"
-                )
-            generate(config, warn=warn)
-    return SyncOutcome(result, report, regenerate)
+def _print_changes(config: ApiConfig, entry: Entry) -> None:
+    print(f"upstream changed ({config.spec_path}):")
+    for line in entry.summary_lines():
+        print(f"  {line}")
+    print(f"  the report: {config.api_dir / CHANGES_FILE}")
 
 
 def generate_configured(
@@ -149,21 +153,14 @@ def generate_configured(
         if config.sync is not None and not offline:
             try:
                 # One retry: offline, `make generate` should fall back quickly.
-                result, report = _sync(config, warn=warn, retries=1)
+                outcome = _sync(config, warn=warn, retries=1)
             except UpstreamUnreachable:
                 date = snapshot_date(config.api_dir) or "an unknown date"
                 warn(f"upstream unreachable: using the snapshot of {date}")
             else:
-                if report is not None:
-                    _print_changes(config, result, report)
+                if outcome.entry is not None:
+                    _print_changes(config, outcome.entry)
         return generate(config, lenient=lenient, force=force, warn=warn)
-
-
-def _print_changes(config: ApiConfig, result: SyncResult, report: str) -> None:
-    print(f"upstream changed ({config.spec_path}):")
-    for line in result.summary_lines():
-        print(f"  {line}")
-    print(report.rstrip())
 
 
 def run_sync_command(
@@ -175,12 +172,14 @@ def run_sync_command(
         result = run_sync(settings, check_only=True, progress=_terminal_progress())
         outcome = SyncOutcome(result, None, regenerated=False)
     else:
-        outcome = sync_and_regenerate(config, warn=warn, index_only=index_only)
+        with ApiTransaction(config, warn):
+            outcome = _sync(config, warn=warn, index_only=index_only)
         result = outcome.result
     if as_json:
-        print(json.dumps(result.to_json(), indent=2, sort_keys=True))
-    elif outcome.report is not None:
-        _print_changes(config, result, outcome.report)
+        report = outcome.entry.to_json() if outcome.entry else None
+        print(json.dumps({**result.to_json(), "report": report}, indent=2, sort_keys=True))
+    elif outcome.entry is not None:
+        _print_changes(config, outcome.entry)
     elif outcome.regenerated:
         print(f"{config.output_dir}: regenerated from {config.spec_path}")
     else:
@@ -189,6 +188,25 @@ def run_sync_command(
         )
     if check and result.changed:
         raise CheckFailed(
-            f"upstream changed: run `apigen sync {config.name}` ({'; '.join(result.summary_lines())})"
+            f"upstream changed ({_check_summary(result)}): run `apigen sync {config.name}`"
         )
     return 0
+
+
+def _check_summary(result: SyncResult) -> str:
+    """A few counts; `apigen sync` then says what they mean."""
+    counts = [
+        f"{len(items)} {noun}{'' if len(items) == 1 else 's'} {verb}"
+        for noun, verb, items in (
+            ("operation", "added", result.operations_added),
+            ("operation", "removed", result.operations_removed),
+            ("operation", "edited", result.operations_changed),
+            ("schema", "added", result.schemas_added),
+            ("schema", "removed", result.schemas_removed),
+            ("schema", "edited", result.schemas_changed),
+        )
+        if items
+    ]
+    if result.security_changed:
+        counts.append("authentication changed")
+    return ", ".join(counts) or "the spec changed"

@@ -256,7 +256,7 @@ def test_concurrent_syncs_serialize_and_the_failing_one_rolls_back(project: Proj
 
     assert failing.returncode == 3 and "not valid OpenAPI" in failed_err
     assert second.returncode == 0, second_err
-    assert "operations added (1): GET /v1/models" in second_out
+    assert "upstream changed" in second_out
     assert project.in_step() and "GET /v1/models" in project.operations()
     changes = (project.api_dir / "CHANGES.md").read_text()
     assert changes.count("llms.txt sha256") == 2  # the first sync and the second: none lost
