@@ -53,6 +53,10 @@ MAX_ALIAS_USES = 10_000
 MAX_ALIAS_EXPANDED_NODES = 1_000_000
 # Bundling reads at most this many files besides the root (a runaway chain is a bug, not a spec).
 MAX_REFERENCED_FILES = 1_000
+# Objects and arrays nested deeper than this are refused: real specs stay far below it, and
+# the stages after loading are sized for it (deepstack.py). 80 levels of nested schemas with
+# "properties" are about 160.
+MAX_NESTING = 300
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -378,18 +382,41 @@ def _decode(data: bytes | str, source: str) -> str:
 
 def _parse_any(data: bytes | str, source: str) -> tuple[str, _Parsed]:
     text = _decode(data, source)
+    parsed = _parse_text(text, source)
+    _check_nesting(parsed.value, text, source)
+    return text, parsed
+
+
+def _parse_text(text: str, source: str) -> _Parsed:
     if source.lower().endswith(".json"):
-        return text, _parse_json(text, source)
+        return _parse_json(text, source)
     if _starts_like_json(text):
         # Most likely JSON (fast path); a YAML flow mapping also starts with "{".
         try:
-            return text, _parse_json(text, source)
+            return _parse_json(text, source)
         except InputError as json_error:
             try:
-                return text, _parse_yaml(text, source)
+                return _parse_yaml(text, source)
             except InputError:
                 raise json_error from None
-    return text, _parse_yaml(text, source)
+    return _parse_yaml(text, source)
+
+
+def _check_nesting(value: Any, text: str, source: str) -> None:
+    """Refuse a document nested deeper than MAX_NESTING, naming the first place that is."""
+    stack: list[tuple[Any, tuple[str, ...]]] = [(value, ())]
+    while stack:
+        node, parts = stack.pop()
+        if len(parts) >= MAX_NESTING:
+            line = _LineIndex(text, _starts_like_json(text)).line_of(parts)
+            raise InputError(
+                f"{source}:{line}: {json_pointer(parts)}: nested more than {MAX_NESTING} "
+                "levels deep (apigen's limit)"
+            )
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        stack.extend(
+            (child, (*parts, str(key))) for key, child in items if isinstance(child, (dict, list))
+        )
 
 
 def _starts_like_json(text: str) -> bool:
