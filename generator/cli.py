@@ -24,7 +24,7 @@ EXIT_CODES = """exit codes:
   2  usage error
   3  invalid input: unreadable file, invalid YAML/JSON, invalid spec or config
   4  upstream failure: unreachable, garbled or conflicting docs pages
-  5  generation failure"""
+  5  generation failure (or a bug in apigen; APIGEN_DEBUG=1 shows the traceback)"""
 
 DEFAULT_API = "baseten"
 
