@@ -27,10 +27,14 @@ from datamodel_code_generator.enums import DataModelType, InputFileType, OpenAPI
 from datamodel_code_generator.format import PythonVersion
 
 from .errors import GenerationError
-from .loader import LoadedSpec, iter_nodes, json_pointer, resolve_pointer
+from .loader import LoadedSpec, iter_nodes
+from .openapi import json_pointer, resolve_pointer
 from .patterns import unsupported_reason
 
-MODELS_MODULE = "models"
+MODELS_MODULE = "types"
+# The generated models derive from the runtime's lenient-response base class (`_models.py`).
+_BASE_CLASS_PLACEHOLDER = "apigen_runtime_models.BaseModel"
+_BASE_CLASS_IMPORT = "from ._models import BaseModel"
 _BUILTIN_NAMES = frozenset(
     {"str", "int", "float", "bool", "bytes", "list", "dict", "set", "tuple", "None", "object"}
 )
@@ -49,7 +53,7 @@ _MODELS_IMPORTS = (sys.stdlib_module_names - {"re"}) | {"pydantic", "typing_exte
 class ModelField:
     name: str  # Python attribute name
     alias: str  # name on the wire
-    annotation: str  # qualified for use outside the models module (`models.X | None`)
+    annotation: str  # qualified for use outside the models module (`types.X | None`)
     required: bool
     description: str | None
 
@@ -64,7 +68,7 @@ class ModelClass:
 
 @dataclass
 class ModelsModule:
-    """The generated `models.py` and what the client templates need to know about it."""
+    """The generated `types.py` and what the client templates need to know about it."""
 
     source: str
     classes: dict[str, ModelClass]
@@ -113,14 +117,22 @@ def generate_models(document: dict[str, Any], header: str) -> ModelsModule:
                 # EmailStr needs the optional email-validator; the client needs only pydantic.
                 type_mappings=["string+email=string", "string+idn-email=string"],
                 formatters=[],
+                base_class=_BASE_CLASS_PLACEHOLDER,
             )
     except Exception as exc:  # the library raises many types; all mean "could not model this"
         message = " ".join(str(exc).split())[:300]
         raise GenerationError(f"datamodel-code-generator failed: {message}") from exc
     if not isinstance(output, str):
         raise GenerationError("datamodel-code-generator returned several modules; expected one")
-    _check_models_imports(output)
-    return index_models(repair_models_source(output))
+    source = _use_runtime_base_class(output)
+    _check_models_imports(source)
+    return index_models(repair_models_source(source))
+
+
+def _use_runtime_base_class(source: str) -> str:
+    """dcg imports a base class by absolute path; the package's own is relative (vendorable)."""
+    module, _, name = _BASE_CLASS_PLACEHOLDER.rpartition(".")
+    return source.replace(f"from {module} import {name}\n", _BASE_CLASS_IMPORT + "\n", 1)
 
 
 def drop_unusable_patterns(spec: LoadedSpec, warn: Callable[[str], None]) -> dict[str, Any]:
@@ -174,13 +186,13 @@ def _is_code_keyword(key: str, value: Any) -> bool:
 
 
 def _check_models_imports(source: str) -> None:
-    """Refuse generated models that import anything but the standard library (not `re`) and
-    pydantic, or that set pydantic's regex engine to Python's."""
+    """Refuse generated models that import anything but the standard library (not `re`),
+    pydantic and their own package, or that set pydantic's regex engine to Python's."""
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             modules = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            modules = [node.module or "."] if node.level == 0 else ["."]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            modules = [node.module or ""]
         elif isinstance(node, ast.keyword) and node.arg == "regex_engine":
             raise GenerationError(
                 "datamodel-code-generator output chose a regex engine (Python's backtracks)"
@@ -476,7 +488,7 @@ def _keyword_value(call: ast.Call, keyword: str) -> str | None:
 
 
 class _Qualifier(ast.NodeTransformer):
-    """Rewrite model names to `models.Name` and note which imports the rest needs."""
+    """Rewrite model names to `types.Name` and note which imports the rest needs."""
 
     def __init__(self, classes: set[str], imports: dict[str, str], needed: dict[str, str]) -> None:
         self.classes, self.imports, self.needed = classes, imports, needed

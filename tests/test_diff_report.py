@@ -179,3 +179,31 @@ def test_load_revision_errors_are_one_line(tmp_path: Path, spec: str, message: s
     with pytest.raises(InputError, match=message) as error:
         load_revision(spec, tmp_path)
     assert "\n" not in str(error.value)
+
+
+def test_one_change_on_many_operations_is_one_line_but_every_instance_in_json() -> None:
+    scheme = {
+        "type": "oauth2",
+        "flows": {"implicit": {"authorizationUrl": "https://a", "scopes": {"r": "", "w": ""}}},
+    }
+
+    def jira(scope: str) -> dict[str, Any]:
+        operation = {"security": [{"OAuth": [scope]}], "responses": {"200": {"description": "ok"}}}
+        return {
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {f"/issue{index}": {"get": operation} for index in range(40)},
+            "components": {"securitySchemes": {"OAuth": scheme}},
+        }
+
+    changes = diff_specs(jira("r"), jira("w"))
+    assert len(changes) == 80  # scope added and scope removed, on each of 40 operations
+    text = render(changes)
+    lines = [line for line in text.splitlines() if line.startswith("  [")]
+    assert len(lines) == 2
+    added = next(line for line in lines if "security-scope-added" in line)
+    assert "GET /issue0, GET /issue1, GET /issue10 and 37 more (40 operations)" in added
+    markdown = render(changes, "markdown")
+    assert markdown.count("| `security-scope-added` |") == 1
+    assert "and 37 more (40 operations)" in markdown
+    assert len(json.loads(render(changes, "json"))["changes"]) == 80

@@ -19,6 +19,8 @@ _ANNOTATION = {
 }
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>!#|@~])")
 _SHOWN_OPERATIONS = 3
+# Rules whose subject is the operation itself: never folded into one line.
+_ABOUT_ONE_OPERATION = ("operation-", "webhook-", "callback-")
 
 
 def summary(changes: Sequence[Change]) -> dict[str, int]:
@@ -76,12 +78,43 @@ def _by_level(changes: Sequence[Change]) -> list[tuple[Level, list[Change]]]:
     return [(level, found) for level, found in groups if found]
 
 
+def grouped(changes: Sequence[Change]) -> list[tuple[Change, tuple[str, ...]]]:
+    """One entry per distinct change (same rule, level and text), with every operation it
+    was found on: an OAuth scope swap on 400 operations reads as one line. Order is kept."""
+    groups: dict[tuple[str, Level, str], tuple[Change, list[str]]] = {}
+    for change in changes:
+        key = (change.rule, change.level, change.text or change.message)
+        if change.rule.startswith(_ABOUT_ONE_OPERATION):  # "operation removed": name each one
+            key = (*key[:2], change.message)
+        if key not in groups:
+            groups[key] = (change, [])
+        operations = groups[key][1]
+        for operation in change.operations:
+            if operation not in operations:
+                operations.append(operation)
+    return [(change, tuple(operations)) for change, operations in groups.values()]
+
+
 def _text(changes: Sequence[Change]) -> str:
     lines = [summary_line(changes)]
     for level, found in _by_level(changes):
         lines += ["", f"{level.heading} ({len(found)}):"]
-        lines += [f"  [{change.rule}] {change.message}" for change in found]
+        for change, operations in grouped(found):
+            if len(operations) > len(change.operations):
+                where = _operations_text(operations, lambda text: text)
+                message = f"{where}: {change.text} (#{change.pointer}, ...)"
+            else:
+                message = change.message
+            lines.append(f"  [{change.rule}] {message}")
     return "\n".join(lines) + "\n"
+
+
+def _operations_text(operations: Sequence[str], code: Callable[[str], str]) -> str:
+    shown = ", ".join(code(operation) for operation in operations[:_SHOWN_OPERATIONS])
+    more = len(operations) - _SHOWN_OPERATIONS
+    if more <= 0:
+        return shown
+    return f"{shown} and {more} more ({len(operations)} operations)"
 
 
 def _markdown(changes: Sequence[Change]) -> str:
@@ -93,10 +126,10 @@ def _markdown(changes: Sequence[Change]) -> str:
         else:
             lines += ["", f"### {heading}", ""]
         lines += ["| Rule | Operation | Change | Location |", "| --- | --- | --- | --- |"]
-        for change in found:
+        for change, operations in grouped(found):
             lines.append(
-                f"| `{change.rule}` | {_md_operations(change)} | {_md_text(change.text)} "
-                f"| {_md_code(_location(change))} |"
+                f"| `{change.rule}` | {_md_operations(change, operations)} "
+                f"| {_md_text(change.text)} | {_md_code(_location(change))} |"
             )
         if level is Level.COMPATIBLE:
             lines += ["", "</details>"]
@@ -109,12 +142,10 @@ def _location(change: Change) -> str:
     return ("old spec " if change.side == "old" and where.startswith("#") else "") + where
 
 
-def _md_operations(change: Change) -> str:
-    if not change.operations:
+def _md_operations(change: Change, operations: Sequence[str]) -> str:
+    if not operations:
         return "client" if change.rule.startswith("client-") else "API"
-    shown = ", ".join(_md_code(operation) for operation in change.operations[:_SHOWN_OPERATIONS])
-    more = len(change.operations) - _SHOWN_OPERATIONS
-    return shown + (f" and {more} more" if more > 0 else "")
+    return _operations_text(operations, _md_code)
 
 
 def _md_code(text: str) -> str:

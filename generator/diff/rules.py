@@ -60,7 +60,6 @@ _RULE_LIST = [
     Rule("operation-id-changed", _W, "operationId changed from `{old}` to `{new}`"),
     Rule("path-parameter-renamed", _I, "path parameter `{old}` renamed to `{new}`"),
     # --- request parameters -----------------------------------------------------------------
-    Rule("request-path-parameter-added", _B, "new {subject}"),
     Rule("request-parameter-added-required", _B, "new required {subject}"),
     Rule("request-parameter-added", _I, "new optional {subject}"),
     Rule("request-parameter-removed", _W, "{subject} removed"),
@@ -169,7 +168,7 @@ _RULE_LIST = [
         _I,
         "security scheme {subject} no longer requires scope(s) `{old}`",
     ),
-    Rule("security-scheme-removed", _B, "security scheme {subject} removed"),
+    Rule("security-scheme-removed", _I, "security scheme {subject} removed"),
     Rule("security-scheme-added", _I, "security scheme {subject} added"),
     Rule(
         "security-scheme-changed", _B, "security scheme {subject} changed from `{old}` to `{new}`"

@@ -6,7 +6,9 @@ from datetime import date as date_aliased
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field, RootModel
+
+from ._models import BaseModel
 
 
 class APIKeyCategory(str, Enum):
@@ -853,6 +855,16 @@ class CreateTrainingJobS3Artifact(BaseModel):
     """
 
 
+class Subtotal(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    """
+    Subtotal cost incurred on this date in dollars
+    """
+
+
 class DailyDedicatedUsageV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -861,7 +873,7 @@ class DailyDedicatedUsageV1(BaseModel):
     """
     Date of the usage
     """
-    subtotal: Annotated[float | str, Field(title="Subtotal")]
+    subtotal: Annotated[float | Subtotal, Field(title="Subtotal")]
     """
     Subtotal cost incurred on this date in dollars
     """
@@ -883,7 +895,7 @@ class DailyModelApiUsageV1(BaseModel):
     """
     Date of the usage
     """
-    subtotal: Annotated[float | str, Field(title="Subtotal")]
+    subtotal: Annotated[float | Subtotal, Field(title="Subtotal")]
     """
     Subtotal cost incurred on this date in dollars
     """
@@ -909,7 +921,7 @@ class DailyTrainingUsageV1(BaseModel):
     """
     Date of the usage
     """
-    subtotal: Annotated[float | str, Field(title="Subtotal")]
+    subtotal: Annotated[float | Subtotal, Field(title="Subtotal")]
     """
     Subtotal cost incurred on this date in dollars
     """
@@ -930,6 +942,46 @@ class DeactivateResponseV1(BaseModel):
     success: Annotated[bool, Field(title="Success")] = True
     """
     Whether the deployment was successfully deactivated
+    """
+
+
+class Subtotal3(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    """
+    Subtotal cost in dollars for this billable resource
+    """
+
+
+class Subtotal4(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    """
+    Subtotal cost in dollars after applying credits used
+    """
+
+
+class CreditsUsed(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Credits Used")]
+    """
+    Credits applied in dollars
+    """
+
+
+class Total(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Total")]
+    """
+    Total cost in dollars
     """
 
 
@@ -2295,6 +2347,50 @@ class ModelAPIOrgDetailsV1(BaseModel):
     """
 
 
+class CostPerMillionInputTokens(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[
+        str,
+        Field(
+            examples=["0.13"],
+            pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$",
+            title="Cost Per Million Input Tokens",
+        ),
+    ]
+    """
+    Cost per million input tokens, in dollars.
+    """
+
+
+class CostPerMillionOutputTokens(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[
+        str,
+        Field(
+            examples=["0.50"],
+            pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$",
+            title="Cost Per Million Output Tokens",
+        ),
+    ]
+    """
+    Cost per million output tokens, in dollars.
+    """
+
+
+class Subtotal5(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    """
+    Subtotal cost in dollars for this model
+    """
+
+
 class ModelApiItemV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -2307,7 +2403,7 @@ class ModelApiItemV1(BaseModel):
     """
     Model family (e.g., llama, mistral)
     """
-    subtotal: Annotated[float | str, Field(title="Subtotal")]
+    subtotal: Annotated[float | Subtotal5, Field(title="Subtotal")]
     """
     Subtotal cost in dollars for this model
     """
@@ -2329,19 +2425,29 @@ class ModelApiItemV1(BaseModel):
     """
 
 
+class Subtotal6(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    """
+    Subtotal cost in dollars after applying credits used
+    """
+
+
 class ModelApisUsageV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    subtotal: Annotated[float | str, Field(title="Subtotal")]
+    subtotal: Annotated[float | Subtotal6, Field(title="Subtotal")]
     """
     Subtotal cost in dollars after applying credits used
     """
-    credits_used: Annotated[float | str, Field(title="Credits Used")]
+    credits_used: Annotated[float | CreditsUsed, Field(title="Credits Used")]
     """
     Credits applied in dollars
     """
-    total: Annotated[float | str, Field(title="Total")]
+    total: Annotated[float | Total, Field(title="Total")]
     """
     Total cost in dollars
     """
@@ -3242,6 +3348,16 @@ class TrainingGpuCapacityItemV1(BaseModel):
     """
 
 
+class Subtotal7(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    """
+    Subtotal cost in dollars for this billable resource
+    """
+
+
 class TrainingJobCheckpointV1(BaseModel):
     """
     A checkpoint for a training job.
@@ -3357,6 +3473,16 @@ class TrainingProjectTombstoneV1(BaseModel):
     deleted: Annotated[bool, Field(title="Deleted")]
     """
     Whether the training project was deleted
+    """
+
+
+class Subtotal8(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    """
+    Subtotal cost in dollars after applying credits used
     """
 
 
@@ -4333,7 +4459,7 @@ class DedicatedItemV1(BaseModel):
     """
     The model deployment resource
     """
-    subtotal: Annotated[float | str, Field(title="Subtotal")]
+    subtotal: Annotated[float | Subtotal3, Field(title="Subtotal")]
     """
     Subtotal cost in dollars for this billable resource
     """
@@ -4355,15 +4481,15 @@ class DedicatedUsageV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    subtotal: Annotated[float | str, Field(title="Subtotal")]
+    subtotal: Annotated[float | Subtotal4, Field(title="Subtotal")]
     """
     Subtotal cost in dollars after applying credits used
     """
-    credits_used: Annotated[float | str, Field(title="Credits Used")]
+    credits_used: Annotated[float | CreditsUsed, Field(title="Credits Used")]
     """
     Credits applied in dollars
     """
-    total: Annotated[float | str, Field(title="Total")]
+    total: Annotated[float | Total, Field(title="Total")]
     """
     Total cost in dollars
     """
@@ -5205,13 +5331,15 @@ class ModelAPIV1(BaseModel):
     The model's context window length, in tokens.
     """
     cost_per_million_input_tokens: Annotated[
-        float | str, Field(examples=["0.13"], title="Cost Per Million Input Tokens")
+        float | CostPerMillionInputTokens,
+        Field(examples=["0.13"], title="Cost Per Million Input Tokens"),
     ]
     """
     Cost per million input tokens, in dollars.
     """
     cost_per_million_output_tokens: Annotated[
-        float | str, Field(examples=["0.50"], title="Cost Per Million Output Tokens")
+        float | CostPerMillionOutputTokens,
+        Field(examples=["0.50"], title="Cost Per Million Output Tokens"),
     ]
     """
     Cost per million output tokens, in dollars.
@@ -5356,7 +5484,7 @@ class TrainingItemV1(BaseModel):
     """
     The training job resource
     """
-    subtotal: Annotated[float | str, Field(title="Subtotal")]
+    subtotal: Annotated[float | Subtotal7, Field(title="Subtotal")]
     """
     Subtotal cost in dollars for this billable resource
     """
@@ -5510,15 +5638,15 @@ class TrainingUsageV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    subtotal: Annotated[float | str, Field(title="Subtotal")]
+    subtotal: Annotated[float | Subtotal8, Field(title="Subtotal")]
     """
     Subtotal cost in dollars after applying credits used
     """
-    credits_used: Annotated[float | str, Field(title="Credits Used")]
+    credits_used: Annotated[float | CreditsUsed, Field(title="Credits Used")]
     """
     Credits applied in dollars
     """
-    total: Annotated[float | str, Field(title="Total")]
+    total: Annotated[float | Total, Field(title="Total")]
     """
     Total cost in dollars
     """
