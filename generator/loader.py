@@ -359,6 +359,8 @@ def _parse_text(text: str, source: str) -> _Parsed:
 
 def _check_nesting(value: Any, text: str, source: str) -> None:
     """Refuse a document nested deeper than MAX_NESTING, naming the first place that is."""
+    if not isinstance(value, (dict, list)):
+        return
     stack: list[tuple[Any, tuple[str, ...]]] = [(value, ())]
     while stack:
         node, parts = stack.pop()

@@ -85,13 +85,13 @@ def test_backtracking_pattern_generates_and_the_client_checks_it_in_linear_time(
         cwd=tmp_path,
     )  # fmt: skip
     assert generated.returncode == 0, generated.stderr
-    models = (tmp_path / "out" / "p" / "models.py").read_text()
+    models = (tmp_path / "out" / "p" / "types.py").read_text()
     assert "regex_engine" not in models and "from re import" not in models
     check = (
-        "import pydantic, p.models\n"
-        f"try:\n    p.models.Word(text={REDOS_TEXT!r})\nexcept pydantic.ValidationError:\n"
+        "import pydantic, p.types\n"
+        f"try:\n    p.types.Word(text={REDOS_TEXT!r})\nexcept pydantic.ValidationError:\n"
         "    print('rejected')\n"
-        "print(p.models.Word(text='aaa').text)\n"
+        "print(p.types.Word(text='aaa').text)\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", check], cwd=tmp_path / "out", capture_output=True, text=True,
@@ -135,10 +135,10 @@ def test_patterns_the_client_cannot_compile_are_dropped_with_a_warning(tmp_path:
     assert len(warnings) == len(UNUSABLE)
     for pointer in UNUSABLE:
         assert any(f": {pointer}: pattern " in line for line in warnings), pointer
-    models = (tmp_path / "out" / "p" / "models.py").read_text()
+    models = (tmp_path / "out" / "p" / "types.py").read_text()
     assert "regex_engine" not in models and "(?=" not in models and "100000" not in models
     assert 'pattern="^[a-z]+$"' in models
-    check = "import p.models as m\nm.Thing(ahead='b', huge='x', backref='ab')\nprint('ok')"
+    check = "import p.types as m\nm.Thing(ahead='b', huge='x', backref='ab')\nprint('ok')"
     imported = subprocess.run(
         [sys.executable, "-c", check], cwd=tmp_path / "out", capture_output=True, text=True,
         check=False, timeout=HANG,
@@ -194,7 +194,7 @@ def test_file_names_that_are_not_utf8_are_reported_escaped(tmp_path: Path) -> No
     )
     assert result.returncode == 0, result.stderr
     assert "out\\udcfd" in result.stdout
-    header = (Path(out) / "p" / "models.py").read_text().splitlines()[0]
+    header = (Path(out) / "p" / "types.py").read_text().splitlines()[0]
     assert header.endswith("from good\\xfe.json. Do not edit.")
 
 

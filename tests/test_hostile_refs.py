@@ -210,7 +210,7 @@ def test_references_inside_the_document_are_followed(tmp_path: Path) -> None:
     )
     out = tmp_path / "out"
     assert main(["generate", "--spec", str(spec), "--output", str(out), "--package", "p"]) == 0
-    assert "class B(BaseModel)" in (out / "p" / "models.py").read_text()
+    assert "class B(BaseModel)" in (out / "p" / "types.py").read_text()
 
 
 # Everything a spec can say that names a file, a URL or Python code, but in the places the
@@ -401,10 +401,10 @@ def test_code_keywords_anywhere_cannot_make_the_client_import_anything(tmp_path:
         for alias in node.names
     }
     assert not [name for name in imported if "evil" in name]
-    models = (out / "p" / "models.py").read_text()
+    models = (out / "p" / "types.py").read_text()
     assert "evil_module" not in models and "ClassVar" not in models
     result = subprocess.run(
-        [sys.executable, "-c", "import p, p.models; print(sorted(p.models.__dict__))"],
+        [sys.executable, "-c", "import p, p.types; print(sorted(p.types.__dict__))"],
         cwd=out, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
