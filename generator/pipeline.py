@@ -1,4 +1,5 @@
-"""The generate pipeline: load -> validate -> plan -> prepare -> models -> render -> format -> write.
+"""The generate pipeline: load -> validate -> plan -> prepare -> models -> API model -> render
+-> format -> write.
 
 Each stage lives in its own module; this one only wires them together.
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .api_model import build_api
 from .config import ApiConfig
 from .deepstack import call_with_deep_stack
 from .emit import RUNTIME_DIR, TEMPLATES_DIR, render_package
@@ -107,10 +109,10 @@ def _render(
     check_mixins(config, resources)
     prepared = prepare_spec(document, resources)
     models = generate_models(prepared.document, header)
-    files = render_package(config, prepared.document, resources, models, header)
+    api = build_api(config, prepared, resources, models)
+    files = render_package(config, api, header)
     files.update(extension_files(config.extensions_dir))
-    operations = sum(len(node.operations) for node in resources.walk())
-    return files, operations, len(models.classes)
+    return files, len(api.operations), len(api.models)
 
 
 def generate(
