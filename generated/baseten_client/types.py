@@ -6,7 +6,7 @@ from datetime import date as date_aliased
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field, RootModel
 
 from ._models import BaseModel
 
@@ -855,6 +855,16 @@ class CreateTrainingJobS3Artifact(BaseModel):
     """
 
 
+class DailyDedicatedUsageV1Subtotal(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    """
+    Subtotal cost incurred on this date in dollars
+    """
+
+
 class DailyDedicatedUsageV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -863,7 +873,7 @@ class DailyDedicatedUsageV1(BaseModel):
     """
     Date of the usage
     """
-    subtotal: Annotated[float | str, Field(title="Subtotal")]
+    subtotal: Annotated[float | DailyDedicatedUsageV1Subtotal, Field(title="Subtotal")]
     """
     Subtotal cost incurred on this date in dollars
     """
@@ -877,6 +887,16 @@ class DailyDedicatedUsageV1(BaseModel):
     """
 
 
+class DailyModelApiUsageV1Subtotal(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    """
+    Subtotal cost incurred on this date in dollars
+    """
+
+
 class DailyModelApiUsageV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -885,7 +905,7 @@ class DailyModelApiUsageV1(BaseModel):
     """
     Date of the usage
     """
-    subtotal: Annotated[float | str, Field(title="Subtotal")]
+    subtotal: Annotated[float | DailyModelApiUsageV1Subtotal, Field(title="Subtotal")]
     """
     Subtotal cost incurred on this date in dollars
     """
@@ -903,6 +923,16 @@ class DailyModelApiUsageV1(BaseModel):
     """
 
 
+class DailyTrainingUsageV1Subtotal(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    """
+    Subtotal cost incurred on this date in dollars
+    """
+
+
 class DailyTrainingUsageV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -911,7 +941,7 @@ class DailyTrainingUsageV1(BaseModel):
     """
     Date of the usage
     """
-    subtotal: Annotated[float | str, Field(title="Subtotal")]
+    subtotal: Annotated[float | DailyTrainingUsageV1Subtotal, Field(title="Subtotal")]
     """
     Subtotal cost incurred on this date in dollars
     """
@@ -932,6 +962,46 @@ class DeactivateResponseV1(BaseModel):
     success: Annotated[bool, Field(title="Success")] = True
     """
     Whether the deployment was successfully deactivated
+    """
+
+
+class DedicatedItemV1Subtotal(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    """
+    Subtotal cost in dollars for this billable resource
+    """
+
+
+class DedicatedUsageV1Subtotal(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    """
+    Subtotal cost in dollars after applying credits used
+    """
+
+
+class DedicatedUsageV1CreditsUsed(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Credits Used")]
+    """
+    Credits applied in dollars
+    """
+
+
+class DedicatedUsageV1Total(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Total")]
+    """
+    Total cost in dollars
     """
 
 
@@ -2158,7 +2228,7 @@ class LogV1(BaseModel):
     """
 
 
-class Target(str, Enum):
+class LoopsCheckpointConfigTarget(str, Enum):
     """
     Which checkpoint target to load: 'trainer' (full training state) or 'sampler' (inference weights)
     """
@@ -2179,7 +2249,9 @@ class LoopsCheckpointConfig(BaseModel):
     """
     Name of the checkpoint to load
     """
-    target: Annotated[Target, Field(title="Target")] = Target.trainer
+    target: Annotated[LoopsCheckpointConfigTarget, Field(title="Target")] = (
+        LoopsCheckpointConfigTarget.trainer
+    )
     """
     Which checkpoint target to load: 'trainer' (full training state) or 'sampler' (inference weights)
     """
@@ -2297,6 +2369,50 @@ class ModelAPIOrgDetailsV1(BaseModel):
     """
 
 
+class ModelAPIV1CostPerMillionInputTokens(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[
+        str,
+        Field(
+            examples=["0.13"],
+            pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$",
+            title="Cost Per Million Input Tokens",
+        ),
+    ]
+    """
+    Cost per million input tokens, in dollars.
+    """
+
+
+class ModelAPIV1CostPerMillionOutputTokens(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[
+        str,
+        Field(
+            examples=["0.50"],
+            pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$",
+            title="Cost Per Million Output Tokens",
+        ),
+    ]
+    """
+    Cost per million output tokens, in dollars.
+    """
+
+
+class ModelApiItemV1Subtotal(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    """
+    Subtotal cost in dollars for this model
+    """
+
+
 class ModelApiItemV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -2309,7 +2425,7 @@ class ModelApiItemV1(BaseModel):
     """
     Model family (e.g., llama, mistral)
     """
-    subtotal: Annotated[float | str, Field(title="Subtotal")]
+    subtotal: Annotated[float | ModelApiItemV1Subtotal, Field(title="Subtotal")]
     """
     Subtotal cost in dollars for this model
     """
@@ -2331,19 +2447,49 @@ class ModelApiItemV1(BaseModel):
     """
 
 
+class ModelApisUsageV1Subtotal(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    """
+    Subtotal cost in dollars after applying credits used
+    """
+
+
+class ModelApisUsageV1CreditsUsed(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Credits Used")]
+    """
+    Credits applied in dollars
+    """
+
+
+class ModelApisUsageV1Total(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Total")]
+    """
+    Total cost in dollars
+    """
+
+
 class ModelApisUsageV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    subtotal: Annotated[float | str, Field(title="Subtotal")]
+    subtotal: Annotated[float | ModelApisUsageV1Subtotal, Field(title="Subtotal")]
     """
     Subtotal cost in dollars after applying credits used
     """
-    credits_used: Annotated[float | str, Field(title="Credits Used")]
+    credits_used: Annotated[float | ModelApisUsageV1CreditsUsed, Field(title="Credits Used")]
     """
     Credits applied in dollars
     """
-    total: Annotated[float | str, Field(title="Total")]
+    total: Annotated[float | ModelApisUsageV1Total, Field(title="Total")]
     """
     Total cost in dollars
     """
@@ -3244,6 +3390,16 @@ class TrainingGpuCapacityItemV1(BaseModel):
     """
 
 
+class TrainingItemV1Subtotal(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    """
+    Subtotal cost in dollars for this billable resource
+    """
+
+
 class TrainingJobCheckpointV1(BaseModel):
     """
     A checkpoint for a training job.
@@ -3359,6 +3515,36 @@ class TrainingProjectTombstoneV1(BaseModel):
     deleted: Annotated[bool, Field(title="Deleted")]
     """
     Whether the training project was deleted
+    """
+
+
+class TrainingUsageV1Subtotal(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    """
+    Subtotal cost in dollars after applying credits used
+    """
+
+
+class TrainingUsageV1CreditsUsed(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Credits Used")]
+    """
+    Credits applied in dollars
+    """
+
+
+class TrainingUsageV1Total(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Total")]
+    """
+    Total cost in dollars
     """
 
 
@@ -4335,7 +4521,7 @@ class DedicatedItemV1(BaseModel):
     """
     The model deployment resource
     """
-    subtotal: Annotated[float | str, Field(title="Subtotal")]
+    subtotal: Annotated[float | DedicatedItemV1Subtotal, Field(title="Subtotal")]
     """
     Subtotal cost in dollars for this billable resource
     """
@@ -4357,15 +4543,15 @@ class DedicatedUsageV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    subtotal: Annotated[float | str, Field(title="Subtotal")]
+    subtotal: Annotated[float | DedicatedUsageV1Subtotal, Field(title="Subtotal")]
     """
     Subtotal cost in dollars after applying credits used
     """
-    credits_used: Annotated[float | str, Field(title="Credits Used")]
+    credits_used: Annotated[float | DedicatedUsageV1CreditsUsed, Field(title="Credits Used")]
     """
     Credits applied in dollars
     """
-    total: Annotated[float | str, Field(title="Total")]
+    total: Annotated[float | DedicatedUsageV1Total, Field(title="Total")]
     """
     Total cost in dollars
     """
@@ -5207,13 +5393,15 @@ class ModelAPIV1(BaseModel):
     The model's context window length, in tokens.
     """
     cost_per_million_input_tokens: Annotated[
-        float | str, Field(examples=["0.13"], title="Cost Per Million Input Tokens")
+        float | ModelAPIV1CostPerMillionInputTokens,
+        Field(examples=["0.13"], title="Cost Per Million Input Tokens"),
     ]
     """
     Cost per million input tokens, in dollars.
     """
     cost_per_million_output_tokens: Annotated[
-        float | str, Field(examples=["0.50"], title="Cost Per Million Output Tokens")
+        float | ModelAPIV1CostPerMillionOutputTokens,
+        Field(examples=["0.50"], title="Cost Per Million Output Tokens"),
     ]
     """
     Cost per million output tokens, in dollars.
@@ -5358,7 +5546,7 @@ class TrainingItemV1(BaseModel):
     """
     The training job resource
     """
-    subtotal: Annotated[float | str, Field(title="Subtotal")]
+    subtotal: Annotated[float | TrainingItemV1Subtotal, Field(title="Subtotal")]
     """
     Subtotal cost in dollars for this billable resource
     """
@@ -5512,15 +5700,15 @@ class TrainingUsageV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    subtotal: Annotated[float | str, Field(title="Subtotal")]
+    subtotal: Annotated[float | TrainingUsageV1Subtotal, Field(title="Subtotal")]
     """
     Subtotal cost in dollars after applying credits used
     """
-    credits_used: Annotated[float | str, Field(title="Credits Used")]
+    credits_used: Annotated[float | TrainingUsageV1CreditsUsed, Field(title="Credits Used")]
     """
     Credits applied in dollars
     """
-    total: Annotated[float | str, Field(title="Total")]
+    total: Annotated[float | TrainingUsageV1Total, Field(title="Total")]
     """
     Total cost in dollars
     """
