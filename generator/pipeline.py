@@ -27,6 +27,7 @@ from .loader import LoadedSpec, load_spec
 from .modelgen import drop_unusable_patterns, generate_models
 from .normalize import prepare_spec
 from .operations import plan_operations
+from .packaging import PYPROJECT, pyproject_toml
 from .validate import ValidationIssue, validate_spec
 from .versioning import (
     FIRST_VERSION,
@@ -113,6 +114,7 @@ def _render(
     api = build_api(config, prepared, resources, models)
     files = render_package(config, api, header)
     files.update(extension_files(config.extensions_dir))
+    files[PYPROJECT] = pyproject_toml(config, files)
     return files, len(api.operations), len(api.models)
 
 
