@@ -110,9 +110,6 @@ def generate_models(document: dict[str, Any], header: str) -> ModelsModule:
         "components": {"schemas": {index_name: index, **schemas}},
     }
     schemas_only = _without_code_keywords(schemas_only)
-    if not schemas_only["components"]["schemas"]:
-        source = f"{header}\n\nfrom __future__ import annotations\n"
-        return ModelsModule(source, {})
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # its deprecation chatter is not the user's concern
@@ -147,8 +144,7 @@ def generate_models(document: dict[str, Any], header: str) -> ModelsModule:
         raise GenerationError(f"datamodel-code-generator failed: {message}") from exc
     if not isinstance(output, str):
         raise GenerationError("datamodel-code-generator returned several modules; expected one")
-    output = _remove_class(output, index_name)
-    source = _use_runtime_base_class(output)
+    source = _use_runtime_base_class(_remove_class(output, index_name))
     _check_models_imports(source)
     return index_models(repair_models_source(source))
 
