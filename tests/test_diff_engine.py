@@ -323,3 +323,20 @@ def test_union_variants_are_named_by_title_ref_or_discriminator_value() -> None:
     assert any("no longer returns the variant `Fish`" in message for message in messages)
     assert any("no longer returns the variant `dog`" in message for message in messages)
     assert not any("oneOf[" in message for message in messages)
+
+
+def test_response_headers_are_named_with_their_status_code() -> None:
+    def spec(kind: str) -> Spec:
+        header = {"schema": {"type": kind}}
+        schema = {"type": "object", "properties": {"headers": {"type": kind}}}
+        content = {"application/json": {"schema": schema}}
+        ok = {"description": "ok", "headers": {"X-Rate": header}, "content": content}
+        return api({}, {"/pets": {"get": {"responses": {"200": ok}}}})
+
+    messages = sorted(change.message for change in diff_specs(spec("string"), spec("integer")))
+    assert messages == [
+        "GET /pets: response `response[200].headers` type changed from `string` to `integer` "
+        "(#/paths/~1pets/get/responses/200/content/application~1json/schema/properties/headers)",
+        "GET /pets: response header `X-Rate` (response 200) type changed from `string` to "
+        "`integer` (#/paths/~1pets/get/responses/200/headers/X-Rate/schema)",
+    ]

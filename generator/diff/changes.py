@@ -14,6 +14,8 @@ from generator.diff.graph import Finding, Side
 from generator.diff.rules import RULES, Level
 from generator.openapi import HTTP_METHODS
 
+_UNSTABLE_NOTE = " [unstable operation]"
+
 
 @dataclass(frozen=True, slots=True)
 class Change:
@@ -76,7 +78,10 @@ def diff_specs(
         unstable = change.operations and differ.unstable.issuperset(change.operations)
         if unstable and change.level is not Level.COMPATIBLE:
             change = replace(
-                change, level=Level.COMPATIBLE, message=change.message + " [unstable operation]"
+                change,
+                level=Level.COMPATIBLE,
+                message=change.message + _UNSTABLE_NOTE,
+                text=change.text + _UNSTABLE_NOTE,
             )
         changes.append(change)
     changes.sort(key=_sort_key)

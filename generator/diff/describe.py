@@ -21,9 +21,8 @@ def subject(doc: Document, pointer: str) -> str:
         return f"`{parts[-1]}`"
     if parts[:2] == ["components", "schemas"] and len(parts) > 2:
         return _schema_path(doc, parts[2], parts, 3)
-    if "callbacks" in parts[:-1]:
-        at = parts.index("callbacks")
-        return f"`{' '.join(parts[at + 1 :][:3])}`"  # name, expression, method
+    if parts[:1] == ["paths"] and parts[3:4] == ["callbacks"]:
+        return f"`{' '.join(parts[4:7])}`"  # name, expression, method
     header = _header_end(parts)
     if header is not None:
         text = f"header `{parts[header - 1]}`"
@@ -49,12 +48,15 @@ def subject(doc: Document, pointer: str) -> str:
 
 
 def _header_end(parts: list[str]) -> int | None:
-    """How many tokens lead to a response header object, if the pointer is in one."""
+    """How many tokens lead to a response header object, if the pointer is in one:
+    /components/headers/<h>, /components/responses/<r>/headers/<h> or
+    /paths/<path>/<method>/responses/<code>/headers/<h>."""
     if parts[:2] == ["components", "headers"] and len(parts) > 2:
         return 3
-    for at in range(len(parts) - 1):
-        if parts[at] == "headers" and at >= 1:
-            return at + 2
+    if parts[:2] == ["components", "responses"] and parts[3:4] == ["headers"] and len(parts) > 4:
+        return 5
+    if parts[3:4] == ["responses"] and parts[5:6] == ["headers"] and len(parts) > 6:
+        return 7
     return None
 
 
@@ -124,7 +126,12 @@ def variant_name(member: object, parent: object = None) -> str | None:
         return clean(ref.rsplit("/", 1)[-1])
     discriminator = parent.get("discriminator") if isinstance(parent, Mapping) else None
     if isinstance(discriminator, Mapping):
-        selector = member.get("properties", {}).get(discriminator.get("propertyName"))
+        properties = member.get("properties")
+        selector = (
+            properties.get(discriminator.get("propertyName"))
+            if isinstance(properties, Mapping)
+            else None
+        )
         if isinstance(selector, Mapping) and "const" in selector:
             return clean(selector["const"])
         if isinstance(selector, Mapping) and isinstance(selector.get("enum"), list):
