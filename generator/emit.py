@@ -31,14 +31,16 @@ RUNTIME_FILES = (
     "_models.py",
     "_pagination.py",
     "_resource.py",
+    "_response.py",
     "_retry.py",
+    "_validation.py",
 )
 # Keyword arguments every method has, and module names its body uses: a spec parameter
 # with one of these names gets a trailing underscore instead of shadowing it.
 _RESERVED_KWARGS = frozenset(
     {"self", "timeout", "extra_headers", "extra_query", "extra_body", "body", "types", "httpx",
      "cast", "build_body", "builtins", "Any", "Literal", "Mapping", "NOT_GIVEN", "NotGiven",
-     "fetch_page", "page_cursor", "iterate_pages", "aiterate_pages", "Iterator", "AsyncIterator"}
+     "fetch_page", "position", "SyncPage", "AsyncPage", "PageStyle", "max_retries"}
 )  # fmt: skip
 # Builtins that a generated method may be named after (`list`); annotations then spell them
 # `builtins.list[...]` because the method would shadow the builtin inside the class body.
@@ -69,13 +71,13 @@ class Argument:
 
 @dataclass
 class Pagination:
-    """How to walk a cursor-paginated listing: where the items and the next cursor are."""
+    """How to walk a listing: where the items are, and the next cursor (offset: none)."""
 
-    method_name: str  # the generated iterator, e.g. `list_all`
-    cursor_arg: str  # the method's argument that takes the cursor
+    style: str  # "cursor" or "offset"
+    position_arg: str  # the method's argument that takes the cursor or offset
     item_annotation: str
     items: tuple[str, ...]  # attribute path from the page to its list of items
-    next_cursor: tuple[str, ...]
+    next_cursor: tuple[str, ...] | None
     has_more: tuple[str, ...] | None
 
 
@@ -316,6 +318,7 @@ _NEXT_CURSOR_FIELDS = (
     "continuation_token",
 )
 _HAS_MORE_FIELDS = ("has_more", "has_next_page", "has_next")
+_OFFSET_PARAMETERS = ("offset", "skip")
 
 
 def _model_of(annotation: str, models: ModelsModule) -> ModelClass | None:
@@ -337,10 +340,14 @@ def _list_item(annotation: str) -> str | None:
 
 
 def _pagination(view: OperationView, models: ModelsModule) -> Pagination | None:
-    """A cursor listing: a GET with a cursor parameter whose page has items and a next cursor."""
+    """A listing: a GET with a cursor (or offset) parameter whose page holds a list of items.
+
+    Cursor listings also need a next-cursor field in the page (or in a model it nests).
+    """
     cursor_args = [a for a in view.query_args if a.wire_name in _CURSOR_PARAMETERS]
+    offset_args = [a for a in view.query_args if a.wire_name in _OFFSET_PARAMETERS]
     page = _model_of(view.return_annotation, models)
-    if view.http_method != "GET" or not cursor_args or page is None or page.kind != "model":
+    if view.http_method != "GET" or page is None or page.kind != "model":
         return None
     items = next(((f.name, item) for f in page.fields if (item := _list_item(f.annotation))), None)
     if items is None:
@@ -349,19 +356,30 @@ def _pagination(view: OperationView, models: ModelsModule) -> Pagination | None:
     candidates += [
         ((f.name,), nested) for f in page.fields if (nested := _model_of(f.annotation, models))
     ]
-    for prefix, model in candidates:
+    for prefix, model in candidates if cursor_args else []:
         names = {f.name for f in model.fields}
         cursor = next((name for name in _NEXT_CURSOR_FIELDS if name in names), None)
         if cursor is None:
             continue
         has_more = next((name for name in _HAS_MORE_FIELDS if name in names), None)
         return Pagination(
-            method_name=f"{view.name}_all",
-            cursor_arg=cursor_args[0].name,
+            style="cursor",
+            position_arg=cursor_args[0].name,
             item_annotation=items[1],
             items=(items[0],),
             next_cursor=(*prefix, cursor),
             has_more=(*prefix, has_more) if has_more else None,
+        )
+    if offset_args:
+        names = {f.name for f in page.fields}
+        has_more = next((name for name in _HAS_MORE_FIELDS if name in names), None)
+        return Pagination(
+            style="offset",
+            position_arg=offset_args[0].name,
+            item_annotation=items[1],
+            items=(items[0],),
+            next_cursor=None,
+            has_more=(has_more,) if has_more else None,
         )
     return None
 
@@ -493,9 +511,6 @@ def build_resource_views(
             operations=[build_operation_view(document, op, models) for op in node.operations],
         )
         members = {op.name for op in view.operations} | set(node.children)
-        for op in view.operations:
-            if op.pagination is not None:
-                op.pagination.method_name = unique(op.pagination.method_name, members)
         shadowed = members & _SHADOWABLE_BUILTINS
         for op in view.operations:
             if op.pagination is not None:
@@ -578,7 +593,13 @@ def render_package(
     )
     files["__init__.py"] = env.get_template("package_init.py.jinja").render(context)
     files["README.md"] = env.get_template("README.md.jinja").render(
-        context, operation_count=len(all_operations), example=_example(root)
+        context,
+        operation_count=len(all_operations),
+        example=_example(root),
+        listing_example=next((op.attr_path for op in all_operations if op.pagination), None),
+        download_example=next(
+            (op.attr_path for op in all_operations if op.return_annotation == "bytes"), None
+        ),
     )
     files[f"{MODELS_MODULE}.py"] = models.source
     files["py.typed"] = ""

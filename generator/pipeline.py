@@ -81,7 +81,7 @@ def _render(config: ApiConfig, spec: LoadedSpec) -> tuple[dict[str, str], int, i
     header = header.replace("\n", " ").replace("\r", " ")
     resources = plan_operations(spec.document, config)
     prepared = prepare_spec(spec.document, resources)
-    models = generate_models(prepared.document, header)
+    models = generate_models(prepared.document, header, config.secret_fields)
     files = render_package(config, prepared.document, resources, models, header)
     operations = sum(len(node.operations) for node in resources.walk())
     return files, operations, len(models.classes)

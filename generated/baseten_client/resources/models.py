@@ -13,6 +13,7 @@ from pydantic import Field
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 
 
 class ModelsDeploymentsAutoscalingSettingsResource(SyncAPIResource):
@@ -35,6 +36,7 @@ class ModelsDeploymentsAutoscalingSettingsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Updates a deployment's autoscaling settings
 
@@ -82,6 +84,7 @@ class ModelsDeploymentsAutoscalingSettingsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -106,6 +109,7 @@ class AsyncModelsDeploymentsAutoscalingSettingsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Updates a deployment's autoscaling settings
 
@@ -153,8 +157,27 @@ class AsyncModelsDeploymentsAutoscalingSettingsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsAutoscalingSettingsResourceWithRawResponse:
+    """`ModelsDeploymentsAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: ModelsDeploymentsAutoscalingSettingsResource, mode: WrapperMode
+    ) -> None:
+        self.update = to_response_wrapper(resource.update, mode)
+
+
+class AsyncModelsDeploymentsAutoscalingSettingsResourceWithRawResponse:
+    """`AsyncModelsDeploymentsAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: AsyncModelsDeploymentsAutoscalingSettingsResource, mode: WrapperMode
+    ) -> None:
+        self.update = async_to_response_wrapper(resource.update, mode)
 
 
 class ModelsDeploymentsDevelopmentAutoscalingSettingsResource(SyncAPIResource):
@@ -176,6 +199,7 @@ class ModelsDeploymentsDevelopmentAutoscalingSettingsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Updates a development deployment's autoscaling settings
 
@@ -222,6 +246,7 @@ class ModelsDeploymentsDevelopmentAutoscalingSettingsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -245,6 +270,7 @@ class AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResource(AsyncAPIResou
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Updates a development deployment's autoscaling settings
 
@@ -291,8 +317,29 @@ class AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResource(AsyncAPIResou
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse:
+    """`ModelsDeploymentsDevelopmentAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: ModelsDeploymentsDevelopmentAutoscalingSettingsResource, mode: WrapperMode
+    ) -> None:
+        self.update = to_response_wrapper(resource.update, mode)
+
+
+class AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse:
+    """`AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self,
+        resource: AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResource,
+        mode: WrapperMode,
+    ) -> None:
+        self.update = async_to_response_wrapper(resource.update, mode)
 
 
 class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
@@ -309,6 +356,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Gets a model's development deployment
 
@@ -326,6 +374,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -336,6 +385,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ActivateResponseV1:
         """Activates a development deployment
 
@@ -353,6 +403,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -363,6 +414,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a development deployment
 
@@ -380,6 +432,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -393,6 +446,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Promotes a development deployment to production
 
@@ -426,6 +480,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -436,6 +491,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.RetryDeploymentResponseV1:
         """Retries a failed development deployment
 
@@ -453,6 +509,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -473,6 +530,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Gets a model's development deployment
 
@@ -490,6 +548,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -500,6 +559,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ActivateResponseV1:
         """Activates a development deployment
 
@@ -517,6 +577,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -527,6 +588,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a development deployment
 
@@ -544,6 +606,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -557,6 +620,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Promotes a development deployment to production
 
@@ -590,6 +654,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -600,6 +665,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.RetryDeploymentResponseV1:
         """Retries a failed development deployment
 
@@ -617,8 +683,43 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsDevelopmentResourceWithRawResponse:
+    """`ModelsDeploymentsDevelopmentResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsDeploymentsDevelopmentResource, mode: WrapperMode) -> None:
+        self.autoscaling_settings = (
+            ModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse(
+                resource.autoscaling_settings, mode
+            )
+        )
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.activate = to_response_wrapper(resource.activate, mode)
+        self.deactivate = to_response_wrapper(resource.deactivate, mode)
+        self.promote = to_response_wrapper(resource.promote, mode)
+        self.retry = to_response_wrapper(resource.retry, mode)
+
+
+class AsyncModelsDeploymentsDevelopmentResourceWithRawResponse:
+    """`AsyncModelsDeploymentsDevelopmentResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: AsyncModelsDeploymentsDevelopmentResource, mode: WrapperMode
+    ) -> None:
+        self.autoscaling_settings = (
+            AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse(
+                resource.autoscaling_settings, mode
+            )
+        )
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.activate = async_to_response_wrapper(resource.activate, mode)
+        self.deactivate = async_to_response_wrapper(resource.deactivate, mode)
+        self.promote = async_to_response_wrapper(resource.promote, mode)
+        self.retry = async_to_response_wrapper(resource.retry, mode)
 
 
 class ModelsDeploymentsLogsResource(SyncAPIResource):
@@ -646,6 +747,7 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Gets the logs for a model deployment.
 
@@ -695,6 +797,7 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -721,6 +824,7 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Gets the logs for a model deployment (deprecated; use GET).
 
@@ -778,6 +882,7 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -807,6 +912,7 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Gets the logs for a model deployment.
 
@@ -856,6 +962,7 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -882,6 +989,7 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Gets the logs for a model deployment (deprecated; use GET).
 
@@ -939,8 +1047,25 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsLogsResourceWithRawResponse:
+    """`ModelsDeploymentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsDeploymentsLogsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+
+
+class AsyncModelsDeploymentsLogsResourceWithRawResponse:
+    """`AsyncModelsDeploymentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsDeploymentsLogsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
 
 
 class ModelsDeploymentsMetricsResource(SyncAPIResource):
@@ -960,6 +1085,7 @@ class ModelsDeploymentsMetricsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetDeploymentMetricsResponseV1:
         """Gets the metrics for a model deployment.
 
@@ -1000,6 +1126,7 @@ class ModelsDeploymentsMetricsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1021,6 +1148,7 @@ class AsyncModelsDeploymentsMetricsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetDeploymentMetricsResponseV1:
         """Gets the metrics for a model deployment.
 
@@ -1061,8 +1189,23 @@ class AsyncModelsDeploymentsMetricsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsMetricsResourceWithRawResponse:
+    """`ModelsDeploymentsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsDeploymentsMetricsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+
+
+class AsyncModelsDeploymentsMetricsResourceWithRawResponse:
+    """`AsyncModelsDeploymentsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsDeploymentsMetricsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
 
 
 class ModelsDeploymentsPatchesResource(SyncAPIResource):
@@ -1090,6 +1233,7 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreateDeploymentPatchResponseV1:
         """Stage a patch against a development deployment.
 
@@ -1133,6 +1277,7 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1144,6 +1289,7 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetDeploymentPatchesStateResponseV1:
         """Get a development deployment's patch state.
 
@@ -1162,6 +1308,7 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1174,6 +1321,7 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SyncDeploymentPatchesResponseV1:
         """Sync staged patches to a development deployment.
 
@@ -1199,6 +1347,7 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1228,6 +1377,7 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreateDeploymentPatchResponseV1:
         """Stage a patch against a development deployment.
 
@@ -1271,6 +1421,7 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1282,6 +1433,7 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetDeploymentPatchesStateResponseV1:
         """Get a development deployment's patch state.
 
@@ -1300,6 +1452,7 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1312,6 +1465,7 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SyncDeploymentPatchesResponseV1:
         """Sync staged patches to a development deployment.
 
@@ -1337,8 +1491,27 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsPatchesResourceWithRawResponse:
+    """`ModelsDeploymentsPatchesResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsDeploymentsPatchesResource, mode: WrapperMode) -> None:
+        self.create = to_response_wrapper(resource.create, mode)
+        self.state = to_response_wrapper(resource.state, mode)
+        self.sync = to_response_wrapper(resource.sync, mode)
+
+
+class AsyncModelsDeploymentsPatchesResourceWithRawResponse:
+    """`AsyncModelsDeploymentsPatchesResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsDeploymentsPatchesResource, mode: WrapperMode) -> None:
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.state = async_to_response_wrapper(resource.state, mode)
+        self.sync = async_to_response_wrapper(resource.sync, mode)
 
 
 class ModelsDeploymentsProductionAutoscalingSettingsResource(SyncAPIResource):
@@ -1360,6 +1533,7 @@ class ModelsDeploymentsProductionAutoscalingSettingsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Updates a production deployment's autoscaling settings
 
@@ -1406,6 +1580,7 @@ class ModelsDeploymentsProductionAutoscalingSettingsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1429,6 +1604,7 @@ class AsyncModelsDeploymentsProductionAutoscalingSettingsResource(AsyncAPIResour
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Updates a production deployment's autoscaling settings
 
@@ -1475,8 +1651,29 @@ class AsyncModelsDeploymentsProductionAutoscalingSettingsResource(AsyncAPIResour
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse:
+    """`ModelsDeploymentsProductionAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: ModelsDeploymentsProductionAutoscalingSettingsResource, mode: WrapperMode
+    ) -> None:
+        self.update = to_response_wrapper(resource.update, mode)
+
+
+class AsyncModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse:
+    """`AsyncModelsDeploymentsProductionAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self,
+        resource: AsyncModelsDeploymentsProductionAutoscalingSettingsResource,
+        mode: WrapperMode,
+    ) -> None:
+        self.update = async_to_response_wrapper(resource.update, mode)
 
 
 class ModelsDeploymentsProductionResource(SyncAPIResource):
@@ -1493,6 +1690,7 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Gets a model's production deployment
 
@@ -1510,6 +1708,7 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1520,6 +1719,7 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ActivateResponseV1:
         """Activates a production deployment
 
@@ -1537,6 +1737,7 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1547,6 +1748,7 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a production deployment
 
@@ -1564,6 +1766,7 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1574,6 +1777,7 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.RetryDeploymentResponseV1:
         """Retries a failed production deployment
 
@@ -1591,6 +1795,7 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1611,6 +1816,7 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Gets a model's production deployment
 
@@ -1628,6 +1834,7 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1638,6 +1845,7 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ActivateResponseV1:
         """Activates a production deployment
 
@@ -1655,6 +1863,7 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1665,6 +1874,7 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a production deployment
 
@@ -1682,6 +1892,7 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1692,6 +1903,7 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.RetryDeploymentResponseV1:
         """Retries a failed production deployment
 
@@ -1709,8 +1921,41 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsProductionResourceWithRawResponse:
+    """`ModelsDeploymentsProductionResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsDeploymentsProductionResource, mode: WrapperMode) -> None:
+        self.autoscaling_settings = (
+            ModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse(
+                resource.autoscaling_settings, mode
+            )
+        )
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.activate = to_response_wrapper(resource.activate, mode)
+        self.deactivate = to_response_wrapper(resource.deactivate, mode)
+        self.retry = to_response_wrapper(resource.retry, mode)
+
+
+class AsyncModelsDeploymentsProductionResourceWithRawResponse:
+    """`AsyncModelsDeploymentsProductionResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: AsyncModelsDeploymentsProductionResource, mode: WrapperMode
+    ) -> None:
+        self.autoscaling_settings = (
+            AsyncModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse(
+                resource.autoscaling_settings, mode
+            )
+        )
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.activate = async_to_response_wrapper(resource.activate, mode)
+        self.deactivate = async_to_response_wrapper(resource.deactivate, mode)
+        self.retry = async_to_response_wrapper(resource.retry, mode)
 
 
 class ModelsDeploymentsReplicasResource(SyncAPIResource):
@@ -1725,6 +1970,7 @@ class ModelsDeploymentsReplicasResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.TerminateReplicaResponseV1:
         """Terminates a replica in a deployment
 
@@ -1744,6 +1990,7 @@ class ModelsDeploymentsReplicasResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1760,6 +2007,7 @@ class AsyncModelsDeploymentsReplicasResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.TerminateReplicaResponseV1:
         """Terminates a replica in a deployment
 
@@ -1779,8 +2027,23 @@ class AsyncModelsDeploymentsReplicasResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsReplicasResourceWithRawResponse:
+    """`ModelsDeploymentsReplicasResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsDeploymentsReplicasResource, mode: WrapperMode) -> None:
+        self.delete = to_response_wrapper(resource.delete, mode)
+
+
+class AsyncModelsDeploymentsReplicasResourceWithRawResponse:
+    """`AsyncModelsDeploymentsReplicasResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsDeploymentsReplicasResource, mode: WrapperMode) -> None:
+        self.delete = async_to_response_wrapper(resource.delete, mode)
 
 
 class ModelsDeploymentsSshResource(SyncAPIResource):
@@ -1797,6 +2060,7 @@ class ModelsDeploymentsSshResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignSSHCertificateResponseV1:
         """Sign an SSH certificate for an inference model.
 
@@ -1830,6 +2094,7 @@ class ModelsDeploymentsSshResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1848,6 +2113,7 @@ class AsyncModelsDeploymentsSshResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignSSHCertificateResponseV1:
         """Sign an SSH certificate for an inference model.
 
@@ -1881,8 +2147,23 @@ class AsyncModelsDeploymentsSshResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsSshResourceWithRawResponse:
+    """`ModelsDeploymentsSshResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsDeploymentsSshResource, mode: WrapperMode) -> None:
+        self.sign = to_response_wrapper(resource.sign, mode)
+
+
+class AsyncModelsDeploymentsSshResourceWithRawResponse:
+    """`AsyncModelsDeploymentsSshResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsDeploymentsSshResource, mode: WrapperMode) -> None:
+        self.sign = async_to_response_wrapper(resource.sign, mode)
 
 
 class ModelsDeploymentsResource(SyncAPIResource):
@@ -1906,6 +2187,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentsV1:
         """Gets all deployments of a model"""
         return cast(
@@ -1920,6 +2202,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1932,6 +2215,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreatedModelDeploymentV1:
         """Adds a new deployment to a model
 
@@ -1959,6 +2243,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1970,6 +2255,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Gets a model's deployment by ID
 
@@ -1988,6 +2274,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1999,6 +2286,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentTombstoneV1:
         """Deletes a model's deployment by ID
 
@@ -2017,6 +2305,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2028,6 +2317,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ActivateResponseV1:
         """Activates a deployment
 
@@ -2046,6 +2336,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2060,6 +2351,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentConfigResponseV1:
         """Gets a deployment's config
 
@@ -2086,6 +2378,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2097,6 +2390,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a deployment
 
@@ -2115,6 +2409,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2126,6 +2421,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DownloadDeploymentResponseV1:
         """Gets a presigned download URL for a deployment's truss
 
@@ -2144,6 +2440,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2158,6 +2455,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Promotes a deployment to production
 
@@ -2192,6 +2490,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2203,6 +2502,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.RetryDeploymentResponseV1:
         """Retries a failed deployment
 
@@ -2221,6 +2521,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2246,6 +2547,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentsV1:
         """Gets all deployments of a model"""
         return cast(
@@ -2260,6 +2562,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2272,6 +2575,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreatedModelDeploymentV1:
         """Adds a new deployment to a model
 
@@ -2299,6 +2603,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2310,6 +2615,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Gets a model's deployment by ID
 
@@ -2328,6 +2634,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2339,6 +2646,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentTombstoneV1:
         """Deletes a model's deployment by ID
 
@@ -2357,6 +2665,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2368,6 +2677,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ActivateResponseV1:
         """Activates a deployment
 
@@ -2386,6 +2696,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2400,6 +2711,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentConfigResponseV1:
         """Gets a deployment's config
 
@@ -2426,6 +2738,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2437,6 +2750,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a deployment
 
@@ -2455,6 +2769,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2466,6 +2781,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DownloadDeploymentResponseV1:
         """Gets a presigned download URL for a deployment's truss
 
@@ -2484,6 +2800,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2498,6 +2815,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Promotes a deployment to production
 
@@ -2532,6 +2850,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2543,6 +2862,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.RetryDeploymentResponseV1:
         """Retries a failed deployment
 
@@ -2561,8 +2881,73 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsResourceWithRawResponse:
+    """`ModelsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsDeploymentsResource, mode: WrapperMode) -> None:
+        self.autoscaling_settings = ModelsDeploymentsAutoscalingSettingsResourceWithRawResponse(
+            resource.autoscaling_settings, mode
+        )
+        self.development = ModelsDeploymentsDevelopmentResourceWithRawResponse(
+            resource.development, mode
+        )
+        self.logs = ModelsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = ModelsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
+        self.patches = ModelsDeploymentsPatchesResourceWithRawResponse(resource.patches, mode)
+        self.production = ModelsDeploymentsProductionResourceWithRawResponse(
+            resource.production, mode
+        )
+        self.replicas = ModelsDeploymentsReplicasResourceWithRawResponse(resource.replicas, mode)
+        self.ssh = ModelsDeploymentsSshResourceWithRawResponse(resource.ssh, mode)
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.delete = to_response_wrapper(resource.delete, mode)
+        self.activate = to_response_wrapper(resource.activate, mode)
+        self.config = to_response_wrapper(resource.config, mode)
+        self.deactivate = to_response_wrapper(resource.deactivate, mode)
+        self.download = to_response_wrapper(resource.download, mode)
+        self.promote = to_response_wrapper(resource.promote, mode)
+        self.retry = to_response_wrapper(resource.retry, mode)
+
+
+class AsyncModelsDeploymentsResourceWithRawResponse:
+    """`AsyncModelsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsDeploymentsResource, mode: WrapperMode) -> None:
+        self.autoscaling_settings = (
+            AsyncModelsDeploymentsAutoscalingSettingsResourceWithRawResponse(
+                resource.autoscaling_settings, mode
+            )
+        )
+        self.development = AsyncModelsDeploymentsDevelopmentResourceWithRawResponse(
+            resource.development, mode
+        )
+        self.logs = AsyncModelsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = AsyncModelsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
+        self.patches = AsyncModelsDeploymentsPatchesResourceWithRawResponse(resource.patches, mode)
+        self.production = AsyncModelsDeploymentsProductionResourceWithRawResponse(
+            resource.production, mode
+        )
+        self.replicas = AsyncModelsDeploymentsReplicasResourceWithRawResponse(
+            resource.replicas, mode
+        )
+        self.ssh = AsyncModelsDeploymentsSshResourceWithRawResponse(resource.ssh, mode)
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.delete = async_to_response_wrapper(resource.delete, mode)
+        self.activate = async_to_response_wrapper(resource.activate, mode)
+        self.config = async_to_response_wrapper(resource.config, mode)
+        self.deactivate = async_to_response_wrapper(resource.deactivate, mode)
+        self.download = async_to_response_wrapper(resource.download, mode)
+        self.promote = async_to_response_wrapper(resource.promote, mode)
+        self.retry = async_to_response_wrapper(resource.retry, mode)
 
 
 class ModelsEnvironmentsLogsResource(SyncAPIResource):
@@ -2590,6 +2975,7 @@ class ModelsEnvironmentsLogsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Gets the logs for a model environment.
 
@@ -2639,6 +3025,7 @@ class ModelsEnvironmentsLogsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2668,6 +3055,7 @@ class AsyncModelsEnvironmentsLogsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Gets the logs for a model environment.
 
@@ -2717,8 +3105,23 @@ class AsyncModelsEnvironmentsLogsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsEnvironmentsLogsResourceWithRawResponse:
+    """`ModelsEnvironmentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsEnvironmentsLogsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+
+
+class AsyncModelsEnvironmentsLogsResourceWithRawResponse:
+    """`AsyncModelsEnvironmentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsEnvironmentsLogsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
 
 
 class ModelsEnvironmentsResource(SyncAPIResource):
@@ -2735,6 +3138,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentsV1:
         """Get all environments
 
@@ -2752,6 +3156,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2766,6 +3171,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentV1:
         """Create an environment
 
@@ -2799,6 +3205,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2810,6 +3217,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentV1:
         """Get an environment's details
 
@@ -2828,6 +3236,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2842,6 +3251,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Update an environment's settings
 
@@ -2874,6 +3284,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2885,6 +3296,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ActivateResponseV1:
         """Activates a deployment associated with an environment
 
@@ -2903,6 +3315,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2914,6 +3327,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CancelPromotionResponseV1:
         """Cancels a promotion to an environment
 
@@ -2932,6 +3346,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2943,6 +3358,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a deployment associated with an environment
 
@@ -2961,6 +3377,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2972,6 +3389,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignalPromotionResponseV1:
         """Force cancels a rolling promotion
 
@@ -2990,6 +3408,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3001,6 +3420,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignalPromotionResponseV1:
         """Force rolls forward a rolling promotion
 
@@ -3019,6 +3439,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3030,6 +3451,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignalPromotionResponseV1:
         """Pauses a rolling promotion
 
@@ -3048,6 +3470,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3063,6 +3486,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Promotes a deployment to an environment
 
@@ -3099,6 +3523,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3110,6 +3535,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignalPromotionResponseV1:
         """Resumes a paused rolling promotion
 
@@ -3128,6 +3554,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3146,6 +3573,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentsV1:
         """Get all environments
 
@@ -3163,6 +3591,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3177,6 +3606,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentV1:
         """Create an environment
 
@@ -3210,6 +3640,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3221,6 +3652,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentV1:
         """Get an environment's details
 
@@ -3239,6 +3671,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3253,6 +3686,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Update an environment's settings
 
@@ -3285,6 +3719,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3296,6 +3731,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ActivateResponseV1:
         """Activates a deployment associated with an environment
 
@@ -3314,6 +3750,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3325,6 +3762,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CancelPromotionResponseV1:
         """Cancels a promotion to an environment
 
@@ -3343,6 +3781,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3354,6 +3793,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a deployment associated with an environment
 
@@ -3372,6 +3812,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3383,6 +3824,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignalPromotionResponseV1:
         """Force cancels a rolling promotion
 
@@ -3401,6 +3843,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3412,6 +3855,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignalPromotionResponseV1:
         """Force rolls forward a rolling promotion
 
@@ -3430,6 +3874,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3441,6 +3886,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignalPromotionResponseV1:
         """Pauses a rolling promotion
 
@@ -3459,6 +3905,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3474,6 +3921,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Promotes a deployment to an environment
 
@@ -3510,6 +3958,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3521,6 +3970,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignalPromotionResponseV1:
         """Resumes a paused rolling promotion
 
@@ -3539,8 +3989,53 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsEnvironmentsResourceWithRawResponse:
+    """`ModelsEnvironmentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsEnvironmentsResource, mode: WrapperMode) -> None:
+        self.logs = ModelsEnvironmentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.update = to_response_wrapper(resource.update, mode)
+        self.activate = to_response_wrapper(resource.activate, mode)
+        self.cancel_promotion = to_response_wrapper(resource.cancel_promotion, mode)
+        self.deactivate = to_response_wrapper(resource.deactivate, mode)
+        self.force_cancel_promotion = to_response_wrapper(resource.force_cancel_promotion, mode)
+        self.force_roll_forward_promotion = to_response_wrapper(
+            resource.force_roll_forward_promotion, mode
+        )
+        self.pause_promotion = to_response_wrapper(resource.pause_promotion, mode)
+        self.promote = to_response_wrapper(resource.promote, mode)
+        self.resume_promotion = to_response_wrapper(resource.resume_promotion, mode)
+
+
+class AsyncModelsEnvironmentsResourceWithRawResponse:
+    """`AsyncModelsEnvironmentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsEnvironmentsResource, mode: WrapperMode) -> None:
+        self.logs = AsyncModelsEnvironmentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.update = async_to_response_wrapper(resource.update, mode)
+        self.activate = async_to_response_wrapper(resource.activate, mode)
+        self.cancel_promotion = async_to_response_wrapper(resource.cancel_promotion, mode)
+        self.deactivate = async_to_response_wrapper(resource.deactivate, mode)
+        self.force_cancel_promotion = async_to_response_wrapper(
+            resource.force_cancel_promotion, mode
+        )
+        self.force_roll_forward_promotion = async_to_response_wrapper(
+            resource.force_roll_forward_promotion, mode
+        )
+        self.pause_promotion = async_to_response_wrapper(resource.pause_promotion, mode)
+        self.promote = async_to_response_wrapper(resource.promote, mode)
+        self.resume_promotion = async_to_response_wrapper(resource.resume_promotion, mode)
 
 
 class ModelsResource(SyncAPIResource):
@@ -3557,6 +4052,7 @@ class ModelsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelsV1:
         """Gets all models"""
         return cast(
@@ -3568,6 +4064,7 @@ class ModelsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3579,6 +4076,7 @@ class ModelsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreatedModelDeploymentV1:
         """Creates a new model from a source
 
@@ -3605,6 +4103,7 @@ class ModelsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3615,6 +4114,7 @@ class ModelsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelV1:
         """Gets a model by ID"""
         return cast(
@@ -3629,6 +4129,7 @@ class ModelsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3639,6 +4140,7 @@ class ModelsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelTombstoneV1:
         """Deletes a model by ID"""
         return cast(
@@ -3653,6 +4155,7 @@ class ModelsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3671,6 +4174,7 @@ class AsyncModelsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelsV1:
         """Gets all models"""
         return cast(
@@ -3682,6 +4186,7 @@ class AsyncModelsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3693,6 +4198,7 @@ class AsyncModelsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreatedModelDeploymentV1:
         """Creates a new model from a source
 
@@ -3719,6 +4225,7 @@ class AsyncModelsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3729,6 +4236,7 @@ class AsyncModelsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelV1:
         """Gets a model by ID"""
         return cast(
@@ -3743,6 +4251,7 @@ class AsyncModelsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3753,6 +4262,7 @@ class AsyncModelsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelTombstoneV1:
         """Deletes a model by ID"""
         return cast(
@@ -3767,5 +4277,32 @@ class AsyncModelsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsResourceWithRawResponse:
+    """`ModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsResource, mode: WrapperMode) -> None:
+        self.deployments = ModelsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.environments = ModelsEnvironmentsResourceWithRawResponse(resource.environments, mode)
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.delete = to_response_wrapper(resource.delete, mode)
+
+
+class AsyncModelsResourceWithRawResponse:
+    """`AsyncModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsResource, mode: WrapperMode) -> None:
+        self.deployments = AsyncModelsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.environments = AsyncModelsEnvironmentsResourceWithRawResponse(
+            resource.environments, mode
+        )
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.delete = async_to_response_wrapper(resource.delete, mode)
