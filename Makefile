@@ -31,8 +31,8 @@ tools: $(PRISM)
 test: $(STAMP) $(PRISM)
 	$(BIN)/ruff check generator tests bench
 	$(BIN)/ruff format --check generator tests bench
-	$(BIN)/ruff check --config templates/ruff.toml generated
-	$(BIN)/ruff format --check --config templates/ruff.toml generated
+	$(BIN)/ruff check --config templates/ruff.toml generated specs
+	$(BIN)/ruff format --check --config templates/ruff.toml generated specs
 	$(BIN)/mypy generator bench
 	cd generated && ../$(BIN)/mypy --config-file ../templates/mypy-generated.ini baseten_client
 	PRISM=$(PRISM) $(BIN)/python -m pytest
@@ -51,8 +51,9 @@ diff-bench: $(STAMP)
 	$(BIN)/python -m bench.diff_pairs --oasdiff $(OASDIFF) $(if $(LIST),--list)
 
 ## lock: re-pin Python dependencies after editing pyproject.toml
-lock:
-	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+lock: $(STAMP)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
 
 clean:
 	rm -rf $(VENV) .tools .mypy_cache .pytest_cache .ruff_cache

@@ -18,8 +18,15 @@ import jinja2
 from . import __version__
 from .config import ApiConfig
 from .modelgen import MODELS_MODULE, ModelClass, ModelsModule
-from .naming import docstring, pascal_case, snake_case, unique
-from .normalize import SCHEMA_REF_PREFIX, deref, json_content, resolve_local_ref
+from .naming import (
+    METHOD_LOCALS,
+    SHADOWABLE_BUILTINS,
+    argument_name,
+    docstring,
+    pascal_case,
+    unique,
+)
+from .openapi import SCHEMA_REF_PREFIX, deref, json_media, merge_parameters
 from .operations import PlannedOperation, ResourceNode
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -34,18 +41,6 @@ RUNTIME_FILES = (
     "_response.py",
     "_retry.py",
     "_validation.py",
-)
-# Keyword arguments every method has, and module names its body uses: a spec parameter
-# with one of these names gets a trailing underscore instead of shadowing it.
-_RESERVED_KWARGS = frozenset(
-    {"self", "timeout", "extra_headers", "extra_query", "extra_body", "body", "types", "httpx",
-     "cast", "build_body", "builtins", "Any", "Literal", "Mapping", "NOT_GIVEN", "NotGiven",
-     "fetch_page", "position", "SyncPage", "AsyncPage", "PageStyle", "max_retries"}
-)  # fmt: skip
-# Builtins that a generated method may be named after (`list`); annotations then spell them
-# `builtins.list[...]` because the method would shadow the builtin inside the class body.
-_SHADOWABLE_BUILTINS = frozenset(
-    {"list", "dict", "set", "str", "int", "float", "bool", "bytes", "type"}
 )
 _PRIMITIVES = {
     "string": "str",
@@ -139,7 +134,7 @@ class _Annotator:
         if isinstance(ref, str):
             if ref.startswith(SCHEMA_REF_PREFIX) and "/" not in ref[len(SCHEMA_REF_PREFIX) :]:
                 return self.models.qualify(ref[len(SCHEMA_REF_PREFIX) :])
-            return self(resolve_local_ref(self.document, ref), depth + 1)
+            return self(deref(self.document, schema), depth + 1)
         options: list[str] = []
         if "const" in schema:
             options.append(_literal([schema["const"]]))
@@ -186,15 +181,8 @@ def _literal(values: list[Any]) -> str:
 
 
 def _parameters(document: dict[str, Any], op: PlannedOperation) -> list[dict[str, Any]]:
-    """Path-level then operation-level parameters, the latter overriding by (name, in)."""
-    merged: dict[tuple[str, str], dict[str, Any]] = {}
     path_item = document["paths"][op.path]
-    for source in (path_item.get("parameters"), path_item[op.method].get("parameters")):
-        for raw in source if isinstance(source, list) else []:
-            param = deref(document, raw)
-            if isinstance(param, dict) and isinstance(param.get("name"), str):
-                merged[(param["name"], str(param.get("in")))] = param
-    return list(merged.values())
+    return [param for _, param in merge_parameters(document, path_item, path_item[op.method])]
 
 
 def _success_response(document: dict[str, Any], operation: dict[str, Any]) -> dict[str, Any] | None:
@@ -214,7 +202,7 @@ def build_operation_view(
 ) -> OperationView:
     annotate = _Annotator(document, models)
     operation = document["paths"][op.path][op.method]  # the prepared copy, not op.operation
-    taken = set(_RESERVED_KWARGS)
+    taken = set(METHOD_LOCALS)
     path_args: list[Argument] = []
     keyword_args: list[Argument] = []
     path_order = {name: i for i, name in enumerate(_path_param_names(op.path))}
@@ -229,7 +217,7 @@ def build_operation_view(
         ):
             continue  # the client sets these itself
         arg = Argument(
-            name=_argument_name(param["name"], taken),
+            name=argument_name(param["name"], taken),
             wire_name=param["name"],
             location=location,
             annotation=annotate(param.get("schema")),
@@ -241,7 +229,7 @@ def build_operation_view(
 
     body_kind, body_model, body_required = None, None, False
     request_body = deref(document, operation.get("requestBody"))
-    media = json_content(request_body) if isinstance(request_body, dict) else None
+    media = json_media(request_body) if isinstance(request_body, dict) else None
     if media is not None and isinstance(request_body, dict):
         body_required = request_body.get("required") is True
         schema = media.get("schema")
@@ -252,7 +240,7 @@ def build_operation_view(
             for model_field in model.fields:
                 keyword_args.append(
                     Argument(
-                        name=_argument_name(model_field.name, taken),
+                        name=argument_name(model_field.name, taken),
                         wire_name=model_field.alias,
                         key=model_field.name,
                         location="body",
@@ -269,7 +257,7 @@ def build_operation_view(
     response = _success_response(document, operation)
     return_annotation = "None"
     if response is not None and isinstance(response.get("content"), dict) and response["content"]:
-        response_media = json_content(response)
+        response_media = json_media(response)
         if response_media is not None:
             return_annotation = annotate(response_media.get("schema"))
         elif any(str(t).startswith("text/") for t in response["content"]):
@@ -426,11 +414,6 @@ class _FlattenUnions(ast.NodeTransformer):
         return union
 
 
-def _argument_name(wire_name: str, taken: set[str]) -> str:
-    name = snake_case(wire_name)
-    return unique(f"{name}_" if name in _RESERVED_KWARGS else name, taken)
-
-
 def _qualify_builtins(annotation: str, shadowed: set[str]) -> str:
     """`list[int]` -> `builtins.list[int]` when the class has a member called `list`."""
     if not shadowed:
@@ -467,7 +450,7 @@ def _error_types(
         status_text = str(status).upper()
         if status_text.startswith(("4", "5")) or status_text == "DEFAULT":
             response = deref(document, raw)
-            media = json_content(response) if isinstance(response, dict) else None
+            media = json_media(response) if isinstance(response, dict) else None
             if media is not None and isinstance(media.get("schema"), dict):
                 annotation = annotate(media["schema"])
                 if annotation != "Any":
@@ -511,7 +494,7 @@ def build_resource_views(
             operations=[build_operation_view(document, op, models) for op in node.operations],
         )
         members = {op.name for op in view.operations} | set(node.children)
-        shadowed = members & _SHADOWABLE_BUILTINS
+        shadowed = members & SHADOWABLE_BUILTINS
         for op in view.operations:
             if op.pagination is not None:
                 op.pagination.item_annotation = _qualify_builtins(

@@ -83,9 +83,10 @@ def build_package(
     destination: Path,
     files: dict[str, str],
     manifest: dict[str, Any],
-    finish: Callable[[Path], None],
+    finish: Callable[[Path], dict[str, Any] | None],
 ) -> bool:
     """Write `files`, run `finish` (the formatter) on them, then swap them into `destination`.
+    `finish` may return entries to add to the manifest.
 
     Returns False when the result is byte-identical to what is there (nothing is touched).
     A symlinked `destination` stays a link: the folder it points to is the one replaced.
@@ -94,9 +95,9 @@ def build_package(
         destination = destination.resolve()
     with staging_dir(destination) as staging:
         write_files(staging, files)
-        finish(staging)
+        added = finish(staging) or {}
         hashes = tree_hashes(staging)
-        document = {**manifest, "files": hashes}
+        document = {**manifest, **added, "files": hashes}
         (staging / MANIFEST_NAME).write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
         if (
             destination.is_dir()

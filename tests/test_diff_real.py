@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from generator.diff import Change, Level, diff_specs, render
-from generator.diff.engine import HTTP_METHODS
 from generator.loader import parse_document
+from generator.openapi import HTTP_METHODS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "diff"
 BASETEN = sorted(FIXTURES.glob("baseten-*.json.gz"))

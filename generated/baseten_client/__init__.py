@@ -35,12 +35,11 @@ from ._errors import (
 from ._pagination import AsyncPage, SyncPage
 from ._resource import OperationInfo, ParameterInfo
 from ._response import APIResponse, AsyncAPIResponse
+from ._version import __version__ as __version__
 
 if TYPE_CHECKING:
     from . import types
     from ._operations import OPERATIONS
-
-__version__ = "1.0.0"
 
 __all__ = [
     "NOT_GIVEN",

@@ -20,6 +20,7 @@ from ._base_client import (
 )
 from ._resource import build_body, lazy_module
 from ._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
+from ._version import __version__
 
 if TYPE_CHECKING:
     from . import types
@@ -142,7 +143,7 @@ else:
     types = lazy_module(f"{__package__}.types")
 
 DEFAULT_BASE_URL = "https://api.baseten.co"
-USER_AGENT = "baseten_client/1.0.0 (apigen 0.1.0)"
+USER_AGENT = "baseten_client/" + __version__ + " (API 1.0.0; apigen 0.1.0)"
 
 
 class Baseten(SyncAPIClient):

@@ -13,7 +13,15 @@ Public API, used by the CLI and by `apigen sync`:
 """
 
 from generator.diff.changes import Change, diff_specs
-from generator.diff.report import FORMATS, render, rules_markdown, should_fail, summary
+from generator.diff.report import (
+    FORMATS,
+    markdown,
+    render,
+    rules_markdown,
+    should_fail,
+    summary,
+    summary_line,
+)
 from generator.diff.revision import load_revision, load_spec_source
 from generator.diff.rules import RULES, Level, Rule
 
@@ -26,8 +34,10 @@ __all__ = [
     "diff_specs",
     "load_revision",
     "load_spec_source",
+    "markdown",
     "render",
     "rules_markdown",
     "should_fail",
     "summary",
+    "summary_line",
 ]

@@ -9,7 +9,7 @@ from typing import Any
 from generator.diff.document import Document, JsonDict, join
 from generator.diff.graph import Graph
 from generator.diff.schema import Direction, SchemaDiffer, show
-from generator.operations import HTTP_METHODS
+from generator.openapi import HTTP_METHODS, media_base, parameter_key
 
 _TEMPLATE = re.compile(r"\{([^}]*)\}")
 
@@ -32,7 +32,7 @@ def _mapping(node: Any) -> Mapping[str, Any]:
 
 def _media_key(media_type: str) -> str:
     # `application/json; charset=utf-8` serves the same client as `application/json`.
-    return str(media_type).split(";", 1)[0].strip().lower()
+    return media_base(media_type)
 
 
 class SpecDiffer:
@@ -176,14 +176,8 @@ class SpecDiffer:
                 pointer, parameter = doc.deref(raw, join(owner_ptr, "parameters", index))
                 if not isinstance(parameter, Mapping):
                     continue
-                location = str(parameter.get("in", ""))
-                name = str(parameter.get("name", ""))
-                if location == "path":
-                    key = (location, positions.get(name, name))
-                elif location == "header":
-                    key = (location, name.lower())
-                else:
-                    key = (location, name)
+                location, name = parameter_key(parameter)
+                key = (location, positions.get(name, name) if location == "path" else name)
                 found[key] = (pointer, dict(parameter))  # operation level overrides path level
         return found
 

@@ -65,7 +65,7 @@ def render(
     if fmt == "text":
         return _text(changes)
     if fmt == "markdown":
-        return _markdown(changes)
+        return markdown(changes)
     if fmt == "json":
         return _json(changes)
     if fmt == "github":
@@ -117,14 +117,15 @@ def _operations_text(operations: Sequence[str], code: Callable[[str], str]) -> s
     return f"{shown} and {more} more ({len(operations)} operations)"
 
 
-def _markdown(changes: Sequence[Change]) -> str:
-    lines = ["## API changes", "", _md_text(summary_line(changes))]
+def markdown(changes: Sequence[Change], *, title: str = "API changes", depth: int = 2) -> str:
+    """The markdown report under a heading of `depth` (2: `##`); levels one deeper."""
+    lines = ["#" * depth + f" {title}", "", _md_text(summary_line(changes))]
     for level, found in _by_level(changes):
         heading = f"{level.heading} ({len(found)})"
         if level is Level.COMPATIBLE:  # long and harmless: folded away
             lines += ["", f"<details><summary>{heading}</summary>", ""]
         else:
-            lines += ["", f"### {heading}", ""]
+            lines += ["", "#" * (depth + 1) + f" {heading}", ""]
         lines += ["| Rule | Operation | Change | Location |", "| --- | --- | --- | --- |"]
         for change, operations in grouped(found):
             lines.append(

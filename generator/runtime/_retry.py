@@ -32,7 +32,9 @@ def backoff(
     return delay * (1 - 0.25 * random.random())
 
 
-def retry_after_seconds(headers: Mapping[str, str], body: object = None) -> float | None:
+def retry_after_seconds(
+    headers: Mapping[str, str], body: object = None, *, now: datetime | None = None
+) -> float | None:
     """The server's retry hint in seconds, uncapped; None when it gives none.
 
     Looks at `retry-after-ms`, then `Retry-After` (seconds or an HTTP date), then a
@@ -50,7 +52,8 @@ def retry_after_seconds(headers: Mapping[str, str], body: object = None) -> floa
             return seconds
         moment = _http_date(header)
         if moment is not None:
-            return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
+            current = now if now is not None else datetime.now(timezone.utc)
+            return max(0.0, (moment - current).total_seconds())
     if isinstance(body, (bytes, str)):
         body = _json_object(body)
     if isinstance(body, dict):

@@ -14,6 +14,7 @@ from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
 from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
+from ..extensions.push import AsyncModelsMixin, ModelsMixin
 
 
 class ModelsDeploymentsAutoscalingSettingsResource(SyncAPIResource):
@@ -4038,7 +4039,7 @@ class AsyncModelsEnvironmentsResourceWithRawResponse:
         self.resume_promotion = async_to_response_wrapper(resource.resume_promotion, mode)
 
 
-class ModelsResource(SyncAPIResource):
+class ModelsResource(ModelsMixin, SyncAPIResource):
     """Operations under `client.models`."""
 
     def __init__(self, client: SyncAPIClient) -> None:
@@ -4160,7 +4161,7 @@ class ModelsResource(SyncAPIResource):
         )
 
 
-class AsyncModelsResource(AsyncAPIResource):
+class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
     """Operations under `client.models` (async)."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
