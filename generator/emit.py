@@ -24,7 +24,6 @@ from .naming import (
     argument_name,
     docstring,
     pascal_case,
-    unique,
 )
 from .openapi import SCHEMA_REF_PREFIX, deref, json_media, merge_parameters
 from .operations import PlannedOperation, ResourceNode
