@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .api_model import client_auth
 from .diff import Change, markdown, summary, summary_line
-from .emit import _auth as client_auth
 from .versioning import Release
 
 CHANGES_FILE = "CHANGES.md"
