@@ -8,13 +8,15 @@ upstream docs (sync/); `diff` compares two specs (diff/).
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
 from .config import ApiConfig, config_for_spec, load_config
-from .errors import ApigenError, InputError
+from .errors import ApigenError, GenerationError, InputError
 
 EXIT_CODES = """exit codes:
   0  success (or nothing to do)
@@ -22,7 +24,7 @@ EXIT_CODES = """exit codes:
   2  usage error
   3  invalid input: unreadable file, invalid YAML/JSON, invalid spec or config
   4  upstream failure: unreachable, garbled or conflicting docs pages
-  5  generation failure"""
+  5  generation failure (or a bug in apigen; APIGEN_DEBUG=1 shows the traceback)"""
 
 DEFAULT_API = "baseten"
 
@@ -218,6 +220,10 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            # A file name that is not UTF-8 (bytes to the OS) prints with \udcNN escapes.
+            stream.reconfigure(errors="backslashreplace")
     args = _parser().parse_args(argv)
     handlers = {
         "generate": _cmd_generate,
@@ -233,6 +239,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("apigen: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: one line for users, the traceback for developers
+        if os.environ.get("APIGEN_DEBUG"):
+            raise
+        detail = " ".join(str(exc).split())[:300]
+        print(
+            f"apigen: internal error: {type(exc).__name__}: {detail} (a bug in apigen: please "
+            "report it; APIGEN_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return GenerationError.exit_code
 
 
 if __name__ == "__main__":
