@@ -495,7 +495,7 @@ class AsyncLoopsDeploymentsLogsResourceWithRawResponse:
 class LoopsDeploymentsMetricsResource(SyncAPIResource):
     """Operations under `client.loops.deployments.metrics`."""
 
-    def create(
+    def retrieve(
         self,
         deployment_id: str,
         *,
@@ -553,7 +553,7 @@ class LoopsDeploymentsMetricsResource(SyncAPIResource):
 class AsyncLoopsDeploymentsMetricsResource(AsyncAPIResource):
     """Operations under `client.loops.deployments.metrics` (async)."""
 
-    async def create(
+    async def retrieve(
         self,
         deployment_id: str,
         *,
@@ -612,14 +612,14 @@ class LoopsDeploymentsMetricsResourceWithRawResponse:
     """`LoopsDeploymentsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LoopsDeploymentsMetricsResource, mode: WrapperMode) -> None:
-        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
 class AsyncLoopsDeploymentsMetricsResourceWithRawResponse:
     """`AsyncLoopsDeploymentsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLoopsDeploymentsMetricsResource, mode: WrapperMode) -> None:
-        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
 
 
 class LoopsDeploymentsResource(SyncAPIResource):

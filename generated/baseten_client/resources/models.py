@@ -802,7 +802,7 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
             ),
         )
 
-    def create(
+    def retrieve(
         self,
         model_id: str,
         deployment_id: str,
@@ -967,7 +967,7 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
             ),
         )
 
-    async def create(
+    async def retrieve(
         self,
         model_id: str,
         deployment_id: str,
@@ -1058,7 +1058,7 @@ class ModelsDeploymentsLogsResourceWithRawResponse:
 
     def __init__(self, resource: ModelsDeploymentsLogsResource, mode: WrapperMode) -> None:
         self.list = to_response_wrapper(resource.list, mode)
-        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
 class AsyncModelsDeploymentsLogsResourceWithRawResponse:
@@ -1066,7 +1066,7 @@ class AsyncModelsDeploymentsLogsResourceWithRawResponse:
 
     def __init__(self, resource: AsyncModelsDeploymentsLogsResource, mode: WrapperMode) -> None:
         self.list = async_to_response_wrapper(resource.list, mode)
-        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
 
 
 class ModelsDeploymentsMetricsResource(SyncAPIResource):

@@ -619,7 +619,7 @@ class TrainingProjectsJobsLogsResource(SyncAPIResource):
             ),
         )
 
-    def create(
+    def retrieve(
         self,
         training_project_id: str,
         training_job_id: str,
@@ -746,7 +746,7 @@ class AsyncTrainingProjectsJobsLogsResource(AsyncAPIResource):
             ),
         )
 
-    async def create(
+    async def retrieve(
         self,
         training_project_id: str,
         training_job_id: str,
@@ -818,7 +818,7 @@ class TrainingProjectsJobsLogsResourceWithRawResponse:
 
     def __init__(self, resource: TrainingProjectsJobsLogsResource, mode: WrapperMode) -> None:
         self.list = to_response_wrapper(resource.list, mode)
-        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
 class AsyncTrainingProjectsJobsLogsResourceWithRawResponse:
@@ -826,7 +826,7 @@ class AsyncTrainingProjectsJobsLogsResourceWithRawResponse:
 
     def __init__(self, resource: AsyncTrainingProjectsJobsLogsResource, mode: WrapperMode) -> None:
         self.list = async_to_response_wrapper(resource.list, mode)
-        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
 
 
 class TrainingProjectsJobsMetricsResource(SyncAPIResource):
@@ -875,7 +875,7 @@ class TrainingProjectsJobsMetricsResource(SyncAPIResource):
             ),
         )
 
-    def create(
+    def retrieve(
         self,
         training_project_id: str,
         training_job_id: str,
@@ -976,7 +976,7 @@ class AsyncTrainingProjectsJobsMetricsResource(AsyncAPIResource):
             ),
         )
 
-    async def create(
+    async def retrieve(
         self,
         training_project_id: str,
         training_job_id: str,
@@ -1036,7 +1036,7 @@ class TrainingProjectsJobsMetricsResourceWithRawResponse:
 
     def __init__(self, resource: TrainingProjectsJobsMetricsResource, mode: WrapperMode) -> None:
         self.list = to_response_wrapper(resource.list, mode)
-        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
 class AsyncTrainingProjectsJobsMetricsResourceWithRawResponse:
@@ -1046,7 +1046,7 @@ class AsyncTrainingProjectsJobsMetricsResourceWithRawResponse:
         self, resource: AsyncTrainingProjectsJobsMetricsResource, mode: WrapperMode
     ) -> None:
         self.list = async_to_response_wrapper(resource.list, mode)
-        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
 
 
 class TrainingProjectsJobsSshResource(SyncAPIResource):
