@@ -1,4 +1,5 @@
-"""The generate pipeline: load -> validate -> plan -> prepare -> models -> render -> format -> write.
+"""The generate pipeline: load -> validate -> plan -> prepare -> models -> API model -> render
+-> format -> write.
 
 Each stage lives in its own module; this one only wires them together.
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .api_model import build_api
 from .config import ApiConfig
 from .emit import RUNTIME_DIR, TEMPLATES_DIR, render_package
 from .errors import CheckFailed, InputError
@@ -100,10 +102,10 @@ def _render(config: ApiConfig, spec: LoadedSpec) -> tuple[dict[str, str], int, i
     check_mixins(config, resources)
     prepared = prepare_spec(spec.document, resources)
     models = generate_models(prepared.document, header)
-    files = render_package(config, prepared.document, resources, models, header)
+    api = build_api(config, prepared, resources, models)
+    files = render_package(config, api, header)
     files.update(extension_files(config.extensions_dir))
-    operations = sum(len(node.operations) for node in resources.walk())
-    return files, operations, len(models.classes)
+    return files, len(api.operations), len(api.models)
 
 
 def generate(
