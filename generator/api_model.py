@@ -231,7 +231,7 @@ def build_api(
     builder = _OperationBuilder(document, models)
     info = document.get("info")
     info = info if isinstance(info, dict) else {}
-    auth_header, auth_prefix = _auth(document)
+    auth_header, auth_prefix = client_auth(document)
     return Api(
         title=str(info.get("title") or config.name),
         version=str(info.get("version") or ""),
@@ -787,7 +787,7 @@ def _security_schemes(document: dict[str, Any]) -> tuple[SecurityScheme, ...]:
     return tuple(found)
 
 
-def _auth(document: dict[str, Any]) -> tuple[str, str]:
+def client_auth(document: dict[str, Any]) -> tuple[str, str]:
     """(header, prefix) for the API key, from the first security scheme the spec requires."""
     schemes = {scheme.name: scheme for scheme in _security_schemes(document)}
     security = document.get("security")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .api_model import _auth as derived_auth
+from .api_model import client_auth as derived_auth
 from .config import ApiConfig
 from .diff import Change, markdown, summary, summary_line
 from .versioning import Release
