@@ -7,7 +7,7 @@ API ?= baseten
 PRISM_DIR := .tools/prism
 PRISM := $(PRISM_DIR)/node_modules/.bin/prism
 
-.PHONY: generate sync test check lint typecheck tools bench diff-bench lock clean
+.PHONY: generate sync test corpus check lint typecheck tools bench diff-bench lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ test: $(STAMP) $(PRISM)
 	$(BIN)/mypy generator bench tools
 	cd generated && ../$(BIN)/mypy --config-file ../templates/mypy-generated.ini baseten_client
 	PRISM=$(PRISM) $(BIN)/python -m pytest
+
+## corpus: every spec of ../shared/corpus/specs: each operation bound to the right class
+corpus: $(STAMP)
+	$(BIN)/python -m pytest -m corpus tests/test_bindings.py
 
 ## check: regenerate into a temporary folder and fail when generated/ differs
 check: $(STAMP)

@@ -334,8 +334,9 @@ class _Annotator:
         ref = schema.get("$ref")
         if isinstance(ref, str):
             parts = pointer_parts(ref) if ref.startswith(SCHEMA_REF_PREFIX) else ()
-            if len(parts) == 3:
+            if len(parts) == 3 and parts[2] in self.models.classes:
                 return self.models.qualify(parts[2])
+            # A component without a class of its own (collapsed into its users): its type.
             return self(deref(self.document, schema), depth + 1)
         options: list[str] = []
         if "const" in schema:

@@ -9,17 +9,26 @@ from __future__ import annotations
 import ast
 import copy
 import json
+import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import datamodel_code_generator as dcg
-from datamodel_code_generator.enums import DataModelType, InputFileType, OpenAPIScope
+from datamodel_code_generator.enums import (
+    DataModelType,
+    InputFileType,
+    NamingStrategy,
+    OpenAPIScope,
+)
 from datamodel_code_generator.format import PythonVersion
 
 from .errors import GenerationError
+from .naming import unique
+from .openapi import ref_to
 
 MODELS_MODULE = "types"
+_INDEX_CLASS = "ApigenComponentIndex"
 # The generated models derive from the runtime's lenient-response base class (`_models.py`).
 _BASE_CLASS_PLACEHOLDER = "apigen_runtime_models.BaseModel"
 _BASE_CLASS_IMPORT = "from ._models import BaseModel"
@@ -60,15 +69,26 @@ class ModelsModule:
 
 def generate_models(document: dict[str, Any], header: str) -> ModelsModule:
     """Run datamodel-code-generator on the component schemas of a prepared spec."""
+    schemas = document.get("components", {}).get("schemas", {})
+    if not schemas:
+        source = f"{header}\n\nfrom __future__ import annotations\n"
+        return ModelsModule(source, {})
+    index_name = unique(_INDEX_CLASS, set(schemas))
+    # The index refers to every component first, so each claims its own name before any
+    # inline schema is named after its owner (`PullRequest` + `head`); it is removed after.
+    index = {
+        "type": "object",
+        "properties": {
+            f"c{number}": {"$ref": ref_to(("components", "schemas", name))}
+            for number, name in enumerate(schemas)
+        },
+    }
     schemas_only = {
         "openapi": document.get("openapi", "3.1.0"),
         "info": {"title": "models", "version": "0"},
         "paths": {},
-        "components": {"schemas": document.get("components", {}).get("schemas", {})},
+        "components": {"schemas": {index_name: index, **schemas}},
     }
-    if not schemas_only["components"]["schemas"]:
-        source = f"{header}\n\nfrom __future__ import annotations\n"
-        return ModelsModule(source, {})
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # its deprecation chatter is not the user's concern
@@ -82,6 +102,7 @@ def generate_models(document: dict[str, Any], header: str) -> ModelsModule:
                 use_standard_collections=True,
                 use_annotated=True,
                 field_constraints=True,
+                naming_strategy=NamingStrategy.FullPath,
                 use_field_description=True,
                 use_schema_description=True,
                 strict_nullable=True,
@@ -102,7 +123,22 @@ def generate_models(document: dict[str, Any], header: str) -> ModelsModule:
         raise GenerationError(f"datamodel-code-generator failed: {message}") from exc
     if not isinstance(output, str):
         raise GenerationError("datamodel-code-generator returned several modules; expected one")
+    output = _remove_class(output, index_name)
     return index_models(repair_models_source(_use_runtime_base_class(output)))
+
+
+def _remove_class(source: str, name: str) -> str:
+    """`source` without the top-level class `name` and the statements that mention it."""
+    tree = ast.parse(source)
+    drop: set[int] = set()
+    for node in tree.body:
+        mentions = any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
+        if (isinstance(node, ast.ClassDef) and node.name == name) or mentions:
+            first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+            drop.update(range(first, (node.end_lineno or node.lineno) + 1))
+    lines = source.splitlines(keepends=True)
+    kept = "".join(line for number, line in enumerate(lines, 1) if number not in drop)
+    return re.sub(r"\n{4,}", "\n\n\n", kept)
 
 
 def _use_runtime_base_class(source: str) -> str:

@@ -855,7 +855,7 @@ class CreateTrainingJobS3Artifact(BaseModel):
     """
 
 
-class Subtotal(RootModel[str]):
+class DailyDedicatedUsageV1Subtotal(RootModel[str]):
     model_config = ConfigDict(
         regex_engine="python-re",
     )
@@ -873,7 +873,7 @@ class DailyDedicatedUsageV1(BaseModel):
     """
     Date of the usage
     """
-    subtotal: Annotated[float | Subtotal, Field(title="Subtotal")]
+    subtotal: Annotated[float | DailyDedicatedUsageV1Subtotal, Field(title="Subtotal")]
     """
     Subtotal cost incurred on this date in dollars
     """
@@ -887,6 +887,16 @@ class DailyDedicatedUsageV1(BaseModel):
     """
 
 
+class DailyModelApiUsageV1Subtotal(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    """
+    Subtotal cost incurred on this date in dollars
+    """
+
+
 class DailyModelApiUsageV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -895,7 +905,7 @@ class DailyModelApiUsageV1(BaseModel):
     """
     Date of the usage
     """
-    subtotal: Annotated[float | Subtotal, Field(title="Subtotal")]
+    subtotal: Annotated[float | DailyModelApiUsageV1Subtotal, Field(title="Subtotal")]
     """
     Subtotal cost incurred on this date in dollars
     """
@@ -913,6 +923,16 @@ class DailyModelApiUsageV1(BaseModel):
     """
 
 
+class DailyTrainingUsageV1Subtotal(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
+    """
+    Subtotal cost incurred on this date in dollars
+    """
+
+
 class DailyTrainingUsageV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -921,7 +941,7 @@ class DailyTrainingUsageV1(BaseModel):
     """
     Date of the usage
     """
-    subtotal: Annotated[float | Subtotal, Field(title="Subtotal")]
+    subtotal: Annotated[float | DailyTrainingUsageV1Subtotal, Field(title="Subtotal")]
     """
     Subtotal cost incurred on this date in dollars
     """
@@ -945,7 +965,7 @@ class DeactivateResponseV1(BaseModel):
     """
 
 
-class Subtotal3(RootModel[str]):
+class DedicatedItemV1Subtotal(RootModel[str]):
     model_config = ConfigDict(
         regex_engine="python-re",
     )
@@ -955,7 +975,7 @@ class Subtotal3(RootModel[str]):
     """
 
 
-class Subtotal4(RootModel[str]):
+class DedicatedUsageV1Subtotal(RootModel[str]):
     model_config = ConfigDict(
         regex_engine="python-re",
     )
@@ -965,7 +985,7 @@ class Subtotal4(RootModel[str]):
     """
 
 
-class CreditsUsed(RootModel[str]):
+class DedicatedUsageV1CreditsUsed(RootModel[str]):
     model_config = ConfigDict(
         regex_engine="python-re",
     )
@@ -975,7 +995,7 @@ class CreditsUsed(RootModel[str]):
     """
 
 
-class Total(RootModel[str]):
+class DedicatedUsageV1Total(RootModel[str]):
     model_config = ConfigDict(
         regex_engine="python-re",
     )
@@ -2208,7 +2228,7 @@ class LogV1(BaseModel):
     """
 
 
-class Target(str, Enum):
+class LoopsCheckpointConfigTarget(str, Enum):
     """
     Which checkpoint target to load: 'trainer' (full training state) or 'sampler' (inference weights)
     """
@@ -2229,7 +2249,9 @@ class LoopsCheckpointConfig(BaseModel):
     """
     Name of the checkpoint to load
     """
-    target: Annotated[Target, Field(title="Target")] = Target.trainer
+    target: Annotated[LoopsCheckpointConfigTarget, Field(title="Target")] = (
+        LoopsCheckpointConfigTarget.trainer
+    )
     """
     Which checkpoint target to load: 'trainer' (full training state) or 'sampler' (inference weights)
     """
@@ -2347,7 +2369,7 @@ class ModelAPIOrgDetailsV1(BaseModel):
     """
 
 
-class CostPerMillionInputTokens(RootModel[str]):
+class ModelAPIV1CostPerMillionInputTokens(RootModel[str]):
     model_config = ConfigDict(
         regex_engine="python-re",
     )
@@ -2364,7 +2386,7 @@ class CostPerMillionInputTokens(RootModel[str]):
     """
 
 
-class CostPerMillionOutputTokens(RootModel[str]):
+class ModelAPIV1CostPerMillionOutputTokens(RootModel[str]):
     model_config = ConfigDict(
         regex_engine="python-re",
     )
@@ -2381,7 +2403,7 @@ class CostPerMillionOutputTokens(RootModel[str]):
     """
 
 
-class Subtotal5(RootModel[str]):
+class ModelApiItemV1Subtotal(RootModel[str]):
     model_config = ConfigDict(
         regex_engine="python-re",
     )
@@ -2403,7 +2425,7 @@ class ModelApiItemV1(BaseModel):
     """
     Model family (e.g., llama, mistral)
     """
-    subtotal: Annotated[float | Subtotal5, Field(title="Subtotal")]
+    subtotal: Annotated[float | ModelApiItemV1Subtotal, Field(title="Subtotal")]
     """
     Subtotal cost in dollars for this model
     """
@@ -2425,7 +2447,7 @@ class ModelApiItemV1(BaseModel):
     """
 
 
-class Subtotal6(RootModel[str]):
+class ModelApisUsageV1Subtotal(RootModel[str]):
     model_config = ConfigDict(
         regex_engine="python-re",
     )
@@ -2435,19 +2457,39 @@ class Subtotal6(RootModel[str]):
     """
 
 
+class ModelApisUsageV1CreditsUsed(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Credits Used")]
+    """
+    Credits applied in dollars
+    """
+
+
+class ModelApisUsageV1Total(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Total")]
+    """
+    Total cost in dollars
+    """
+
+
 class ModelApisUsageV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    subtotal: Annotated[float | Subtotal6, Field(title="Subtotal")]
+    subtotal: Annotated[float | ModelApisUsageV1Subtotal, Field(title="Subtotal")]
     """
     Subtotal cost in dollars after applying credits used
     """
-    credits_used: Annotated[float | CreditsUsed, Field(title="Credits Used")]
+    credits_used: Annotated[float | ModelApisUsageV1CreditsUsed, Field(title="Credits Used")]
     """
     Credits applied in dollars
     """
-    total: Annotated[float | Total, Field(title="Total")]
+    total: Annotated[float | ModelApisUsageV1Total, Field(title="Total")]
     """
     Total cost in dollars
     """
@@ -3348,7 +3390,7 @@ class TrainingGpuCapacityItemV1(BaseModel):
     """
 
 
-class Subtotal7(RootModel[str]):
+class TrainingItemV1Subtotal(RootModel[str]):
     model_config = ConfigDict(
         regex_engine="python-re",
     )
@@ -3476,13 +3518,33 @@ class TrainingProjectTombstoneV1(BaseModel):
     """
 
 
-class Subtotal8(RootModel[str]):
+class TrainingUsageV1Subtotal(RootModel[str]):
     model_config = ConfigDict(
         regex_engine="python-re",
     )
     root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
     """
     Subtotal cost in dollars after applying credits used
+    """
+
+
+class TrainingUsageV1CreditsUsed(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Credits Used")]
+    """
+    Credits applied in dollars
+    """
+
+
+class TrainingUsageV1Total(RootModel[str]):
+    model_config = ConfigDict(
+        regex_engine="python-re",
+    )
+    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Total")]
+    """
+    Total cost in dollars
     """
 
 
@@ -4459,7 +4521,7 @@ class DedicatedItemV1(BaseModel):
     """
     The model deployment resource
     """
-    subtotal: Annotated[float | Subtotal3, Field(title="Subtotal")]
+    subtotal: Annotated[float | DedicatedItemV1Subtotal, Field(title="Subtotal")]
     """
     Subtotal cost in dollars for this billable resource
     """
@@ -4481,15 +4543,15 @@ class DedicatedUsageV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    subtotal: Annotated[float | Subtotal4, Field(title="Subtotal")]
+    subtotal: Annotated[float | DedicatedUsageV1Subtotal, Field(title="Subtotal")]
     """
     Subtotal cost in dollars after applying credits used
     """
-    credits_used: Annotated[float | CreditsUsed, Field(title="Credits Used")]
+    credits_used: Annotated[float | DedicatedUsageV1CreditsUsed, Field(title="Credits Used")]
     """
     Credits applied in dollars
     """
-    total: Annotated[float | Total, Field(title="Total")]
+    total: Annotated[float | DedicatedUsageV1Total, Field(title="Total")]
     """
     Total cost in dollars
     """
@@ -5331,14 +5393,14 @@ class ModelAPIV1(BaseModel):
     The model's context window length, in tokens.
     """
     cost_per_million_input_tokens: Annotated[
-        float | CostPerMillionInputTokens,
+        float | ModelAPIV1CostPerMillionInputTokens,
         Field(examples=["0.13"], title="Cost Per Million Input Tokens"),
     ]
     """
     Cost per million input tokens, in dollars.
     """
     cost_per_million_output_tokens: Annotated[
-        float | CostPerMillionOutputTokens,
+        float | ModelAPIV1CostPerMillionOutputTokens,
         Field(examples=["0.50"], title="Cost Per Million Output Tokens"),
     ]
     """
@@ -5484,7 +5546,7 @@ class TrainingItemV1(BaseModel):
     """
     The training job resource
     """
-    subtotal: Annotated[float | Subtotal7, Field(title="Subtotal")]
+    subtotal: Annotated[float | TrainingItemV1Subtotal, Field(title="Subtotal")]
     """
     Subtotal cost in dollars for this billable resource
     """
@@ -5638,15 +5700,15 @@ class TrainingUsageV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    subtotal: Annotated[float | Subtotal8, Field(title="Subtotal")]
+    subtotal: Annotated[float | TrainingUsageV1Subtotal, Field(title="Subtotal")]
     """
     Subtotal cost in dollars after applying credits used
     """
-    credits_used: Annotated[float | CreditsUsed, Field(title="Credits Used")]
+    credits_used: Annotated[float | TrainingUsageV1CreditsUsed, Field(title="Credits Used")]
     """
     Credits applied in dollars
     """
-    total: Annotated[float | Total, Field(title="Total")]
+    total: Annotated[float | TrainingUsageV1Total, Field(title="Total")]
     """
     Total cost in dollars
     """
