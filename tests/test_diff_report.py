@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from generator.diff.locate import locator
 from generator.diff import (
     FORMATS,
     Change,
@@ -19,6 +18,7 @@ from generator.diff import (
     render,
     should_fail,
 )
+from generator.diff.locate import locator
 from generator.errors import InputError
 
 HOSTILE = "evil|name<img src=x>`code`\n@team [link](http://x)"
