@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 from support.docs_server import DocsServer, html_page, replace, serving
-from support.sync_site import REAL_ORIGIN, extract_sites, small_site
+from support.sync_site import REAL_ORIGIN, demo_config, extract_sites, small_site
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / "tools" / "sync_pr.py"
@@ -102,12 +102,7 @@ def upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DocsSer
         work, remote = template / "work", template / "remote.git"
         api_dir = work / "specs" / "demo"
         api_dir.mkdir(parents=True)
-        (api_dir / "config.toml").write_text(
-            '[package]\nname = "demo_client"\nclient_class = "Demo"\n'
-            f'[sync]\nindex_url = "{server.url("/llms.txt")}"\n'
-            'page_prefixes = ["/reference/management-api/"]\n'
-            'api_title = "Baseten management API"\nserver_url = "https://api.baseten.co"\n'
-        )
+        (api_dir / "config.toml").write_text(demo_config(server.url("/llms.txt")))
         subprocess.run(
             [sys.executable, "-m", "generator", "sync", "demo"],
             cwd=work,
