@@ -27,6 +27,7 @@ TITLE = "# Upstream changes"
 # GitHub refuses a pull request body over 65,536 characters; leave room for a footer.
 PR_BODY_LIMIT = 60_000
 _ADDED, _REMOVED = "operation-added", "operation-removed"
+_UNSAFE = re.compile(r"[`\r\n|<>\\]")
 
 
 @dataclass(frozen=True)
@@ -104,10 +105,10 @@ class AuthChange:
 def client_auth(spec: dict[str, Any], config: ApiConfig) -> tuple[str, str]:
     """(header, prefix) the generated client sends the API key with (config overrides first)."""
     header, prefix = derived_auth(spec)
-    return (
-        config.auth_header or header,
-        prefix if config.auth_prefix is None else config.auth_prefix,
-    )
+    header = config.auth_header or header
+    prefix = prefix if config.auth_prefix is None else config.auth_prefix
+    # Spec text goes into markdown code spans: no backticks, line breaks or markup there.
+    return _UNSAFE.sub("", header)[:100], _UNSAFE.sub("", prefix)[:100]
 
 
 def auth_change(old: dict[str, Any], new: dict[str, Any], config: ApiConfig) -> AuthChange | None:
