@@ -152,3 +152,28 @@ def test_revisions_of_a_configured_api_name_its_package_and_point_into_the_check
     assert file.startswith("generated/demo_client/")
     method = became.split("method `")[1].split("`")[0].rsplit(".", 1)[1]
     assert f"def {method}(" in (repo / file).read_text().splitlines()[line_no - 1]
+
+
+def test_an_accepted_change_shared_by_operations_needs_every_operation() -> None:
+    from generator.diff import diff_specs
+    from generator.diff.policy import DiffPolicy, Ignore
+
+    def spec(kind: str) -> dict[str, object]:
+        content = {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}
+        item = {"get": {"responses": {"200": {"description": "ok", "content": content}}}}
+        pet = {"type": "object", "properties": {"id": {"type": kind}}, "required": ["id"]}
+        return {
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/a": item, "/b": item},
+            "components": {"schemas": {"Pet": pet}},
+        }
+
+    [change] = diff_specs(spec("string"), spec("integer"))
+    assert change.operations == ("GET /a", "GET /b")
+    one = DiffPolicy({}, (Ignore(change.rule, "GET /a", "agreed"),))
+    assert one.apply([change]) == ([change], [])
+    both = DiffPolicy({}, (*one.ignore, Ignore(change.rule, "get /b", "agreed")))
+    assert both.apply([change]) == ([], [change])
+    everywhere = DiffPolicy({}, (Ignore(change.rule, None, "agreed"),))
+    assert everywhere.apply([change]) == ([], [change])
