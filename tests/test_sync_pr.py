@@ -112,7 +112,8 @@ def upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DocsSer
         checkout = Checkout(work, remote, server, new, template / "gh.log")
         checkout.git("init", "--quiet", "--bare", str(remote), cwd=template)
         checkout.git("init", "--quiet", "--initial-branch", "main")
-        checkout.git("add", "specs", "generated")
+        shutil.copy(REPO / ".gitignore", work / ".gitignore")  # .apigen/ (the sync's work area)
+        checkout.git("add", ".gitignore", "specs", "generated")
         checkout.git("commit", "--quiet", "-m", "main")
         checkout.git("push", "--quiet", str(remote), "main")
         yield server, template, new
