@@ -7,7 +7,7 @@ API ?= baseten
 PRISM_DIR := .tools/prism
 PRISM := $(PRISM_DIR)/node_modules/.bin/prism
 
-.PHONY: generate sync test check contract lint typecheck tools bench lock clean
+.PHONY: generate sync test check contract lint typecheck tools bench diff-bench lock clean
 CORPUS ?= ../shared/corpus/specs
 
 $(STAMP): requirements.lock pyproject.toml
@@ -32,8 +32,8 @@ tools: $(PRISM)
 test: $(STAMP) $(PRISM)
 	$(BIN)/ruff check generator tests bench
 	$(BIN)/ruff format --check generator tests bench
-	$(BIN)/ruff check --config templates/ruff.toml generated
-	$(BIN)/ruff format --check --config templates/ruff.toml generated
+	$(BIN)/ruff check --config templates/ruff.toml generated specs
+	$(BIN)/ruff format --check --config templates/ruff.toml generated specs
 	$(BIN)/mypy generator bench
 	cd generated && ../$(BIN)/mypy --config-file ../templates/mypy-generated.ini baseten_client
 	PRISM=$(PRISM) $(BIN)/python -m pytest
@@ -53,9 +53,15 @@ contract: $(STAMP) $(PRISM)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+## diff-bench: how often `apigen diff` agrees with oasdiff's own test pairs (OASDIFF=checkout)
+diff-bench: $(STAMP)
+	@test -n "$(OASDIFF)" || { echo "set OASDIFF to an oasdiff checkout"; exit 2; }
+	$(BIN)/python -m bench.diff_pairs --oasdiff $(OASDIFF) $(if $(LIST),--list)
+
 ## lock: re-pin Python dependencies after editing pyproject.toml
-lock:
-	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+lock: $(STAMP)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
 
 clean:
 	rm -rf $(VENV) .tools .mypy_cache .pytest_cache .ruff_cache

@@ -12,10 +12,10 @@ from typing import Any
 import yaml
 
 from bench.peers import REPO_ROOT
+from generator.openapi import HTTP_METHODS
 
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "specs"
 SPEC_SUFFIXES = (".json", ".yaml", ".yml")
-HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 # --quick: a spread of sizes that fits in about three minutes, the 4 MB JSON spec included,
 # and the project's own target (specs/baseten/openapi.json).
 QUICK_SPECS = (

@@ -27,7 +27,7 @@ def models_stage(spec_path: Path, output_dir: Path) -> None:
     prepared = prepare_spec(spec.document, plan_operations(spec.document, config))
     models = generate_models(prepared.document, "# models stage of apigen, run by the bench")
     output_dir.mkdir(parents=True, exist_ok=True)
-    (output_dir / "models.py").write_text(models.source, encoding="utf-8")
+    (output_dir / "types.py").write_text(models.source, encoding="utf-8")
 
 
 def load_stage(spec_paths: Sequence[Path]) -> None:

@@ -120,7 +120,7 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--format", choices=("text", "markdown", "json", "github"), default="text")
     diff.add_argument(
         "--fail-on",
-        choices=("breaking", "warning"),
+        choices=("breaking", "possibly-breaking"),
         help="exit 1 when a change of this level or worse is found",
     )
     diff.add_argument(

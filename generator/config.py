@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import keyword
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import tomllib
 
 from .errors import InputError
+from .extensions import EXTENSIONS_DIR, Mixin
 from .naming import pascal_case, snake_case
 
 _PACKAGE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _ATTR_PATH = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")
+_MIXIN = re.compile(r"^[a-z_][a-z0-9_]*\.[A-Z][A-Za-z0-9_]*$")
 _OPERATION_KEY = re.compile(r"^(GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS|TRACE) /\S*$")
+_CLASS_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an RFC 9110 token
+_HEADER_VALUE_PREFIX = re.compile(r"^[\x20-\x7e]*$")  # printable ASCII, no line breaks
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,9 @@ class ApiConfig:
     # "METHOD /path" -> dotted attribute path, e.g. "POST /v1/x" -> "models.create_x"
     operation_names: dict[str, str] = field(default_factory=dict)
     sync: SyncConfig | None = None
+    # resource path -> class of specs/<api>/extensions/ it inherits from (see extensions.py)
+    mixins: dict[str, Mixin] = field(default_factory=dict)
+    extensions_dir: Path | None = None  # hand-written modules copied into the package
 
     @property
     def api_dir(self) -> Path:
@@ -62,8 +72,35 @@ def _get(table: dict[str, Any], key: str, kind: type, where: str, default: Any =
 
 
 def _checked(value: str, pattern: re.Pattern[str], what: str, where: str) -> str:
-    if not pattern.match(value):
+    if not pattern.fullmatch(value):
         raise InputError(f"{where}: {what} {value!r} is not valid (expected {pattern.pattern})")
+    return value
+
+
+def _checked_optional(
+    value: str | None, pattern: re.Pattern[str], what: str, where: str
+) -> str | None:
+    return None if value is None else _checked(value, pattern, what, where)
+
+
+def _class_name(value: str, where: str) -> str:
+    _checked(value, _CLASS_NAME, "class", where)
+    if keyword.iskeyword(value):
+        raise InputError(f"{where}: class {value!r} is a Python keyword")
+    return value
+
+
+def _url(value: str | None, where: str) -> str | None:
+    """An absolute http(s) URL without whitespace or control characters, or None."""
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or any(ch.isspace() or not ch.isprintable() for ch in value)
+    ):
+        raise InputError(f"{where}: URL {value!r} is not valid (expected an http(s) URL)")
     return value
 
 
@@ -82,6 +119,7 @@ def load_config(api_dir: Path, output_root: Path) -> ApiConfig:
     spec = _get(data, "spec", dict, where, {})
     naming = _get(data, "naming", dict, where, {})
     sync = _get(data, "sync", dict, where, None)
+    extensions = _get(data, "extensions", dict, where, {})
 
     name = _get(package, "name", str, where) or snake_case(api_dir.name) + "_client"
     client_class = _get(package, "client_class", str, where) or pascal_case(api_dir.name)
@@ -89,6 +127,12 @@ def load_config(api_dir: Path, output_root: Path) -> ApiConfig:
     for key, attr_path in operations.items():
         _checked(key, _OPERATION_KEY, "operation key", where)
         _checked(str(attr_path), _ATTR_PATH, "operation name", where)
+
+    mixins = {}
+    for resource, target in _get(extensions, "mixins", dict, where, {}).items():
+        _checked(resource, _ATTR_PATH, "resource path", where)
+        module, _, class_name = _checked(str(target), _MIXIN, "mixin", where).partition(".")
+        mixins[resource] = Mixin(module, class_name)
 
     sync_config = None
     if sync is not None:
@@ -105,9 +149,10 @@ def load_config(api_dir: Path, output_root: Path) -> ApiConfig:
         spec_path=api_dir / _get(spec, "file", str, where, "openapi.json"),
         output_dir=output_root / _checked(name, _PACKAGE_NAME, "package name", where),
         package=name,
-        client_class=_checked(client_class, re.compile(r"^[A-Z][A-Za-z0-9]*$"), "class", where),
-        async_client_class=_get(package, "async_client_class", str, where)
-        or "Async" + client_class,
+        client_class=_class_name(client_class, where),
+        async_client_class=_class_name(
+            _get(package, "async_client_class", str, where) or "Async" + client_class, where
+        ),
         api_key_env=_checked(
             _get(package, "api_key_env", str, where) or name.upper().removesuffix("_CLIENT") + "_API_KEY",
             _ENV_NAME, "env var", where,
@@ -116,11 +161,17 @@ def load_config(api_dir: Path, output_root: Path) -> ApiConfig:
             _get(package, "base_url_env", str, where) or name.upper().removesuffix("_CLIENT") + "_BASE_URL",
             _ENV_NAME, "env var", where,
         ),
-        default_base_url=_get(package, "default_base_url", str, where),
-        auth_header=_get(package, "auth_header", str, where),
-        auth_prefix=_get(package, "auth_prefix", str, where),
+        default_base_url=_url(_get(package, "default_base_url", str, where), where),
+        auth_header=_checked_optional(
+            _get(package, "auth_header", str, where), _HEADER_NAME, "auth header", where
+        ),
+        auth_prefix=_checked_optional(
+            _get(package, "auth_prefix", str, where), _HEADER_VALUE_PREFIX, "auth prefix", where
+        ),
         operation_names={str(k): str(v) for k, v in operations.items()},
         sync=sync_config,
+        mixins=mixins,
+        extensions_dir=api_dir / EXTENSIONS_DIR,
     )  # fmt: skip
 
 

@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -25,16 +25,19 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from generator.errors import InputError
+from generator.openapi import (
+    PointerNotFound,
+    contains_ref,
+    json_pointer,
+    pointer_parts,
+    resolve_pointer,
+)
 
 __all__ = [
     "LoadedSpec",
-    "PointerNotFound",
     "iter_refs",
-    "json_pointer",
     "load_spec",
     "parse_document",
-    "pointer_parts",
-    "resolve_pointer",
 ]
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -54,54 +57,6 @@ _URI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _JSON_NONLOCAL_REF = re.compile(
     r'"(?:\$|\\u0024)(?:r|\\u0072)(?:e|\\u0065)(?:f|\\u0066)"\s*+:\s*+"(?!#)', re.IGNORECASE
 )
-
-
-# --------------------------------------------------------------------------------------------
-# JSON pointers
-
-
-class PointerNotFound(LookupError):
-    """A JSON pointer is malformed or names something the document does not have."""
-
-
-def pointer_parts(pointer: str) -> tuple[str, ...]:
-    """Split an RFC 6901 pointer ("/a/b~1c") or URI fragment ("#/a/b%20c") into its keys."""
-    if pointer.startswith("#"):
-        pointer = unquote(pointer[1:])
-    if not pointer:
-        return ()
-    if not pointer.startswith("/"):
-        raise PointerNotFound(f"invalid JSON pointer {pointer!r} (must start with '/')")
-    return tuple(part.replace("~1", "/").replace("~0", "~") for part in pointer[1:].split("/"))
-
-
-def json_pointer(parts: Iterable[str | int]) -> str:
-    """Join keys into an RFC 6901 pointer, escaping "~" and "/" ("" for the root)."""
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
-
-
-def _is_index(part: str) -> bool:
-    return part.isascii() and part.isdigit()
-
-
-def resolve_pointer(document: Any, pointer: str) -> Any:
-    """Return the value `pointer` (RFC 6901, or a "#..." URI fragment) names in `document`."""
-    node = document
-    for depth, part in enumerate(pointer_parts(pointer)):
-        if isinstance(node, dict):
-            if part not in node:
-                raise PointerNotFound(f"{pointer}: no key {part!r} at position {depth + 1}")
-            node = node[part]
-        elif isinstance(node, list):
-            if not _is_index(part) or (part != "0" and part.startswith("0")):
-                raise PointerNotFound(f"{pointer}: {part!r} is not an array index")
-            index = int(part)
-            if index >= len(node):
-                raise PointerNotFound(f"{pointer}: index {index} is out of range")
-            node = node[index]
-        else:
-            raise PointerNotFound(f"{pointer}: cannot descend into a {type(node).__name__}")
-    return node
 
 
 # --------------------------------------------------------------------------------------------
@@ -490,7 +445,12 @@ def _node_line(root: Node, parts: Sequence[str]) -> int:
                     break
             else:
                 return line
-        elif isinstance(node, SequenceNode) and _is_index(part) and int(part) < len(node.value):
+        elif (
+            isinstance(node, SequenceNode)
+            and part.isascii()
+            and part.isdigit()
+            and int(part) < len(node.value)
+        ):
             node = node.value[int(part)]
             line = node.start_mark.line + 1
         else:
@@ -824,7 +784,7 @@ class _Bundler:
         taken = self.taken.setdefault(section, {})
         name, counter = base, 1
         while name in taken:
-            if taken[name] == value and not _contains_ref(value):
+            if taken[name] == value and not contains_ref(value):
                 return name, False
             counter += 1
             name = f"{base}_{counter}"
@@ -864,11 +824,3 @@ class _Bundler:
         opened = _SourceFile(path, display, text, document)
         self.files[path] = opened
         return opened
-
-
-def _contains_ref(value: Any) -> bool:
-    if isinstance(value, dict):
-        return "$ref" in value or any(_contains_ref(item) for item in value.values())
-    if isinstance(value, list):
-        return any(_contains_ref(item) for item in value)
-    return False

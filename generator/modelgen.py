@@ -19,7 +19,10 @@ from datamodel_code_generator.format import PythonVersion
 
 from .errors import GenerationError
 
-MODELS_MODULE = "models"
+MODELS_MODULE = "types"
+# The generated models derive from the runtime's lenient-response base class (`_models.py`).
+_BASE_CLASS_PLACEHOLDER = "apigen_runtime_models.BaseModel"
+_BASE_CLASS_IMPORT = "from ._models import BaseModel"
 _BUILTIN_NAMES = frozenset(
     {"str", "int", "float", "bool", "bytes", "list", "dict", "set", "tuple", "None", "object"}
 )
@@ -29,7 +32,7 @@ _BUILTIN_NAMES = frozenset(
 class ModelField:
     name: str  # Python attribute name
     alias: str  # name on the wire
-    annotation: str  # qualified for use outside the models module (`models.X | None`)
+    annotation: str  # qualified for use outside the models module (`types.X | None`)
     required: bool
     description: str | None
 
@@ -44,7 +47,7 @@ class ModelClass:
 
 @dataclass
 class ModelsModule:
-    """The generated `models.py` and what the client templates need to know about it."""
+    """The generated `types.py` and what the client templates need to know about it."""
 
     source: str
     classes: dict[str, ModelClass]
@@ -92,13 +95,20 @@ def generate_models(document: dict[str, Any], header: str) -> ModelsModule:
                 # EmailStr needs the optional email-validator; the client needs only pydantic.
                 type_mappings=["string+email=string", "string+idn-email=string"],
                 formatters=[],
+                base_class=_BASE_CLASS_PLACEHOLDER,
             )
     except Exception as exc:  # the library raises many types; all mean "could not model this"
         message = " ".join(str(exc).split())[:300]
         raise GenerationError(f"datamodel-code-generator failed: {message}") from exc
     if not isinstance(output, str):
         raise GenerationError("datamodel-code-generator returned several modules; expected one")
-    return index_models(repair_models_source(output))
+    return index_models(repair_models_source(_use_runtime_base_class(output)))
+
+
+def _use_runtime_base_class(source: str) -> str:
+    """dcg imports a base class by absolute path; the package's own is relative (vendorable)."""
+    module, _, name = _BASE_CLASS_PLACEHOLDER.rpartition(".")
+    return source.replace(f"from {module} import {name}\n", _BASE_CLASS_IMPORT + "\n", 1)
 
 
 def repair_models_source(source: str) -> str:
@@ -382,7 +392,7 @@ def _keyword_value(call: ast.Call, keyword: str) -> str | None:
 
 
 class _Qualifier(ast.NodeTransformer):
-    """Rewrite model names to `models.Name` and note which imports the rest needs."""
+    """Rewrite model names to `types.Name` and note which imports the rest needs."""
 
     def __init__(self, classes: set[str], imports: dict[str, str], needed: dict[str, str]) -> None:
         self.classes, self.imports, self.needed = classes, imports, needed

@@ -1,26 +1,69 @@
-"""Turn untrusted spec text into safe Python identifiers and docstrings.
+"""The naming policy: safe Python identifiers, reserved words and collision rules.
 
-Every name or description that reaches generated code goes through this module.
+Every name or description from a spec that reaches generated code goes through this module.
+
+- Identifiers: any text becomes ASCII words, joined as snake_case or PascalCase; a leading
+  digit gets a prefix, a Python keyword a trailing underscore.
+- Reserved words come from what the generated package really defines: the members of the
+  runtime's client and resource classes (introspected), the names every generated method's
+  body uses, and the names the models module imports.
+- Collisions: the first claimant keeps a name; later ones get a more specific name from the
+  caller (owner, verb) and, only when that is taken too, a number (`unique`).
 """
 
 from __future__ import annotations
 
+import builtins
 import keyword
 import re
 import unicodedata
 
+from .runtime._base_client import AsyncAPIClient, SyncAPIClient
+from .runtime._resource import AsyncAPIResource, SyncAPIResource
+
 _WORD_SPLIT = re.compile(r"[^0-9A-Za-z]+")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
-# Names a generated module defines or imports itself; a spec name equal to one of them is renamed.
+# Builtins that every generated method signature spells (`Mapping[str, object]`, `float`):
+# a method of that name would shadow them inside its class.
+SIGNATURE_BUILTINS = frozenset({"object", "str", "int", "float"})
+# Attributes the runtime's clients and resources define: a method or sub-resource of the
+# same name would replace them.
+RESOURCE_MEMBERS = (
+    frozenset(
+        name
+        for cls in (SyncAPIClient, AsyncAPIClient, SyncAPIResource, AsyncAPIResource)
+        for name in dir(cls)
+        if not name.startswith("__")
+    )
+    | {"_client"}  # set in `__init__`, so not visible on the class
+    | SIGNATURE_BUILTINS
+)
+# Other builtin types a method may be named after (`list`): annotations in its class then
+# spell them `builtins.list[...]`.
+SHADOWABLE_BUILTINS = frozenset(
+    name
+    for name in dir(builtins)
+    if name.isidentifier()
+    and name.islower()
+    and not name.startswith("_")
+    and isinstance(getattr(builtins, name), type)
+    and name not in SIGNATURE_BUILTINS
+)
+# Names a generated method body uses besides its arguments (its fixed keyword arguments and
+# the module's imports): a spec parameter with one of them gets a trailing underscore.
+METHOD_LOCALS = frozenset(
+    {"self", "timeout", "extra_headers", "extra_query", "extra_body", "body", "types", "httpx",
+     "cast", "build_body", "builtins", "Any", "Literal", "Mapping", "NOT_GIVEN", "NotGiven",
+     "fetch_page", "page_cursor", "iterate_pages", "aiterate_pages", "Iterator", "AsyncIterator"}
+)  # fmt: skip
+# Names a generated models module defines or imports itself; a schema named so is renamed.
 RESERVED_CLASS_NAMES = frozenset(
     {
         "Any", "Annotated", "BaseModel", "ConfigDict", "Enum", "Field", "Literal", "RootModel",
         "AwareDatetime", "AnyUrl", "NotGiven", "Optional", "Union", "List", "Dict", "Model",
     }
 )  # fmt: skip
-# Builtins that a method or attribute name must not shadow inside generated classes.
-_RESERVED_ATTRIBUTES = frozenset({"self", "cls", "with_options", "_client", "_post", "_get"})
 
 
 def _ascii_words(text: str) -> list[str]:
@@ -38,7 +81,7 @@ def snake_case(text: str, *, fallback: str = "value") -> str:
     name = "_".join(word.lower() for word in _ascii_words(text)) or fallback
     if name[0].isdigit():
         name = f"{fallback}_{name}"
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in _RESERVED_ATTRIBUTES:
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
         name = f"{name}_"
     return name
 
@@ -51,6 +94,12 @@ def pascal_case(text: str, *, fallback: str = "Model") -> str:
     if name in RESERVED_CLASS_NAMES:
         name = f"{name}Model"
     return name
+
+
+def argument_name(wire_name: str, taken: set[str]) -> str:
+    """A method argument for a spec name: snake_case, not shadowing `METHOD_LOCALS`, unique."""
+    name = snake_case(wire_name)
+    return unique(f"{name}_" if name in METHOD_LOCALS else name, taken)
 
 
 def unique(name: str, taken: set[str]) -> str:

@@ -23,18 +23,15 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
-from .loader import PointerNotFound, pointer_parts, resolve_pointer
 from .naming import pascal_case, unique
+from .openapi import SCHEMA_REF_PREFIX, deref, iter_subschemas, json_media, pointer_parts, ref_to
 from .operations import ResourceNode
 
-SCHEMA_REF_PREFIX = "#/components/schemas/"
 # Schema keywords that datamodel-code-generator turns into imports, base classes or ClassVars.
 _CODE_KEYWORDS = frozenset({"customTypePath", "customBasePath", "x-is-base-class", "x-is-classvar"})
 _CODE_KEYWORD_PREFIX = "x-python-"
 _LITERAL_INT_RANGE = range(-(2**63), 2**63)
-JSON_MEDIA_SUFFIXES = ("/json", "+json")
 
 
 @dataclass(frozen=True)
@@ -43,50 +40,6 @@ class PreparedSpec:
 
     document: dict[str, Any]
     class_names: dict[str, str]  # original component schema name -> class name
-
-
-def is_json_media_type(media_type: str) -> bool:
-    base = media_type.split(";", 1)[0].strip().lower()
-    return base.endswith(JSON_MEDIA_SUFFIXES) or base == "*/*"
-
-
-def json_content(container: dict[str, Any]) -> dict[str, Any] | None:
-    """The first JSON media type object of a request body or response, if any."""
-    content = container.get("content")
-    if not isinstance(content, dict):
-        return None
-    for media_type, media in content.items():
-        if is_json_media_type(str(media_type)) and isinstance(media, dict):
-            return media
-    return None
-
-
-def _decode_pointer_token(token: str) -> str:
-    return pointer_parts("#/" + token)[0]
-
-
-def _encode_pointer_token(token: str) -> str:
-    return quote(token.replace("~", "~0").replace("/", "~1"), safe="")
-
-
-def resolve_local_ref(document: dict[str, Any], ref: str) -> Any:
-    """Follow an internal `#/...` reference; None when it does not resolve."""
-    if not ref.startswith("#"):
-        return None
-    try:
-        return resolve_pointer(document, ref)
-    except PointerNotFound:
-        return None
-
-
-def deref(document: dict[str, Any], value: Any, *, limit: int = 32) -> Any:
-    """`value` with `$ref` chains followed (components/parameters, requestBodies...)."""
-    while isinstance(value, dict) and isinstance(value.get("$ref"), str) and limit > 0:
-        target = resolve_local_ref(document, value["$ref"])
-        if target is None:
-            return value
-        value, limit = target, limit - 1
-    return value
 
 
 def prepare_spec(document: dict[str, Any], resources: ResourceNode) -> PreparedSpec:
@@ -110,10 +63,10 @@ def _renamed_ref(ref: str, class_names: dict[str, str]) -> str:
     if not ref.startswith(SCHEMA_REF_PREFIX):
         return ref
     name, _, rest = ref[len(SCHEMA_REF_PREFIX) :].partition("/")
-    new_name = class_names.get(_decode_pointer_token(name))
+    new_name = class_names.get(pointer_parts("#/" + name)[0])
     if new_name is None:
         return ref  # dangling: the validator reports it; the type falls back to Any
-    return SCHEMA_REF_PREFIX + _encode_pointer_token(new_name) + (f"/{rest}" if rest else "")
+    return ref_to(("components", "schemas", new_name)) + (f"/{rest}" if rest else "")
 
 
 def _rewrite_refs(node: Any, class_names: dict[str, str]) -> None:
@@ -130,7 +83,7 @@ def _rewrite_refs(node: Any, class_names: dict[str, str]) -> None:
                 mapping = discriminator["mapping"]
                 for key, target in list(mapping.items()):
                     if isinstance(target, str) and target in class_names:  # a bare schema name
-                        target = SCHEMA_REF_PREFIX + _encode_pointer_token(target)
+                        target = ref_to(("components", "schemas", target))
                     if isinstance(target, str) and target.startswith("#"):
                         mapping[key] = _renamed_ref(target, class_names)
                     else:
@@ -156,7 +109,7 @@ def _hoist(
     if _needs_class(schema):
         class_name = unique(name, taken)
         schemas[class_name] = schema
-        schema_holder["schema"] = {"$ref": SCHEMA_REF_PREFIX + _encode_pointer_token(class_name)}
+        schema_holder["schema"] = {"$ref": ref_to(("components", "schemas", class_name))}
     elif (
         isinstance(schema, dict)
         and schema.get("type") == "array"
@@ -170,7 +123,7 @@ def _hoist_items(
 ) -> None:
     class_name = unique(name, taken)
     schemas[class_name] = array_schema["items"]
-    array_schema["items"] = {"$ref": SCHEMA_REF_PREFIX + _encode_pointer_token(class_name)}
+    array_schema["items"] = {"$ref": ref_to(("components", "schemas", class_name))}
 
 
 def _hoist_operation_schemas(
@@ -185,7 +138,7 @@ def _hoist_operation_schemas(
             base = pascal_case(planned.attr_path.replace(".", "_"))
             body = deref(document, operation.get("requestBody"))
             if isinstance(body, dict) and "$ref" not in operation.get("requestBody", {}):
-                media = json_content(body)
+                media = json_media(body)
                 if media is not None:
                     _hoist(media, schemas, base + "Request", taken)
             responses = operation.get("responses")
@@ -194,7 +147,7 @@ def _hoist_operation_schemas(
             for status, response in sorted(responses.items(), key=lambda item: str(item[0])):
                 if not isinstance(response, dict) or "$ref" in response:
                     continue
-                media = json_content(response)
+                media = json_media(response)
                 if media is not None:
                     suffix = "Response" if str(status).startswith("2") else f"Error{status}"
                     _hoist(media, schemas, base + suffix, taken)
@@ -214,34 +167,6 @@ def _collapse_nullable_union(schema: dict[str, Any]) -> None:
         for key, value in other.items():
             schema.setdefault(key, value)
         schema["type"] = [other["type"], "null"]
-
-
-_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
-_SCHEMA_VALUES = (
-    "items", "additionalProperties", "not", "contains", "if", "then", "else", "propertyNames",
-    "additionalItems", "unevaluatedItems", "unevaluatedProperties", "contentSchema",
-)  # fmt: skip
-
-
-def iter_subschemas(schema: dict[str, Any]) -> list[dict[str, Any]]:
-    """The schemas directly nested in `schema` (JSON Schema keywords only, not data)."""
-    found: list[dict[str, Any]] = []
-    for keyword in _SCHEMA_MAPS:
-        nested = schema.get(keyword)
-        if isinstance(nested, dict):
-            found.extend(value for value in nested.values() if isinstance(value, dict))
-    for keyword in _SCHEMA_LISTS:
-        nested = schema.get(keyword)
-        if isinstance(nested, list):
-            found.extend(value for value in nested if isinstance(value, dict))
-    for keyword in _SCHEMA_VALUES:
-        nested = schema.get(keyword)
-        if isinstance(nested, dict):
-            found.append(nested)
-        elif isinstance(nested, list):  # 3.0-era tuple `items`
-            found.extend(value for value in nested if isinstance(value, dict))
-    return found
 
 
 def _normalize_schemas(document: dict[str, Any]) -> None:

@@ -10,21 +10,16 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .config import ApiConfig
-from .naming import snake_case, unique
+from .naming import RESOURCE_MEMBERS, snake_case, unique
+from .openapi import HTTP_METHODS, iter_operations
 
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 _VERSION_SEGMENT = re.compile(r"^(v\d+[a-z0-9]*|api)$", re.IGNORECASE)
 _PARAM_SEGMENT = re.compile(r"^\{[^{}]+\}$")
-# Attributes the generated clients and resources define themselves, and the builtins that
-# their fixed signatures use as types (a method `object` would shadow `Mapping[str, object]`).
-RESERVED_MEMBERS = frozenset(
-    {"close", "aclose", "base_url", "timeout", "max_retries", "request", "with_options",
-     "object", "str", "int", "float"}
-)  # fmt: skip
 
 
 @dataclass
@@ -33,8 +28,8 @@ class PlannedOperation:
 
     method: str  # lower-case HTTP method
     path: str
-    operation: dict[str, Any]
-    path_item: dict[str, Any]
+    operation: Mapping[str, Any]
+    path_item: Mapping[str, Any]
     resource: tuple[str, ...]  # e.g. ("models", "deployments"); () is the client itself
     name: str  # method name on that resource
 
@@ -61,22 +56,6 @@ class ResourceNode:
         for name in sorted(self.children):
             nodes.extend(self.children[name].walk())
         return nodes
-
-
-def iter_operations(
-    document: dict[str, Any],
-) -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
-    """(method, path, operation, path item) for every operation, in spec order."""
-    found = []
-    paths = document.get("paths") or {}
-    for path, item in paths.items():
-        if not isinstance(item, dict):
-            continue
-        for method in HTTP_METHODS:
-            operation = item.get(method)
-            if isinstance(operation, dict):
-                found.append((method, str(path), operation, item))
-    return found
 
 
 def _is_param(segment: str) -> bool:
@@ -144,7 +123,7 @@ _COLLECTION_VERBS = {"post": "create", "put": "update", "patch": "update", "dele
 
 def plan_operations(document: dict[str, Any], config: ApiConfig) -> ResourceNode:
     """Place every operation of the spec in a tree of resources with unique method names."""
-    found = iter_operations(document)
+    found = list(iter_operations(document))
     namer = _PathNamer(sorted({path for _, path, _, _ in found}))
     methods_by_path: dict[str, set[str]] = defaultdict(set)
     for method, path, _, _ in found:
@@ -179,7 +158,7 @@ def plan_operations(document: dict[str, Any], config: ApiConfig) -> ResourceNode
 def _make_names_unique(root: ResourceNode) -> None:
     """Give colliding methods a verb suffix (then a number); rename clashing sub-resources."""
     for node in root.walk():
-        taken = set(RESERVED_MEMBERS)
+        taken = set(RESOURCE_MEMBERS)
         counts: dict[str, int] = defaultdict(int)
         for op in node.operations:
             counts[op.name] += 1

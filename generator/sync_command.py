@@ -1,7 +1,8 @@
 """`apigen sync` and the sync step of `apigen generate`: follow upstream, report what changed.
 
-When the merged spec changes, the diff report is printed and appended to
-`specs/<api>/CHANGES.md`, and the client is regenerated. If generating from the new spec
+When the merged spec changes, the client is regenerated, an entry saying what changed for
+the spec, the client and its users goes first in `specs/<api>/CHANGES.md`, and a short summary
+is printed. If generating from the new spec
 fails, the previous snapshot is put back, so `specs/` and `generated/` always agree.
 """
 
@@ -19,14 +20,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .changelog import CHANGES_FILE, Entry, OperationCounts, auth_change, prepend_entry
 from .config import ApiConfig
-from .diff import diff_specs, render
+from .diff import diff_specs
 from .errors import ApigenError, CheckFailed, InputError
 from .loader import parse_document
 from .pipeline import generate
 from .sync import SyncResult, SyncSettings, UpstreamUnreachable, read_lock, run_sync, snapshot_date
+from .versioning import Release
 
-CHANGES_FILE = "CHANGES.md"
 Warn = Callable[[str], None]
 
 
@@ -84,33 +86,35 @@ def _backup(api_dir: Path) -> Iterator[Callable[[], None]]:
         yield restore
 
 
-def record_changes(config: ApiConfig, old: dict[str, Any] | None, result: SyncResult) -> str:
-    """The diff report of a changed spec, also appended to CHANGES.md (atomically)."""
+def changelog_entry(
+    config: ApiConfig, old: dict[str, Any] | None, result: SyncResult, release: Release
+) -> Entry:
+    """What the change from `old` to the synced spec means (see changelog.py)."""
     new = _read_spec(result.spec_path) or {}
-    changes = diff_specs(old or {"openapi": new.get("openapi", "3.1.0"), "paths": {}}, new)
+    auth = auth_change(old, new, config.api_key_env) if old else None  # None: the first sync
+    old = old or {"openapi": new.get("openapi", "3.1.0"), "paths": {}}
     try:
         index_hash = read_lock(config.api_dir).index_sha256
     except (OSError, ValueError):
         index_hash = "unknown"
-    date = result.snapshot_date or datetime.now(UTC).date().isoformat()
-    entry = (
-        f"## {date}\n\nllms.txt sha256 `{index_hash}`\n\n{render(changes, 'markdown').strip()}\n"
+    info = new.get("info")
+    api_version = info.get("version") if isinstance(info, dict) else None
+    spec_changes = diff_specs(old, new)
+    return Entry(
+        date=(result.snapshot_date or datetime.now(UTC).isoformat())[:10],
+        index_sha256=index_hash,
+        package=config.package,
+        api_version=str(api_version or "unknown"),
+        release=release,
+        operations=OperationCounts.of(spec_changes, touched=result.operations_changed),
+        spec_changes=tuple(spec_changes),
+        auth=auth,
     )
-    changes_path = config.api_dir / CHANGES_FILE
-    previous = (
-        changes_path.read_text(encoding="utf-8")
-        if changes_path.exists()
-        else "# Upstream changes\n"
-    )
-    staged = changes_path.with_name(f".{CHANGES_FILE}.tmp-{os.getpid()}")
-    staged.write_text(previous.rstrip("\n") + "\n\n" + entry, encoding="utf-8")
-    os.replace(staged, changes_path)
-    return render(changes, "text")
 
 
 def _sync_and_regenerate(
     config: ApiConfig, *, warn: Warn, quiet: bool = False, retries: int | None = None
-) -> SyncResult:
+) -> tuple[SyncResult, Entry | None]:
     settings = settings_for(config)
     if retries is not None:
         settings = dataclasses.replace(settings, retries=retries)
@@ -120,19 +124,20 @@ def _sync_and_regenerate(
         for notice in result.notices:
             warn(f"notice: {notice}")
         if not result.changed:
-            return result
+            return result, None
         try:
-            report = record_changes(config, old, result)
-            generate(config, warn=warn)
+            release = generate(config, warn=warn).release
+            entry = changelog_entry(config, old, result, release)
+            prepend_entry(config.api_dir / CHANGES_FILE, entry)
         except BaseException:
             restore()  # a spec that cannot be generated must not replace the last good one
             raise
     if not quiet:
         print(f"upstream changed ({config.spec_path}):")
-        for line in result.summary_lines():
+        for line in entry.summary_lines():
             print(f"  {line}")
-        print(report.rstrip())
-    return result
+        print(f"  the report: {config.api_dir / CHANGES_FILE}")
+    return result, entry
 
 
 def sync_for_generate(config: ApiConfig, *, warn: Warn) -> None:
@@ -147,18 +152,39 @@ def sync_for_generate(config: ApiConfig, *, warn: Warn) -> None:
 
 def run_sync_command(config: ApiConfig, *, check: bool, as_json: bool, warn: Warn) -> int:
     """`apigen sync`: 0 when done (changed or not); with --check, 1 when upstream changed."""
+    entry = None
     if check:
         result = run_sync(settings_for(config), check_only=True, progress=_terminal_progress())
     else:
-        result = _sync_and_regenerate(config, warn=warn, quiet=as_json)
+        result, entry = _sync_and_regenerate(config, warn=warn, quiet=as_json)
     if as_json:
-        print(json.dumps(result.to_json(), indent=2, sort_keys=True))
+        report = entry.to_json() if entry else None
+        print(json.dumps({**result.to_json(), "report": report}, indent=2, sort_keys=True))
     elif not result.changed:
         print(
             f"{config.spec_path}: up to date with {config.sync.index_url if config.sync else 'upstream'}"
         )
     if check and result.changed:
         raise CheckFailed(
-            f"upstream changed: run `apigen sync {config.name}` ({'; '.join(result.summary_lines())})"
+            f"upstream changed ({_check_summary(result)}): run `apigen sync {config.name}`"
         )
     return 0
+
+
+def _check_summary(result: SyncResult) -> str:
+    """A few counts; `apigen sync` then says what they mean."""
+    counts = [
+        f"{len(items)} {noun}{'' if len(items) == 1 else 's'} {verb}"
+        for noun, verb, items in (
+            ("operation", "added", result.operations_added),
+            ("operation", "removed", result.operations_removed),
+            ("operation", "edited", result.operations_changed),
+            ("schema", "added", result.schemas_added),
+            ("schema", "removed", result.schemas_removed),
+            ("schema", "edited", result.schemas_changed),
+        )
+        if items
+    ]
+    if result.security_changed:
+        counts.append("authentication changed")
+    return ", ".join(counts) or "the spec changed"

@@ -35,13 +35,14 @@ from referencing import Resource
 from referencing.exceptions import NoSuchResource, Unresolvable, Unretrievable
 from referencing.jsonschema import DRAFT202012
 
-from generator.loader import (
-    LoadedSpec,
+from generator.loader import LoadedSpec, iter_refs
+from generator.openapi import (
     PointerNotFound,
-    iter_refs,
+    RefError,
     json_pointer,
     pointer_parts,
     resolve_pointer,
+    resolve_ref,
 )
 
 __all__ = ["ValidationIssue", "validate_spec"]
@@ -429,15 +430,13 @@ def _physical_parts(document: Any, parts: Parts) -> Parts:
     node = document
     physical: list[str | int] = []
     for part in (*parts, None):  # None: also follow a ref at the very end
-        for _ in range(20):  # a ref to a ref to ...; a cycle of refs ends here
-            ref = node.get("$ref") if isinstance(node, dict) else None
-            if not isinstance(ref, str) or not ref.startswith("#") or part in node:
-                break
+        if isinstance(node, dict) and "$ref" in node and part not in node:
             try:
-                node = resolve_pointer(document, ref)
-            except PointerNotFound:
-                break
-            physical = list(pointer_parts(ref))
+                last, node = resolve_ref(document, node)
+            except RefError:
+                node = None  # dangling or a cycle: reported on its own
+            else:
+                physical = list(pointer_parts(last or ""))
         if part is None:
             break
         is_index = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)

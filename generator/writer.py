@@ -56,10 +56,18 @@ def staging_dir(destination: Path) -> Iterator[Path]:
     """A temporary folder beside `destination` (same file system, so renames are atomic)."""
     destination.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.new-", dir=destination.parent))
+    # mkdtemp makes it 0700; the package folder it becomes gets the mode a plain mkdir gives.
+    os.chmod(staging, 0o777 & ~_current_umask())
     try:
         yield staging
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it is to set it
+    os.umask(mask)
+    return mask
 
 
 def write_files(directory: Path, files: dict[str, str]) -> None:
@@ -75,17 +83,21 @@ def build_package(
     destination: Path,
     files: dict[str, str],
     manifest: dict[str, Any],
-    finish: Callable[[Path], None],
+    finish: Callable[[Path], dict[str, Any] | None],
 ) -> bool:
     """Write `files`, run `finish` (the formatter) on them, then swap them into `destination`.
+    `finish` may return entries to add to the manifest.
 
     Returns False when the result is byte-identical to what is there (nothing is touched).
+    A symlinked `destination` stays a link: the folder it points to is the one replaced.
     """
+    if destination.is_symlink():
+        destination = destination.resolve()
     with staging_dir(destination) as staging:
         write_files(staging, files)
-        finish(staging)
+        added = finish(staging) or {}
         hashes = tree_hashes(staging)
-        document = {**manifest, "files": hashes}
+        document = {**manifest, **added, "files": hashes}
         (staging / MANIFEST_NAME).write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
         if (
             destination.is_dir()

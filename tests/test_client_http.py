@@ -98,7 +98,7 @@ def test_error_statuses_map_to_exceptions(
     assert error.body == body
     assert API_KEY not in str(error) and API_KEY not in repr(error)
     if status == 404:
-        assert isinstance(error.parsed, package.models.Error) and error.parsed.detail == "nope"
+        assert isinstance(error.parsed, package.types.Error) and error.parsed.detail == "nope"
     if status == 429:
         assert error.retry_after == 3
     retried = status in (429, 500)

@@ -120,7 +120,7 @@ def test_path_parameter_rename_is_reported_as_a_rename_only() -> None:
 
     changes = diff_specs(spec("pet_id"), spec("id"))
     assert [(change.rule, change.level, change.operation) for change in changes] == [
-        ("path-parameter-renamed", Level.INFO, "GET /pets/{id}/toys")
+        ("path-parameter-renamed", Level.COMPATIBLE, "GET /pets/{id}/toys")
     ]
     assert (changes[0].old, changes[0].new) == ("pet_id", "id")
 
@@ -247,3 +247,34 @@ def test_results_are_deterministic() -> None:
     assert [change.level for change in first] == sorted(
         (change.level for change in first), key=lambda level: level.rank
     )
+
+
+def breaking(old: Spec, new: Spec) -> list[str]:
+    return [change.message for change in diff_specs(old, new) if change.level is Level.BREAKING]
+
+
+def test_removing_an_unused_component_or_security_scheme_is_not_breaking() -> None:
+    old = pet_api({"$ref": OWNER})
+    old["components"]["schemas"]["Unused"] = {"type": "string"}
+    old["components"]["securitySchemes"] = {"Key": {"type": "apiKey", "in": "header", "name": "k"}}
+    assert breaking(old, pet_api({"$ref": OWNER})) == []
+
+
+def test_declaring_a_path_parameter_the_template_had_is_not_breaking() -> None:
+    declared = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    old = api({}, {"/pets/{id}": {"get": {"responses": {"200": {"description": "ok"}}}}})
+    new = copy.deepcopy(old)
+    new["paths"]["/pets/{id}"]["parameters"] = [declared]
+    assert diff_specs(old, new) == []
+    assert diff_specs(new, old) == []
+
+
+def test_allof_reshuffles_without_effect_are_not_breaking() -> None:
+    name = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+    age = {"type": "object", "properties": {"age": {"type": "integer"}}}
+    old = api({"Name": name}, {"/pets": returns("Pet")})
+    old["components"]["schemas"]["Pet"] = {"allOf": [{"$ref": "#/components/schemas/Name"}, age]}
+    new = api({"Age": age}, {"/pets": returns("Pet")})
+    new["components"]["schemas"]["Pet"] = {"allOf": [{"$ref": "#/components/schemas/Age"}, name]}
+    assert breaking(old, new) == []
+    assert breaking(new, old) == []

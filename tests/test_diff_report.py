@@ -72,7 +72,12 @@ def test_markdown_escapes_spec_text(changes: list[Change]) -> None:
 
 def test_json_report_has_a_stable_schema(changes: list[Change]) -> None:
     document = json.loads(render(changes, "json"))
-    assert document["summary"] == {"breaking": 2, "warning": 0, "info": 3, "total": 5}
+    assert document["summary"] == {
+        "breaking": 2,
+        "possibly-breaking": 0,
+        "compatible": 3,
+        "total": 5,
+    }
     first = document["changes"][0]
     assert set(first) == {
         "id",
@@ -118,11 +123,11 @@ def test_every_format_renders_and_unknown_ones_are_refused(changes: list[Change]
 
 def test_should_fail(changes: list[Change]) -> None:
     breaking = [change for change in changes if change.level == "breaking"]
-    compatible = [change for change in changes if change.level == "info"]
+    compatible = [change for change in changes if change.level == "compatible"]
     assert should_fail(changes, "breaking")
-    assert should_fail(breaking, "warning")
+    assert should_fail(breaking, "possibly-breaking")
     assert not should_fail(compatible, "breaking")
-    assert not should_fail(compatible, "warning")
+    assert not should_fail(compatible, "possibly-breaking")
     assert not should_fail(changes, None)
     with pytest.raises(ValueError):
         should_fail(changes, "info")
@@ -174,3 +179,31 @@ def test_load_revision_errors_are_one_line(tmp_path: Path, spec: str, message: s
     with pytest.raises(InputError, match=message) as error:
         load_revision(spec, tmp_path)
     assert "\n" not in str(error.value)
+
+
+def test_one_change_on_many_operations_is_one_line_but_every_instance_in_json() -> None:
+    scheme = {
+        "type": "oauth2",
+        "flows": {"implicit": {"authorizationUrl": "https://a", "scopes": {"r": "", "w": ""}}},
+    }
+
+    def jira(scope: str) -> dict[str, Any]:
+        operation = {"security": [{"OAuth": [scope]}], "responses": {"200": {"description": "ok"}}}
+        return {
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {f"/issue{index}": {"get": operation} for index in range(40)},
+            "components": {"securitySchemes": {"OAuth": scheme}},
+        }
+
+    changes = diff_specs(jira("r"), jira("w"))
+    assert len(changes) == 80  # scope added and scope removed, on each of 40 operations
+    text = render(changes)
+    lines = [line for line in text.splitlines() if line.startswith("  [")]
+    assert len(lines) == 2
+    added = next(line for line in lines if "security-scope-added" in line)
+    assert "GET /issue0, GET /issue1, GET /issue10 and 37 more (40 operations)" in added
+    markdown = render(changes, "markdown")
+    assert markdown.count("| `security-scope-added` |") == 1
+    assert "and 37 more (40 operations)" in markdown
+    assert len(json.loads(render(changes, "json"))["changes"]) == 80

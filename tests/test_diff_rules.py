@@ -187,13 +187,6 @@ CASES: list[tuple[str, Spec, Spec, bool]] = [
     ("path-parameter-renamed", with_parameters(), with_parameters(), False),
     # parameters
     (
-        "request-path-parameter-added",
-        spec({"/things/{id}": {"get": operation()}}),
-        with_parameters(),
-        True,
-    ),
-    ("request-path-parameter-added", with_parameters(), with_parameters(query()), False),
-    (
         "request-parameter-added-required",
         with_parameters(),
         with_parameters(query(required=True)),

@@ -6,7 +6,14 @@ import ast
 
 import pytest
 
-from generator.naming import docstring, pascal_case, snake_case, unique
+from generator.naming import (
+    RESOURCE_MEMBERS,
+    argument_name,
+    docstring,
+    pascal_case,
+    snake_case,
+    unique,
+)
 
 
 @pytest.mark.parametrize(
@@ -20,7 +27,7 @@ from generator.naming import docstring, pascal_case, snake_case, unique
         ("1st", "value_1st"),
         ("", "value"),
         ("Ünïcode näme", "unicode_name"),
-        ("self", "self_"),
+        ("self", "self"),  # a fine method name; as an argument see below
     ],
 )
 def test_snake_case(text: str, expected: str) -> None:
@@ -40,6 +47,18 @@ def test_snake_case(text: str, expected: str) -> None:
 )
 def test_pascal_case(text: str, expected: str) -> None:
     assert pascal_case(text) == expected
+
+
+def test_arguments_never_shadow_what_the_method_body_uses() -> None:
+    taken: set[str] = set()
+    names = [argument_name(text, taken) for text in ("self", "timeout", "body", "limit", "limit")]
+    assert names == ["self_", "timeout_", "body_", "limit", "limit2"]
+
+
+def test_reserved_members_are_what_the_runtime_defines() -> None:
+    # Introspected, so they follow the runtime: no stale entries, nothing missing.
+    assert {"request", "close", "aclose", "base_url", "timeout", "max_retries"} <= RESOURCE_MEMBERS
+    assert "_post" not in RESOURCE_MEMBERS and "_get" not in RESOURCE_MEMBERS
 
 
 def test_unique_appends_numbers() -> None:

@@ -12,7 +12,7 @@ from types import ModuleType
 import pytest
 
 from generator.cli import main
-from generator.config import config_for_spec
+from generator.config import config_for_spec, load_config
 from generator.errors import CheckFailed, InputError
 from generator.pipeline import generate
 from generator.writer import MANIFEST_NAME, tree_hashes
@@ -30,7 +30,7 @@ def _generate(spec: Path, out: Path, package: str, **kwargs: bool) -> Path:
 def test_package_layout_and_manifest(petstore: tuple[Path, ModuleType]) -> None:
     package_dir, _ = petstore
     names = {p.relative_to(package_dir).as_posix() for p in package_dir.rglob("*") if p.is_file()}
-    assert {"__init__.py", "_client.py", "models.py", "_base_client.py", "_errors.py", "py.typed",
+    assert {"__init__.py", "_client.py", "types.py", "_base_client.py", "_errors.py", "py.typed",
             "_operations.py", "resources/pets.py", "README.md", MANIFEST_NAME} <= names  # fmt: skip
     manifest = json.loads((package_dir / MANIFEST_NAME).read_text())
     assert manifest["files"] == tree_hashes(package_dir)
@@ -44,7 +44,7 @@ def test_client_surface(petstore: tuple[Path, ModuleType]) -> None:
     assert rows["POST", "/v2/pets/{pet_id}/adopt"].attr_path == "pets.adopt"
     assert rows["POST", "/v2/pets/{pet_id}/adopt"].deprecated
     assert rows["GET", "/v2/stores/{store_id}/inventory"].attr_path == "stores.inventory"
-    assert rows["POST", "/v2/pets"].request_model == "models.NewPet"
+    assert rows["POST", "/v2/pets"].request_model == "types.NewPet"
     body = {
         p.name: p.python_name for p in rows["POST", "/v2/pets"].parameters if p.location == "body"
     }
@@ -63,15 +63,15 @@ def test_models_are_pydantic_v2_with_discriminated_unions(
     petstore: tuple[Path, ModuleType],
 ) -> None:
     _, package = petstore
-    pet = package.models.NewPet.model_validate(
+    pet = package.types.NewPet.model_validate(
         {"name": "Rex", "kind": "dog", "class": "x", "details": {"kind": "dog", "bark": "woof"}}
     )
     assert type(pet.details.root if hasattr(pet.details, "root") else pet.details).__name__ == "Dog"
     assert pet.class_ == "x"
     assert pet.model_dump(by_alias=True, exclude_unset=True)["class"] == "x"
-    fields = package.models.PetPage.model_fields
+    fields = package.types.PetPage.model_fields
     assert fields["items"].is_required() and not fields["next_cursor"].is_required()
-    assert package.models.Cat.model_fields["lives"].default == 9  # a default keeps it non-optional
+    assert package.types.Cat.model_fields["lives"].default == 9  # a default keeps it non-optional
 
 
 def test_generated_code_passes_mypy_strict_on_310(petstore: tuple[Path, ModuleType]) -> None:
@@ -109,9 +109,27 @@ def test_unchanged_inputs_rewrite_nothing(tmp_path: Path) -> None:
 def test_check_mode_detects_stale_output(tmp_path: Path) -> None:
     package_dir = _generate(FIXTURES / "petstore.yaml", tmp_path, "petstore_client")
     _generate(FIXTURES / "petstore.yaml", tmp_path, "petstore_client", check=True)
-    (package_dir / "models.py").write_text("# edited\n")
-    with pytest.raises(CheckFailed, match=r"models\.py"):
+    (package_dir / "types.py").write_text("# edited\n")
+    with pytest.raises(CheckFailed, match=r"types\.py"):
         _generate(FIXTURES / "petstore.yaml", tmp_path, "petstore_client", check=True)
+
+
+def test_editing_where_the_spec_comes_from_keeps_the_output_up_to_date(tmp_path: Path) -> None:
+    """`[sync]` reaches the output only through the spec: editing it must not fail `make check`."""
+    api_dir = tmp_path / "specs" / "pets"
+    api_dir.mkdir(parents=True)
+    shutil.copy(FIXTURES / "petstore.yaml", api_dir / "petstore.yaml")
+    config = '[spec]\nfile = "petstore.yaml"\n[sync]\nindex_url = "{}"\npage_prefixes = ["/api/"]\n'
+    (api_dir / "config.toml").write_text(config.format("https://docs.example.com/llms.txt"))
+    cli = ["--specs-dir", str(tmp_path / "specs"), "--output-root", str(tmp_path / "out")]
+    assert main([*cli, "generate", "pets", "--offline"]) == 0
+    (api_dir / "config.toml").write_text(config.format("https://mirror.example.com/llms.txt"))
+    assert main([*cli, "generate", "pets", "--check"]) == 0
+    (api_dir / "config.toml").write_text(
+        config.format("https://mirror.example.com/llms.txt") + '[package]\nclient_class = "Zoo"\n'
+    )
+    with pytest.raises(CheckFailed):  # what the output does depend on still counts
+        generate(load_config(api_dir, tmp_path / "out"), check=True, warn=lambda _: None)
 
 
 @pytest.mark.parametrize(
@@ -145,7 +163,7 @@ def test_hostile_spec_generates_inert_code(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "hostile.yaml", spec)
     package_dir = _generate(spec, tmp_path, "hostile_client", lenient=True)
     result = subprocess.run(
-        [sys.executable, "-c", "import hostile_client, hostile_client.models; print(len(hostile_client.OPERATIONS))"],
+        [sys.executable, "-c", "import hostile_client, hostile_client.types; print(len(hostile_client.OPERATIONS))"],
         cwd=tmp_path, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr

@@ -77,12 +77,12 @@ def odd_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_odd_spec_imports_and_strips_code_keywords(odd_package: Path) -> None:
     package = import_generated(odd_package.parent, "odd_client")
-    models = (odd_package / "models.py").read_text()
+    models = (odd_package / "types.py").read_text()
     assert "os.system" not in models and "import os" not in models
     assert "elsewhere" not in models
     names = {op.attr_path for op in package.OPERATIONS}
     assert "object" not in {name.rsplit(".", 1)[-1] for name in names}  # would shadow `object`
-    child = package.models.Child.model_validate({"kind": "child", "name": 3})
+    child = package.types.Child.model_validate({"kind": "child", "name": 3})
     assert child.count is None and child.name == 3
 
 
@@ -150,7 +150,7 @@ def test_repair_models_source_marks_overrides_and_fixes_defaults() -> None:
 def test_inherited_union_fields_are_qualified_once() -> None:
     module = index_models(repair_models_source(MODELS_SOURCE))
     fields = {f.name: f.annotation for f in module.classes["Child"].fields}
-    assert fields["size"] == "models.Mode | None"
+    assert fields["size"] == "types.Mode | None"
     assert {f.name: f.annotation for f in module.classes["Base"].fields}["size"] == (
-        "models.Mode | None"
+        "types.Mode | None"
     )

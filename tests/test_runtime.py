@@ -40,8 +40,8 @@ from generator.runtime._errors import (
     PermissionDeniedError,
     RateLimitError,
     UnprocessableEntityError,
-    retry_after_seconds,
 )
+from generator.runtime._retry import retry_after_seconds
 
 API_KEY = "sk-very-secret-key-123"
 KEY_ENV = "APIGEN_RUNTIME_TEST_API_KEY"
@@ -626,22 +626,17 @@ def test_response_parsing(server: LocalServer) -> None:
     ]
 
 
-def test_invalid_json_or_wrong_shape_raises_validation_error(server: LocalServer) -> None:
-    server.script(
-        Reply(200, "<html>oops</html>", {"Content-Type": "text/html"}),
-        Reply(200, {"name": "no id"}),
-    )
-    with make_client(server) as client:
-        with pytest.raises(APIResponseValidationError, match="not valid JSON") as not_json:
-            client.request("GET", "/v1/models/m1", cast_to=Model)
-        with pytest.raises(APIResponseValidationError, match="first at id") as wrong:
-            client.request("GET", "/v1/models/m1", cast_to=Model)
+def test_invalid_json_raises_validation_error(server: LocalServer) -> None:
+    server.script(Reply(200, "<html>oops</html>", {"Content-Type": "text/html"}))
+    with (
+        make_client(server) as client,
+        pytest.raises(APIResponseValidationError, match="not valid JSON") as not_json,
+    ):
+        client.request("GET", "/v1/models/m1", cast_to=Model)
     assert not_json.value.status_code == 200
     assert not_json.value.body == "<html>oops</html>"
     assert "GET /v1/models/m1" in str(not_json.value)
-    assert wrong.value.body == {"name": "no id"}
-    assert isinstance(wrong.value.__cause__, pydantic.ValidationError)
-    assert isinstance(wrong.value, APIError)
+    assert isinstance(not_json.value, APIError)
 
 
 # --- Async -------------------------------------------------------------------------------

@@ -78,7 +78,9 @@ def test_sync_writes_snapshot_regenerates_and_records_changes(
     assert workspace.run("sync", "demo") == 0
     package = workspace.root / "generated" / "demo_client"
     assert (package / "_client.py").is_file()
-    assert "GET /v1/secrets" in capsys.readouterr().out
+    first = capsys.readouterr().out
+    assert "operations: 3 operations added, 0 removed, 0 changed" in first
+    assert "demo_client 1.0.0, API version 1.0.0" in first
 
     before = tree_state(workspace.root)
     assert workspace.run("sync", "demo") == 0  # nothing changed upstream: nothing written
@@ -88,16 +90,36 @@ def test_sync_writes_snapshot_regenerates_and_records_changes(
     workspace.server.root = workspace.new_site
     assert workspace.run("sync", "demo", "--check") == 1  # CI: upstream changed
     assert tree_state(workspace.root) == before
+    check_line = capsys.readouterr().err
+    assert check_line == (
+        "apigen: error: upstream changed (1 operation added, 1 operation removed, "
+        "2 operations edited, 1 schema added, 1 schema edited, authentication changed): "
+        "run `apigen sync demo`\n"
+    )
 
-    assert workspace.run("sync", "demo") == 0
-    out = capsys.readouterr().out
-    assert "operations added (1): GET /v1/models" in out
-    assert "operations removed (1): GET /v1/models/{model_id}" in out
-    assert "ApiKeyAuth -> BearerAuth" in out
+    assert workspace.run("sync", "demo", "--json") == 0
+    report = json.loads(capsys.readouterr().out)["report"]
+    assert report["operations"] == {"added": 1, "removed": 1, "changed": 2, "docs_only": 0}
+    assert report["spec"] == {"breaking": 2, "possibly-breaking": 0, "compatible": 4, "total": 6}
+    assert report["client"]["breaking"] == 2  # the removed operation's sync and async methods
+    assert (report["previous_package_version"], report["package_version"]) == ("1.0.0", "2.0.0")
+    assert report["authentication"]["sent_new"] == "Authorization: Bearer <DEMO_API_KEY>"
+
     changes = (workspace.api_dir / "CHANGES.md").read_text()
-    assert "llms.txt sha256" in changes and "security-requirement-changed" in changes
-    operations = json.loads((package / "apigen-manifest.json").read_text())["files"]
-    assert "resources/models.py" in operations  # regenerated with the new operation
+    headings = [line for line in changes.splitlines() if line.startswith("#")]
+    assert headings[:4] == [
+        "# Upstream changes",
+        f"## {report['date']}: demo_client 2.0.0 (API 1.0.0)",  # newest first
+        "### Authentication",
+        "### Client changes",
+    ]
+    assert headings.count("### Spec changes") == 2
+    assert "## " + report["date"] + ": demo_client 1.0.0 (API 1.0.0)" in headings
+    assert "llms.txt sha256: `" + report["index_sha256"] + "`" in changes
+    assert "`security-requirement-changed`" in changes
+    assert "method `resources.models.ModelsResource.retrieve` removed" in changes
+    version = (package / "_version.py").read_text()
+    assert '__version__ = "2.0.0"' in version
 
 
 def test_generate_falls_back_to_the_snapshot_when_upstream_is_unreachable(

@@ -66,7 +66,9 @@ def test_conditional_request_gives_304(server: DocsServer) -> None:
 def test_backoff_doubles_on_5xx_then_succeeds(server: DocsServer) -> None:
     server.faults["/page.md"] = status(502, times=3)
     fetched, delays = fetch(server)
-    assert fetched.body == b"# A page\n" and delays == [0.5, 1.0, 2.0]
+    assert fetched.body == b"# A page\n" and len(delays) == 3
+    for delay, ceiling in zip(delays, (0.5, 1.0, 2.0), strict=True):
+        assert ceiling * 0.75 <= delay <= ceiling  # the runtime's backoff, jitter included
 
 
 def test_retry_after_as_an_http_date(server: DocsServer) -> None:
@@ -74,6 +76,16 @@ def test_retry_after_as_an_http_date(server: DocsServer) -> None:
     server.faults["/page.md"] = status(503, times=1, headers={"Retry-After": when})
     _, delays = fetch(server)
     assert len(delays) == 1 and 25 < delays[0] <= 30
+
+
+def test_retry_after_ms_and_a_zoneless_date_as_the_clients_read_them(server: DocsServer) -> None:
+    server.faults["/page.md"] = status(429, times=1, headers={"retry-after-ms": "1500"})
+    _, delays = fetch(server)
+    assert delays == [1.5]
+    zoneless = formatdate(time() + 30, usegmt=True).removesuffix(" GMT")
+    server.faults["/page.md"] = status(503, times=1, headers={"Retry-After": zoneless})
+    _, delays = fetch(server)
+    assert len(delays) == 1 and 25 < delays[0] <= 30  # UTC, whatever the local zone
 
 
 def test_too_long_retry_after_is_an_error_not_a_hang(server: DocsServer) -> None:

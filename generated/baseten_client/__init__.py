@@ -8,7 +8,7 @@ client = Baseten()  # reads BASETEN_API_KEY
 
 from __future__ import annotations
 
-from . import models
+from . import types
 from ._base_client import NOT_GIVEN, NotGiven
 from ._client import AsyncBaseten, Baseten
 from ._errors import (
@@ -29,8 +29,7 @@ from ._errors import (
 )
 from ._operations import OPERATIONS
 from ._resource import OperationInfo, ParameterInfo
-
-__version__ = "1.0.0"
+from ._version import __version__ as __version__
 
 __all__ = [
     "NOT_GIVEN",
@@ -54,5 +53,5 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "UnprocessableEntityError",
-    "models",
+    "types",
 ]

@@ -10,7 +10,6 @@ import asyncio
 import functools
 import json
 import os
-import random
 import re
 import ssl
 import time
@@ -35,8 +34,10 @@ from ._errors import (
     MissingAPIKeyError,
     decode_body,
     make_status_error,
-    retry_after_seconds,
 )
+from ._logs import log
+from ._models import type_adapter, validate_response
+from ._retry import backoff, retry_after_seconds
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
@@ -53,8 +54,6 @@ DEFAULT_MAX_RETRIES: Final = 2
 # Statuses worth another try: the request may well succeed a moment later.
 _RETRYABLE_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 _MAX_HONOURED_RETRY_AFTER: Final = 60.0  # seconds; longer server hints are cut to this
-_INITIAL_BACKOFF: Final = 0.5
-_MAX_BACKOFF: Final = 8.0
 
 _PATH_PARAM = re.compile(r"\{([^{}]+)\}")
 
@@ -100,19 +99,6 @@ class _ResponseOptions:
 
 
 _HttpxClientT = TypeVar("_HttpxClientT", httpx.Client, httpx.AsyncClient)
-
-_type_adapters: dict[object, pydantic.TypeAdapter[Any]] = {}
-
-
-def _type_adapter(annotation: Any) -> pydantic.TypeAdapter[Any]:
-    """A `TypeAdapter` for `annotation`, built once: building one is expensive."""
-    try:
-        return _type_adapters[annotation]
-    except KeyError:
-        adapter = _type_adapters[annotation] = pydantic.TypeAdapter(annotation)
-        return adapter
-    except TypeError:  # unhashable annotation, e.g. Annotated with a dict in its metadata
-        return pydantic.TypeAdapter(annotation)
 
 
 @functools.cache
@@ -194,12 +180,6 @@ def _dump_models(value: object) -> object:
 def _jsonable(value: object) -> Any:
     """JSON-ready data: enums, datetimes, UUIDs, decimals... become JSON values."""
     return pydantic_core.to_jsonable_python(_dump_models(value), by_alias=True)
-
-
-def _backoff(retries_taken: int) -> float:
-    """Exponential backoff with jitter, so clients that failed together spread out."""
-    delay = min(_INITIAL_BACKOFF * 2.0**retries_taken, _MAX_BACKOFF)
-    return delay * (1 - 0.25 * random.random())
 
 
 class _BaseClient(Generic[_HttpxClientT]):
@@ -345,7 +325,7 @@ class _BaseClient(Generic[_HttpxClientT]):
                 httpx.UnsupportedProtocol,  # a bad base_url stays bad
             )
             if can_retry and retryable:
-                return _Retry(_backoff(retries_taken))
+                return _Retry(backoff(retries_taken))
             if isinstance(outcome, httpx.TimeoutException):
                 raise APITimeoutError(request=request) from outcome
             raise APIConnectionError(
@@ -359,7 +339,7 @@ class _BaseClient(Generic[_HttpxClientT]):
             hint = retry_after_seconds(response.headers, body)
             if hint is not None:
                 return _Retry(min(hint, _MAX_HONOURED_RETRY_AFTER))
-            return _Retry(_backoff(retries_taken))
+            return _Retry(backoff(retries_taken))
         raise make_status_error(response, self._parse_error(response, body, options.error_types))
 
     @staticmethod
@@ -379,7 +359,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         if error_type is None:
             return None
         try:
-            return _type_adapter(error_type).validate_python(body)
+            return type_adapter(error_type).validate_python(body)
         except pydantic.ValidationError:
             return None
 
@@ -402,18 +382,22 @@ class _BaseClient(Generic[_HttpxClientT]):
                 response=response,
                 body=response.text,
             ) from exc
-        try:
-            return _type_adapter(cast_to).validate_python(data)
-        except pydantic.ValidationError as exc:
-            first = exc.errors()[0]
+        value, drift = validate_response(cast_to, data)
+        if drift is not None:
+            first = drift.errors()[0]
             location = ".".join(map(str, first["loc"])) or "<root>"
-            raise APIResponseValidationError(
-                f"Response to {where} (status {response.status_code}) does not match the "
-                f"expected type: {exc.error_count()} error(s), first at {location}: "
-                f"{first['msg']}",
-                response=response,
-                body=data,
-            ) from exc
+            log.warning(
+                "Response to %s (status %d) does not match the client's types (%d difference(s), "
+                "first at %s: %s); returning it as sent. Regenerate the client?",
+                where,
+                response.status_code,
+                drift.error_count(),
+                location,
+                first["msg"],
+            )
+            if isinstance(value, pydantic.BaseModel):
+                object.__setattr__(value, "_raw_body", data)  # the body exactly as sent
+        return value
 
 
 class SyncAPIClient(_BaseClient[httpx.Client]):

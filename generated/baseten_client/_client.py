@@ -8,7 +8,7 @@ from typing import cast
 
 import httpx
 
-from . import models
+from . import types
 from ._base_client import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
@@ -18,6 +18,7 @@ from ._base_client import (
     SyncAPIClient,
 )
 from ._resource import build_body
+from ._version import __version__
 from .resources.api_keys import ApiKeysResource, AsyncApiKeysResource
 from .resources.billing import AsyncBillingResource, BillingResource
 from .resources.blobs import AsyncBlobsResource, BlobsResource
@@ -42,7 +43,7 @@ from .resources.training_projects import AsyncTrainingProjectsResource, Training
 from .resources.users import AsyncUsersResource, UsersResource
 
 DEFAULT_BASE_URL = "https://api.baseten.co"
-USER_AGENT = "baseten_client/1.0.0 (apigen 0.1.0)"
+USER_AGENT = "baseten_client/" + __version__ + " (API 1.0.0; apigen 0.1.0)"
 
 
 class Baseten(SyncAPIClient):
@@ -108,7 +109,7 @@ class Baseten(SyncAPIClient):
     def prepare_model_upload(
         self,
         *,
-        deployment: models.DeploymentArchivePayloadV1,
+        deployment: types.DeploymentArchivePayloadV1,
         name: str | NotGiven | None = NOT_GIVEN,
         team_id: str | NotGiven | None = NOT_GIVEN,
         model_id: str | NotGiven | None = NOT_GIVEN,
@@ -117,7 +118,7 @@ class Baseten(SyncAPIClient):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.PrepareModelUploadResponseV1:
+    ) -> types.PrepareModelUploadResponseV1:
         """Validates a model push payload and issues upload credentials
 
         Args:
@@ -133,7 +134,7 @@ class Baseten(SyncAPIClient):
                 response sets `creds`, `s3_bucket`, and `s3_key` to `null`.
         """
         body = build_body(
-            models.PrepareModelUploadRequestV1,
+            types.PrepareModelUploadRequestV1,
             {
                 "deployment": deployment,
                 "name": name,
@@ -144,12 +145,12 @@ class Baseten(SyncAPIClient):
             required=True,
         )
         return cast(
-            models.PrepareModelUploadResponseV1,
+            types.PrepareModelUploadResponseV1,
             self.request(
                 "POST",
                 "/v1/prepare_model_upload",
                 json=body,
-                cast_to=models.PrepareModelUploadResponseV1,
+                cast_to=types.PrepareModelUploadResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -221,7 +222,7 @@ class AsyncBaseten(AsyncAPIClient):
     async def prepare_model_upload(
         self,
         *,
-        deployment: models.DeploymentArchivePayloadV1,
+        deployment: types.DeploymentArchivePayloadV1,
         name: str | NotGiven | None = NOT_GIVEN,
         team_id: str | NotGiven | None = NOT_GIVEN,
         model_id: str | NotGiven | None = NOT_GIVEN,
@@ -230,7 +231,7 @@ class AsyncBaseten(AsyncAPIClient):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.PrepareModelUploadResponseV1:
+    ) -> types.PrepareModelUploadResponseV1:
         """Validates a model push payload and issues upload credentials
 
         Args:
@@ -246,7 +247,7 @@ class AsyncBaseten(AsyncAPIClient):
                 response sets `creds`, `s3_bucket`, and `s3_key` to `null`.
         """
         body = build_body(
-            models.PrepareModelUploadRequestV1,
+            types.PrepareModelUploadRequestV1,
             {
                 "deployment": deployment,
                 "name": name,
@@ -257,12 +258,12 @@ class AsyncBaseten(AsyncAPIClient):
             required=True,
         )
         return cast(
-            models.PrepareModelUploadResponseV1,
+            types.PrepareModelUploadResponseV1,
             await self.request(
                 "POST",
                 "/v1/prepare_model_upload",
                 json=body,
-                cast_to=models.PrepareModelUploadResponseV1,
+                cast_to=types.PrepareModelUploadResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,

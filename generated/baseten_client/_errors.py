@@ -6,11 +6,10 @@ Messages and reprs never contain request headers, so the API key cannot leak int
 from __future__ import annotations
 
 import json
-import math
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 
 import httpx
+
+from ._retry import retry_after_seconds
 
 __all__ = [
     "APIConnectionError",
@@ -29,7 +28,6 @@ __all__ = [
     "UnprocessableEntityError",
     "decode_body",
     "make_status_error",
-    "retry_after_seconds",
 ]
 
 # Longest slice of a response body quoted in an error message.
@@ -190,43 +188,3 @@ def make_status_error(response: httpx.Response, parsed: object | None = None) ->
             text = text[:_MAX_BODY_IN_MESSAGE] + "..."
         message += f" - {text}"
     return error_class(message, response=response, body=body, parsed=parsed)
-
-
-def retry_after_seconds(headers: httpx.Headers, body: object = None) -> float | None:
-    """The server's retry hint in seconds, uncapped; None when it gives none.
-
-    Looks at `retry-after-ms`, then `Retry-After` (seconds or an HTTP date), then a
-    `retry_after` number in a JSON object body.
-    """
-    milliseconds = _as_seconds(headers.get("retry-after-ms"))
-    if milliseconds is not None:
-        return milliseconds / 1000
-    header = headers.get("retry-after")
-    if header is not None:
-        seconds = _as_seconds(header)
-        if seconds is not None:
-            return seconds
-        try:
-            moment = parsedate_to_datetime(header)
-        except (TypeError, ValueError):
-            moment = None
-        if moment is not None:
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=timezone.utc)
-            return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
-    if isinstance(body, dict):
-        return _as_seconds(body.get("retry_after"))
-    return None
-
-
-def _as_seconds(value: object) -> float | None:
-    """A finite, non-negative number of seconds from a number or numeric string."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        return None
-    if not math.isfinite(seconds) or seconds < 0:
-        return None
-    return seconds

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from ._base_client import NOT_GIVEN, NotGiven
+from ._models import validate_request
 
 if TYPE_CHECKING:
     from ._base_client import AsyncAPIClient, SyncAPIClient
@@ -35,12 +36,13 @@ def build_body(
 
     Only arguments that were passed are set, so only they are sent (`exclude_unset`);
     an explicit `None` is sent as JSON null. Raises `pydantic.ValidationError` before
-    anything goes over the network when the values do not fit the model.
+    anything goes over the network when the values do not fit the model (also for
+    unknown keys in nested dicts: request bodies are strict).
     """
     given = {name: value for name, value in values.items() if not isinstance(value, NotGiven)}
     if not given and not required:
         return NOT_GIVEN
-    return model.model_validate(given)
+    return validate_request(model, given)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from generator.diff.document import Document
 from generator.diff.engine import SpecDiffer
 from generator.diff.graph import Finding, Side
 from generator.diff.rules import RULES, Level
-from generator.operations import HTTP_METHODS
+from generator.openapi import HTTP_METHODS
 
 
 @dataclass(frozen=True, slots=True)

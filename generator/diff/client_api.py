@@ -244,8 +244,8 @@ def _visible(obj: griffe.Object) -> dict[str, griffe.Object | griffe.Alias]:
     """Members worth comparing: public ones, and modules (private ones hold public classes)."""
     found: dict[str, griffe.Object | griffe.Alias] = {}
     for name, member in obj.members.items():
-        if name.startswith("__") and not member.is_function:
-            continue  # __all__, __version__: bookkeeping, not API
+        if name.startswith("__") and (member.is_alias or not member.is_function):
+            continue  # __all__, __version__: bookkeeping, not API (aliases: not resolved)
         if member.is_alias:
             if member.is_public:
                 found[name] = member

@@ -6,26 +6,25 @@ from collections.abc import Mapping
 from typing import Any
 
 from generator.errors import InputError
+from generator.openapi import (
+    PointerNotFound,
+    RefError,
+    json_pointer,
+    pointer_parts,
+    resolve_pointer,
+    resolve_ref,
+)
 
 JsonDict = dict[str, Any]
 
 
-def escape_token(token: object) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
-def unescape_token(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
-
-
-def join(pointer: str, *tokens: object) -> str:
-    return pointer + "".join("/" + escape_token(token) for token in tokens)
+def join(pointer: str, *tokens: str | int) -> str:
+    return pointer + json_pointer(tokens)
 
 
 def tokens(pointer: str) -> list[str]:
-    if not pointer:
-        return []
-    return [unescape_token(token) for token in pointer.lstrip("#").split("/")[1:]]
+    """The keys of a pointer as the differ writes it (plain, or after a bare `#`)."""
+    return list(pointer_parts(pointer.lstrip("#")))
 
 
 class Document:
@@ -41,17 +40,10 @@ class Document:
 
     def get(self, pointer: str) -> Any:
         """The node at `pointer`, or None when the pointer does not lead anywhere."""
-        node: Any = self.root
-        for token in tokens(pointer):
-            if isinstance(node, Mapping):
-                node = _lookup(node, token)
-            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-                node = node[int(token)]
-            else:
-                return None
-            if node is None:
-                return None
-        return node
+        try:
+            return resolve_pointer(self.root, pointer)
+        except PointerNotFound:
+            return None
 
     def ref(self, ref: object, at: str) -> tuple[str, Any]:
         """Resolve an internal `$ref` found at pointer `at`: (target pointer, target node)."""
@@ -62,29 +54,16 @@ class Document:
             )
         hit = self._refs.get(ref)
         if hit is None:
-            pointer = ref[1:]
-            node = self.get(pointer)
+            node = self.get(ref)
             if node is None:
                 raise InputError(f"{self.label}: #{at}: $ref {ref!r} points nowhere")
-            hit = self._refs[ref] = (pointer, node)
+            hit = self._refs[ref] = (json_pointer(pointer_parts(ref)), node)
         return hit
 
     def deref(self, node: Any, pointer: str) -> tuple[str, Any]:
         """Follow a chain of `$ref`s of a non-schema object (parameter, response, ...)."""
-        seen: set[str] = set()
-        while isinstance(node, Mapping) and "$ref" in node:
-            if pointer in seen:
-                raise InputError(f"{self.label}: #{pointer}: $ref cycle")
-            seen.add(pointer)
-            pointer, node = self.ref(node["$ref"], pointer)
-        return pointer, node
-
-
-def _lookup(mapping: Mapping[Any, Any], token: str) -> Any:
-    # YAML may load keys such as response codes as ints: a pointer token is always text.
-    if token in mapping:
-        return mapping[token]
-    for key, value in mapping.items():
-        if not isinstance(key, str) and str(key) == token:
-            return value
-    return None
+        try:
+            last, target = resolve_ref(self.root, node)
+        except RefError as exc:
+            raise InputError(f"{self.label}: #{pointer}: {exc}") from None
+        return (pointer if last is None else json_pointer(pointer_parts(last))), target

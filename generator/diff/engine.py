@@ -9,7 +9,7 @@ from typing import Any
 from generator.diff.document import Document, JsonDict, join
 from generator.diff.graph import Graph
 from generator.diff.schema import Direction, SchemaDiffer, show
-from generator.operations import HTTP_METHODS
+from generator.openapi import HTTP_METHODS, media_base, parameter_key
 
 _TEMPLATE = re.compile(r"\{([^}]*)\}")
 
@@ -32,7 +32,7 @@ def _mapping(node: Any) -> Mapping[str, Any]:
 
 def _media_key(media_type: str) -> str:
     # `application/json; charset=utf-8` serves the same client as `application/json`.
-    return str(media_type).split(";", 1)[0].strip().lower()
+    return media_base(media_type)
 
 
 class SpecDiffer:
@@ -176,14 +176,8 @@ class SpecDiffer:
                 pointer, parameter = doc.deref(raw, join(owner_ptr, "parameters", index))
                 if not isinstance(parameter, Mapping):
                     continue
-                location = str(parameter.get("in", ""))
-                name = str(parameter.get("name", ""))
-                if location == "path":
-                    key = (location, positions.get(name, name))
-                elif location == "header":
-                    key = (location, name.lower())
-                else:
-                    key = (location, name)
+                location, name = parameter_key(parameter)
+                key = (location, positions.get(name, name) if location == "path" else name)
                 found[key] = (pointer, dict(parameter))  # operation level overrides path level
         return found
 
@@ -198,7 +192,8 @@ class SpecDiffer:
         for key, (old_ptr, old_param) in before.items():
             found = after.get(key)
             if found is None:
-                record("request-parameter-removed", old_ptr, side="old")
+                if key[0] != "path":  # the value is still sent, as part of the path
+                    record("request-parameter-removed", old_ptr, side="old")
                 continue
             new_ptr, new_param = found
             if key[0] == "path" and old_param.get("name") != new_param.get("name"):
@@ -221,8 +216,8 @@ class SpecDiffer:
             if key in before:
                 continue
             if key[0] == "path":
-                record("request-path-parameter-added", new_ptr)
-            elif new_param.get("required") is True:
+                continue  # the template always had it: declaring it changes nothing
+            if new_param.get("required") is True:
                 record("request-parameter-added-required", new_ptr)
             else:
                 record("request-parameter-added", new_ptr)

@@ -10,11 +10,17 @@ from generator.diff.changes import Change
 from generator.diff.rules import RULES, Level
 
 FORMATS = ("text", "markdown", "json", "github")
-FAIL_ON = ("breaking", "warning")
+FAIL_ON = ("breaking", "possibly-breaking")
 
-_ANNOTATION = {Level.BREAKING: "error", Level.WARNING: "warning", Level.INFO: "notice"}
+_ANNOTATION = {
+    Level.BREAKING: "error",
+    Level.POSSIBLY_BREAKING: "warning",
+    Level.COMPATIBLE: "notice",
+}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>!#|@~])")
 _SHOWN_OPERATIONS = 3
+# Rules whose subject is the operation itself: never folded into one line.
+_ABOUT_ONE_OPERATION = ("operation-", "webhook-", "callback-")
 
 
 def summary(changes: Sequence[Change]) -> dict[str, int]:
@@ -31,14 +37,14 @@ def summary_line(changes: Sequence[Change]) -> str:
     counts = summary(changes)
     return (
         f"{counts['total']} API change{'s' if counts['total'] != 1 else ''}: "
-        f"{counts['breaking']} breaking, {counts['warning']} possibly breaking, "
-        f"{counts['info']} compatible"
+        f"{counts['breaking']} breaking, {counts['possibly-breaking']} possibly breaking, "
+        f"{counts['compatible']} compatible"
     )
 
 
 def should_fail(changes: Sequence[Change], fail_on: str | None) -> bool:
-    """Whether `--fail-on` matched: `breaking` fails on breaking changes, `warning` on
-    breaking or possibly breaking ones; None never fails."""
+    """Whether `--fail-on` matched: `breaking` fails on breaking changes, `possibly-breaking`
+    on breaking or possibly breaking ones; None never fails."""
     if fail_on is None:
         return False
     if fail_on not in FAIL_ON:
@@ -59,7 +65,7 @@ def render(
     if fmt == "text":
         return _text(changes)
     if fmt == "markdown":
-        return _markdown(changes)
+        return markdown(changes)
     if fmt == "json":
         return _json(changes)
     if fmt == "github":
@@ -72,29 +78,61 @@ def _by_level(changes: Sequence[Change]) -> list[tuple[Level, list[Change]]]:
     return [(level, found) for level, found in groups if found]
 
 
+def grouped(changes: Sequence[Change]) -> list[tuple[Change, tuple[str, ...]]]:
+    """One entry per distinct change (same rule, level and text), with every operation it
+    was found on: an OAuth scope swap on 400 operations reads as one line. Order is kept."""
+    groups: dict[tuple[str, Level, str], tuple[Change, list[str]]] = {}
+    for change in changes:
+        key = (change.rule, change.level, change.text or change.message)
+        if change.rule.startswith(_ABOUT_ONE_OPERATION):  # "operation removed": name each one
+            key = (*key[:2], change.message)
+        if key not in groups:
+            groups[key] = (change, [])
+        operations = groups[key][1]
+        for operation in change.operations:
+            if operation not in operations:
+                operations.append(operation)
+    return [(change, tuple(operations)) for change, operations in groups.values()]
+
+
 def _text(changes: Sequence[Change]) -> str:
     lines = [summary_line(changes)]
     for level, found in _by_level(changes):
         lines += ["", f"{level.heading} ({len(found)}):"]
-        lines += [f"  [{change.rule}] {change.message}" for change in found]
+        for change, operations in grouped(found):
+            if len(operations) > len(change.operations):
+                where = _operations_text(operations, lambda text: text)
+                message = f"{where}: {change.text} (#{change.pointer}, ...)"
+            else:
+                message = change.message
+            lines.append(f"  [{change.rule}] {message}")
     return "\n".join(lines) + "\n"
 
 
-def _markdown(changes: Sequence[Change]) -> str:
-    lines = ["## API changes", "", _md_text(summary_line(changes))]
+def _operations_text(operations: Sequence[str], code: Callable[[str], str]) -> str:
+    shown = ", ".join(code(operation) for operation in operations[:_SHOWN_OPERATIONS])
+    more = len(operations) - _SHOWN_OPERATIONS
+    if more <= 0:
+        return shown
+    return f"{shown} and {more} more ({len(operations)} operations)"
+
+
+def markdown(changes: Sequence[Change], *, title: str = "API changes", depth: int = 2) -> str:
+    """The markdown report under a heading of `depth` (2: `##`); levels one deeper."""
+    lines = ["#" * depth + f" {title}", "", _md_text(summary_line(changes))]
     for level, found in _by_level(changes):
         heading = f"{level.heading} ({len(found)})"
-        if level is Level.INFO:  # long and harmless: folded away
+        if level is Level.COMPATIBLE:  # long and harmless: folded away
             lines += ["", f"<details><summary>{heading}</summary>", ""]
         else:
-            lines += ["", f"### {heading}", ""]
+            lines += ["", "#" * (depth + 1) + f" {heading}", ""]
         lines += ["| Rule | Operation | Change | Location |", "| --- | --- | --- | --- |"]
-        for change in found:
+        for change, operations in grouped(found):
             lines.append(
-                f"| `{change.rule}` | {_md_operations(change)} | {_md_text(change.text)} "
-                f"| {_md_code(_location(change))} |"
+                f"| `{change.rule}` | {_md_operations(change, operations)} "
+                f"| {_md_text(change.text)} | {_md_code(_location(change))} |"
             )
-        if level is Level.INFO:
+        if level is Level.COMPATIBLE:
             lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
 
@@ -105,12 +143,10 @@ def _location(change: Change) -> str:
     return ("old spec " if change.side == "old" and where.startswith("#") else "") + where
 
 
-def _md_operations(change: Change) -> str:
-    if not change.operations:
+def _md_operations(change: Change, operations: Sequence[str]) -> str:
+    if not operations:
         return "client" if change.rule.startswith("client-") else "API"
-    shown = ", ".join(_md_code(operation) for operation in change.operations[:_SHOWN_OPERATIONS])
-    more = len(change.operations) - _SHOWN_OPERATIONS
-    return shown + (f" and {more} more" if more > 0 else "")
+    return _operations_text(operations, _md_code)
 
 
 def _md_code(text: str) -> str:

@@ -1,9 +1,10 @@
 """The rule catalogue: every change the spec diff reports, with a stable id and a level.
 
 Ids are kebab-case and never change meaning once published (CI configs and reviewers rely
-on them). Levels follow oasdiff's convention, seen from a caller of the generated client:
-`breaking` (ERR) will break working callers, `warning` (WARN) may break some, `info` is
-compatible. Request-side rules judge what the client sends, response-side rules what it
+on them). Levels follow oasdiff's ERR/WARN/INFO, seen from a caller of the generated client,
+named the same in every report (text, markdown, JSON, CHANGES.md, `sync --json`):
+`breaking` will break working callers, `possibly-breaking` may break some, `compatible`
+breaks none. Request-side rules judge what the client sends, response-side rules what it
 receives, so the same edit (say, a new enum value) can be harmless in one direction and
 breaking in the other.
 
@@ -21,8 +22,8 @@ class Level(StrEnum):
     """How a change affects existing callers; ordered from worst to harmless."""
 
     BREAKING = "breaking"
-    WARNING = "warning"
-    INFO = "info"
+    POSSIBLY_BREAKING = "possibly-breaking"
+    COMPATIBLE = "compatible"
 
     @property
     def rank(self) -> int:
@@ -33,11 +34,11 @@ class Level(StrEnum):
         return _LEVEL_TITLE[self]
 
 
-_LEVEL_RANK = {Level.BREAKING: 0, Level.WARNING: 1, Level.INFO: 2}
+_LEVEL_RANK = {Level.BREAKING: 0, Level.POSSIBLY_BREAKING: 1, Level.COMPATIBLE: 2}
 _LEVEL_TITLE = {
     Level.BREAKING: "Breaking",
-    Level.WARNING: "Possibly breaking",
-    Level.INFO: "Compatible",
+    Level.POSSIBLY_BREAKING: "Possibly breaking",
+    Level.COMPATIBLE: "Compatible",
 }
 
 
@@ -48,7 +49,7 @@ class Rule:
     template: str
 
 
-_B, _W, _I = Level.BREAKING, Level.WARNING, Level.INFO
+_B, _W, _I = Level.BREAKING, Level.POSSIBLY_BREAKING, Level.COMPATIBLE
 
 _RULE_LIST = [
     # --- operations -------------------------------------------------------------------------
@@ -59,7 +60,6 @@ _RULE_LIST = [
     Rule("operation-id-changed", _W, "operationId changed from `{old}` to `{new}`"),
     Rule("path-parameter-renamed", _I, "path parameter `{old}` renamed to `{new}`"),
     # --- request parameters -----------------------------------------------------------------
-    Rule("request-path-parameter-added", _B, "new {subject}"),
     Rule("request-parameter-added-required", _B, "new required {subject}"),
     Rule("request-parameter-added", _I, "new optional {subject}"),
     Rule("request-parameter-removed", _W, "{subject} removed"),
@@ -168,7 +168,7 @@ _RULE_LIST = [
         _I,
         "security scheme {subject} no longer requires scope(s) `{old}`",
     ),
-    Rule("security-scheme-removed", _B, "security scheme {subject} removed"),
+    Rule("security-scheme-removed", _I, "security scheme {subject} removed"),
     Rule("security-scheme-added", _I, "security scheme {subject} added"),
     Rule(
         "security-scheme-changed", _B, "security scheme {subject} changed from `{old}` to `{new}`"

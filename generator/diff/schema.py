@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from generator.diff.document import Document, JsonDict, join
 from generator.diff.graph import Graph
+from generator.openapi import contains_ref
 
 Direction = Literal["request", "response"]
 
@@ -313,7 +314,7 @@ class SchemaDiffer:
                 node = self._memo[key] = self.graph.new_node()
                 self._queue.append((node, old, new, direction))
             self.graph.edge(node)
-        elif old.node != new.node or _contains_ref(new.node):
+        elif old.node != new.node or contains_ref(new.node):
             self._compare_content(old, new, direction)
 
     def _compare_default(self, old: View, new: View) -> None:
@@ -588,15 +589,6 @@ def _is_tighter(key: str, old: Any, new: Any) -> bool:
         except (TypeError, ZeroDivisionError):
             return True
     return True
-
-
-def _contains_ref(node: Any) -> bool:
-    """Whether an inline schema reaches a `$ref` (equal text may hide changed targets)."""
-    if isinstance(node, Mapping):
-        return "$ref" in node or any(_contains_ref(value) for value in node.values())
-    if isinstance(node, list):
-        return any(_contains_ref(value) for value in node)
-    return False
 
 
 def _values(values: Any) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import InputError, UpstreamError
 from ..loader import parse_document
-from ..operations import HTTP_METHODS
+from ..openapi import HTTP_METHODS
 
 _FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<marker>`{3,}|~{3,})(?P<info>.*)$")
 

@@ -4,8 +4,9 @@ Policy (upstream is untrusted):
 - https only; plain http only for loopback hosts (127.0.0.0/8, ::1, localhost);
 - only the index's host or a configured allowlist, redirects included;
 - at most `max_bytes` per response, a total time limit per attempt;
-- retries with exponential backoff on 429, 5xx and transport errors, honouring `Retry-After`
-  (seconds or an HTTP date) and a JSON body's `retry_after` (Baseten's rate limiter);
+- retries with the generated clients' timing (`runtime/_retry.py`: exponential backoff with
+  jitter, `retry-after-ms`, `Retry-After` as seconds or an HTTP date, a JSON body's
+  `retry_after` as Baseten's rate limiter sends it) on 429, 5xx and transport errors;
 - an HTML page in place of markdown, a truncated body or a 404 is an error naming the URL.
 """
 
@@ -13,20 +14,17 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import json
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import httpx
 
 from ..errors import InputError, UpstreamError
+from ..runtime._retry import backoff, retry_after_seconds
 
 Sleep = Callable[[float], Awaitable[None]]
 
-BACKOFF_BASE = 0.5  # seconds; doubled on every retry
 BACKOFF_MAX = 30.0
 RETRY_AFTER_MAX = 120.0  # a server asking for a longer pause gets an error instead of a hang
 MAX_REDIRECTS = 5
@@ -153,7 +151,9 @@ class Fetcher:
                 if attempt + 1 == attempts:
                     error = UpstreamUnreachable if is_index else UpstreamError
                     raise error(f"{url}: {failure.reason} (after {attempts} attempts)") from None
-                delay = failure.delay if failure.delay is not None else _backoff(attempt)
+                delay = failure.delay
+                if delay is None:
+                    delay = backoff(attempt, cap=BACKOFF_MAX)
                 if delay > RETRY_AFTER_MAX:
                     raise UpstreamError(
                         f"{url}: {failure.reason}; the server asks to wait {delay:.0f} s, "
@@ -181,7 +181,7 @@ class Fetcher:
 
         status = response.status_code
         if status == 429 or status >= 500:
-            raise _Retryable(f"HTTP {status}", _retry_after(response, body))
+            raise _Retryable(f"HTTP {status}", retry_after_seconds(response.headers, body))
         if status == 304:
             return Fetched(url, None, validators)
         if status == 404 and not is_index:
@@ -218,29 +218,3 @@ class Fetcher:
 def _looks_like_html(body: bytes) -> bool:
     start = body[:512].lstrip().lower()
     return start.startswith((b"<!doctype", b"<html"))
-
-
-def _backoff(attempt: int) -> float:
-    return float(min(BACKOFF_MAX, BACKOFF_BASE * 2**attempt))
-
-
-def _retry_after(response: httpx.Response, body: bytes) -> float | None:
-    """Seconds the server asks us to wait: `Retry-After` (seconds or date), or JSON `retry_after`."""
-    header = response.headers.get("Retry-After", "").strip()
-    if header:
-        try:
-            return max(0.0, float(header))
-        except ValueError:
-            pass
-        try:
-            when = parsedate_to_datetime(header)
-        except (TypeError, ValueError):
-            return None
-        return max(0.0, when.timestamp() - time.time())
-    try:
-        value = json.loads(body).get("retry_after")
-    except (ValueError, AttributeError):
-        return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return max(0.0, float(value))
-    return None

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import UpstreamError
-from ..operations import HTTP_METHODS
+from ..openapi import HTTP_METHODS, json_pointer
 from .extract import PageDocument
 
 TOP_ORDER = (
@@ -49,7 +49,7 @@ _MISSING: Any = object()
 
 def pointer(*parts: str | int) -> str:
     """JSON pointer (RFC 6901) of `parts`."""
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
+    return json_pointer(parts)
 
 
 def first_difference(a: Any, b: Any, at: str) -> str:

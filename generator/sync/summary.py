@@ -1,8 +1,11 @@
 """What changed between two merged specs, at the level a release note needs.
 
-Operations are "METHOD /path"; an operation counts as changed when its object or its path's
-shared keys (parameters, ...) differ. Schemas are the names under components/schemas.
-Authentication is the set of security scheme names plus the top-level `security`.
+Operations are "METHOD /path", as `apigen diff` sees them: added and removed operations are
+its `operation-added`/`operation-removed` findings, and an operation counts as changed when
+the differ reports anything about it, or when only its documentation (summary, description,
+examples) changed, which the differ leaves out on purpose. Schemas are the names under
+components/schemas. Authentication is the set of security scheme names plus the top-level
+`security`.
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..operations import HTTP_METHODS
+from ..diff import diff_specs
+from ..openapi import HTTP_METHODS, iter_operations
 
 
 @dataclass(frozen=True)
@@ -28,16 +32,13 @@ class Changes:
 
 def operations(spec: dict[str, Any]) -> dict[str, Any]:
     """Operation key ("GET /v1/x") -> (operation, the path item's shared keys)."""
-    found: dict[str, Any] = {}
-    paths = spec.get("paths")
-    for path, item in (paths if isinstance(paths, dict) else {}).items():
-        if not isinstance(item, dict):
-            continue
-        shared = {key: value for key, value in item.items() if key not in HTTP_METHODS}
-        for method in HTTP_METHODS:
-            if method in item:
-                found[f"{method.upper()} {path}"] = (item[method], shared)
-    return found
+    return {
+        f"{method.upper()} {path}": (
+            operation,
+            {key: value for key, value in item.items() if key not in HTTP_METHODS},
+        )
+        for method, path, operation, item in iter_operations(spec)
+    }
 
 
 def _components(spec: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -59,7 +60,20 @@ def _added_removed_changed(
 def compare_specs(old: dict[str, Any] | None, new: dict[str, Any]) -> Changes:
     """The changes from `old` (None: nothing yet) to `new`."""
     old = old or {}
-    ops = _added_removed_changed(operations(old), operations(new))
+    findings = diff_specs(old or {"openapi": new.get("openapi", "3.1.0"), "paths": {}}, new)
+    added = sorted({c.operation for c in findings if c.rule == "operation-added" and c.operation})
+    removed = sorted(
+        {c.operation for c in findings if c.rule == "operation-removed" and c.operation}
+    )
+    touched = {
+        key
+        for c in findings
+        if c.rule not in ("operation-added", "operation-removed")
+        for key in ((c.operation,) if c.operation else c.operations)
+    }
+    old_ops, new_ops = operations(old), operations(new)
+    touched |= {key for key in old_ops.keys() & new_ops.keys() if old_ops[key] != new_ops[key]}
+    ops = (added, removed, sorted(touched - set(added) - set(removed)))
     schemas = _added_removed_changed(_components(old, "schemas"), _components(new, "schemas"))
     old_schemes = _components(old, "securitySchemes")
     new_schemes = _components(new, "securitySchemes")

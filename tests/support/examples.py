@@ -29,9 +29,10 @@ import re
 import re._parser as re_parser  # type: ignore[import-not-found]
 from collections.abc import Iterator, Mapping
 from typing import Any, TypedDict
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+from generator.openapi import HTTP_METHODS, encode_token, pointer_parts
+
 PARAMETER_LOCATIONS = ("path", "query", "header", "cookie")
 _JSON_MEDIA_TYPE = re.compile(r"^application/(?:[\w.-]+\+)?json$")
 
@@ -153,7 +154,7 @@ def operation_arguments(
     Values are Python values: the caller serializes them (e.g. httpx `params=`, `json=`).
     """
     builder = _ExampleBuilder(document, required_only=required_only)
-    path_item_where = f"#/paths/{_escape_pointer(path)}"
+    path_item_where = f"#/paths/{encode_token(path)}"
     path_item = builder.resolve(
         _lookup(document, ("paths", path), path_item_where), path_item_where
     )
@@ -190,7 +191,7 @@ def operation_arguments(
                 raise ExampleError(f"{body_where}: required body has no media type")
         else:
             schema = request_body["content"][media].get("schema", True)
-            schema_where = f"{body_where}/content/{_escape_pointer(media)}/schema"
+            schema_where = f"{body_where}/content/{encode_token(media)}/schema"
             wanted = (
                 request_body.get("required", False)
                 or not required_only
@@ -259,7 +260,7 @@ class _ExampleBuilder:
     def _target(self, ref: Any, where: str) -> Any:
         if not isinstance(ref, str) or not ref.startswith("#"):
             raise ExampleError(f"{where}: only internal $ref ('#/...') is supported, got {ref!r}")
-        return _lookup(self._document, _pointer_parts(ref), where)
+        return _lookup(self._document, list(pointer_parts(ref)), where)
 
     def flatten(
         self, schema: Any, where: str, seen: frozenset[str] = frozenset()
@@ -425,7 +426,7 @@ class _ExampleBuilder:
             is_required = name in required
             if name in properties:
                 property_schema = properties[name]
-                property_where = f"{where}/properties/{_escape_pointer(name)}"
+                property_where = f"{where}/properties/{encode_token(name)}"
             else:
                 property_schema = extra_schema
                 property_where = f"{where}/additionalProperties"
@@ -681,7 +682,7 @@ def _parameter_schema(parameter: dict[str, Any], where: str) -> tuple[Any, str]:
         raise ExampleError(f"{where}: parameter has neither `schema` nor `content`")
     return parameter["content"][media].get(
         "schema", True
-    ), f"{where}/content/{_escape_pointer(media)}/schema"
+    ), f"{where}/content/{encode_token(media)}/schema"
 
 
 def _body_media_type(content: Mapping[str, Any]) -> str | None:
@@ -703,20 +704,9 @@ def _lookup(document: Mapping[str, Any], parts: tuple[str, ...] | list[str], whe
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
             node = node[int(part)]
         else:
-            pointer = "#/" + "/".join(_escape_pointer(step) for step in parts)
+            pointer = "#/" + "/".join(encode_token(step) for step in parts)
             raise ExampleError(f"{where}: {pointer} does not exist in the document")
     return node
-
-
-def _pointer_parts(ref: str) -> list[str]:
-    fragment = unquote(ref[1:])
-    if not fragment:
-        return []
-    return [part.replace("~1", "/").replace("~0", "~") for part in fragment.lstrip("/").split("/")]
-
-
-def _escape_pointer(part: str) -> str:
-    return part.replace("~", "~0").replace("/", "~1")
 
 
 def request_options(method: str, path: str, arguments: OperationArguments) -> dict[str, Any]:

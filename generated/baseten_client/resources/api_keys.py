@@ -9,7 +9,7 @@ from typing import Literal, cast
 
 import httpx
 
-from .. import models
+from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
 
@@ -23,14 +23,14 @@ class ApiKeysResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.APIKeysV1:
+    ) -> types.APIKeysV1:
         """Lists the user's API keys (metadata only, no plain text keys)"""
         return cast(
-            models.APIKeysV1,
+            types.APIKeysV1,
             self._client.request(
                 "GET",
                 "/v1/api_keys",
-                cast_to=models.APIKeysV1,
+                cast_to=types.APIKeysV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -40,7 +40,7 @@ class ApiKeysResource(SyncAPIResource):
     def create(
         self,
         *,
-        type: models.APIKeyCategory
+        type: types.APIKeyCategory
         | Literal[
             "PERSONAL", "WORKSPACE_MANAGE_ALL", "WORKSPACE_EXPORT_METRICS", "WORKSPACE_INVOKE"
         ],
@@ -50,7 +50,7 @@ class ApiKeysResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.APIKeyV1:
+    ) -> types.APIKeyV1:
         """Creates an API key
 
         Creates an API key with the provided name and type. The API key is returned in the response.
@@ -62,7 +62,7 @@ class ApiKeysResource(SyncAPIResource):
                 'WORKSPACE_EXPORT_METRICS' or 'WORKSPACE_INVOKE'
         """
         body = build_body(
-            models.CreateAPIKeyRequestV1,
+            types.CreateAPIKeyRequestV1,
             {
                 "type": type,
                 "name": name,
@@ -71,12 +71,12 @@ class ApiKeysResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.APIKeyV1,
+            types.APIKeyV1,
             self._client.request(
                 "POST",
                 "/v1/api_keys",
                 json=body,
-                cast_to=models.APIKeyV1,
+                cast_to=types.APIKeyV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -91,20 +91,20 @@ class ApiKeysResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.APIKeyTombstoneV1:
+    ) -> types.APIKeyTombstoneV1:
         """Deletes an API key by prefix
 
         Deletes an API key by prefix and returns info about the API key.
         """
         return cast(
-            models.APIKeyTombstoneV1,
+            types.APIKeyTombstoneV1,
             self._client.request(
                 "DELETE",
                 "/v1/api_keys/{api_key_prefix}",
                 path_params={
                     "api_key_prefix": api_key_prefix,
                 },
-                cast_to=models.APIKeyTombstoneV1,
+                cast_to=types.APIKeyTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -121,14 +121,14 @@ class AsyncApiKeysResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.APIKeysV1:
+    ) -> types.APIKeysV1:
         """Lists the user's API keys (metadata only, no plain text keys)"""
         return cast(
-            models.APIKeysV1,
+            types.APIKeysV1,
             await self._client.request(
                 "GET",
                 "/v1/api_keys",
-                cast_to=models.APIKeysV1,
+                cast_to=types.APIKeysV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -138,7 +138,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
     async def create(
         self,
         *,
-        type: models.APIKeyCategory
+        type: types.APIKeyCategory
         | Literal[
             "PERSONAL", "WORKSPACE_MANAGE_ALL", "WORKSPACE_EXPORT_METRICS", "WORKSPACE_INVOKE"
         ],
@@ -148,7 +148,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.APIKeyV1:
+    ) -> types.APIKeyV1:
         """Creates an API key
 
         Creates an API key with the provided name and type. The API key is returned in the response.
@@ -160,7 +160,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
                 'WORKSPACE_EXPORT_METRICS' or 'WORKSPACE_INVOKE'
         """
         body = build_body(
-            models.CreateAPIKeyRequestV1,
+            types.CreateAPIKeyRequestV1,
             {
                 "type": type,
                 "name": name,
@@ -169,12 +169,12 @@ class AsyncApiKeysResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.APIKeyV1,
+            types.APIKeyV1,
             await self._client.request(
                 "POST",
                 "/v1/api_keys",
                 json=body,
-                cast_to=models.APIKeyV1,
+                cast_to=types.APIKeyV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -189,20 +189,20 @@ class AsyncApiKeysResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.APIKeyTombstoneV1:
+    ) -> types.APIKeyTombstoneV1:
         """Deletes an API key by prefix
 
         Deletes an API key by prefix and returns info about the API key.
         """
         return cast(
-            models.APIKeyTombstoneV1,
+            types.APIKeyTombstoneV1,
             await self._client.request(
                 "DELETE",
                 "/v1/api_keys/{api_key_prefix}",
                 path_params={
                     "api_key_prefix": api_key_prefix,
                 },
-                cast_to=models.APIKeyTombstoneV1,
+                cast_to=types.APIKeyTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,

@@ -8,7 +8,7 @@ from typing import cast
 
 import httpx
 
-from .. import models
+from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource
 
@@ -24,7 +24,7 @@ class BillingResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UsageSummaryV1:
+    ) -> types.UsageSummaryV1:
         """Gets billing usage summary for a date range
 
         Returns billing usage data within the specified date range. Includes dedicated model serving, training, and model APIs usage. The date range must not exceed 31 days.
@@ -34,7 +34,7 @@ class BillingResource(SyncAPIResource):
             end_date: End date in ISO 8601 format (UTC). Date range cannot exceed 31 days.
         """
         return cast(
-            models.UsageSummaryV1,
+            types.UsageSummaryV1,
             self._client.request(
                 "GET",
                 "/v1/billing/usage_summary",
@@ -42,7 +42,7 @@ class BillingResource(SyncAPIResource):
                     "start_date": start_date,
                     "end_date": end_date,
                 },
-                cast_to=models.UsageSummaryV1,
+                cast_to=types.UsageSummaryV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -61,7 +61,7 @@ class AsyncBillingResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UsageSummaryV1:
+    ) -> types.UsageSummaryV1:
         """Gets billing usage summary for a date range
 
         Returns billing usage data within the specified date range. Includes dedicated model serving, training, and model APIs usage. The date range must not exceed 31 days.
@@ -71,7 +71,7 @@ class AsyncBillingResource(AsyncAPIResource):
             end_date: End date in ISO 8601 format (UTC). Date range cannot exceed 31 days.
         """
         return cast(
-            models.UsageSummaryV1,
+            types.UsageSummaryV1,
             await self._client.request(
                 "GET",
                 "/v1/billing/usage_summary",
@@ -79,7 +79,7 @@ class AsyncBillingResource(AsyncAPIResource):
                     "start_date": start_date,
                     "end_date": end_date,
                 },
-                cast_to=models.UsageSummaryV1,
+                cast_to=types.UsageSummaryV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,

@@ -8,7 +8,7 @@ from typing import cast
 
 import httpx
 
-from .. import models
+from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource
 
@@ -22,14 +22,14 @@ class BlobsCredentialsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetBlobCredentialsResponseV1:
+    ) -> types.GetBlobCredentialsResponseV1:
         """Get blob credentials for models."""
         return cast(
-            models.GetBlobCredentialsResponseV1,
+            types.GetBlobCredentialsResponseV1,
             self._client.request(
                 "GET",
                 "/v1/blobs/credentials/model",
-                cast_to=models.GetBlobCredentialsResponseV1,
+                cast_to=types.GetBlobCredentialsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -42,14 +42,14 @@ class BlobsCredentialsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetBlobCredentialsResponseV1:
+    ) -> types.GetBlobCredentialsResponseV1:
         """Get blob credentials for training."""
         return cast(
-            models.GetBlobCredentialsResponseV1,
+            types.GetBlobCredentialsResponseV1,
             self._client.request(
                 "GET",
                 "/v1/blobs/credentials/train",
-                cast_to=models.GetBlobCredentialsResponseV1,
+                cast_to=types.GetBlobCredentialsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -66,14 +66,14 @@ class AsyncBlobsCredentialsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetBlobCredentialsResponseV1:
+    ) -> types.GetBlobCredentialsResponseV1:
         """Get blob credentials for models."""
         return cast(
-            models.GetBlobCredentialsResponseV1,
+            types.GetBlobCredentialsResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/blobs/credentials/model",
-                cast_to=models.GetBlobCredentialsResponseV1,
+                cast_to=types.GetBlobCredentialsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -86,14 +86,14 @@ class AsyncBlobsCredentialsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetBlobCredentialsResponseV1:
+    ) -> types.GetBlobCredentialsResponseV1:
         """Get blob credentials for training."""
         return cast(
-            models.GetBlobCredentialsResponseV1,
+            types.GetBlobCredentialsResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/blobs/credentials/train",
-                cast_to=models.GetBlobCredentialsResponseV1,
+                cast_to=types.GetBlobCredentialsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,

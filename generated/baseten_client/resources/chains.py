@@ -9,7 +9,7 @@ from typing import Literal, cast
 
 import httpx
 
-from .. import models
+from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
 
@@ -25,9 +25,9 @@ class ChainsDeploymentsChainletsLogsResource(SyncAPIResource):
         *,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
-        direction: models.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
+        direction: types.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
         limit: int | NotGiven | None = NOT_GIVEN,
-        min_level: models.LogLevelV1
+        min_level: types.LogLevelV1
         | Literal["DEBUG", "INFO", "WARNING", "ERROR"]
         | NotGiven
         | None = NOT_GIVEN,
@@ -40,7 +40,7 @@ class ChainsDeploymentsChainletsLogsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLogsResponseV1:
+    ) -> types.GetLogsResponseV1:
         """Gets the logs for a chainlet within a chain deployment.
 
         Resolves the chainlet (by ID, scoped to the given chain deployment) to its underlying model deployment and returns its logs in the given time range.
@@ -64,7 +64,7 @@ class ChainsDeploymentsChainletsLogsResource(SyncAPIResource):
             excludes: Case-sensitive substrings; lines containing any of these are dropped.
         """
         return cast(
-            models.GetLogsResponseV1,
+            types.GetLogsResponseV1,
             self._client.request(
                 "GET",
                 "/v1/chains/{chain_id}/deployments/{chain_deployment_id}/chainlets/{chainlet_id}/logs",
@@ -86,7 +86,7 @@ class ChainsDeploymentsChainletsLogsResource(SyncAPIResource):
                     "includes": includes,
                     "excludes": excludes,
                 },
-                cast_to=models.GetLogsResponseV1,
+                cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -105,9 +105,9 @@ class AsyncChainsDeploymentsChainletsLogsResource(AsyncAPIResource):
         *,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
-        direction: models.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
+        direction: types.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
         limit: int | NotGiven | None = NOT_GIVEN,
-        min_level: models.LogLevelV1
+        min_level: types.LogLevelV1
         | Literal["DEBUG", "INFO", "WARNING", "ERROR"]
         | NotGiven
         | None = NOT_GIVEN,
@@ -120,7 +120,7 @@ class AsyncChainsDeploymentsChainletsLogsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLogsResponseV1:
+    ) -> types.GetLogsResponseV1:
         """Gets the logs for a chainlet within a chain deployment.
 
         Resolves the chainlet (by ID, scoped to the given chain deployment) to its underlying model deployment and returns its logs in the given time range.
@@ -144,7 +144,7 @@ class AsyncChainsDeploymentsChainletsLogsResource(AsyncAPIResource):
             excludes: Case-sensitive substrings; lines containing any of these are dropped.
         """
         return cast(
-            models.GetLogsResponseV1,
+            types.GetLogsResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/chains/{chain_id}/deployments/{chain_deployment_id}/chainlets/{chainlet_id}/logs",
@@ -166,7 +166,7 @@ class AsyncChainsDeploymentsChainletsLogsResource(AsyncAPIResource):
                     "includes": includes,
                     "excludes": excludes,
                 },
-                cast_to=models.GetLogsResponseV1,
+                cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -204,17 +204,17 @@ class ChainsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ChainDeploymentsV1:
+    ) -> types.ChainDeploymentsV1:
         """Gets all chain deployments"""
         return cast(
-            models.ChainDeploymentsV1,
+            types.ChainDeploymentsV1,
             self._client.request(
                 "GET",
                 "/v1/chains/{chain_id}/deployments",
                 path_params={
                     "chain_id": chain_id,
                 },
-                cast_to=models.ChainDeploymentsV1,
+                cast_to=types.ChainDeploymentsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -229,10 +229,10 @@ class ChainsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ChainDeploymentV1:
+    ) -> types.ChainDeploymentV1:
         """Gets a chain deployment by ID"""
         return cast(
-            models.ChainDeploymentV1,
+            types.ChainDeploymentV1,
             self._client.request(
                 "GET",
                 "/v1/chains/{chain_id}/deployments/{chain_deployment_id}",
@@ -240,7 +240,7 @@ class ChainsDeploymentsResource(SyncAPIResource):
                     "chain_id": chain_id,
                     "chain_deployment_id": chain_deployment_id,
                 },
-                cast_to=models.ChainDeploymentV1,
+                cast_to=types.ChainDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -255,10 +255,10 @@ class ChainsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ChainDeploymentTombstoneV1:
+    ) -> types.ChainDeploymentTombstoneV1:
         """Deletes a chain deployment by ID"""
         return cast(
-            models.ChainDeploymentTombstoneV1,
+            types.ChainDeploymentTombstoneV1,
             self._client.request(
                 "DELETE",
                 "/v1/chains/{chain_id}/deployments/{chain_deployment_id}",
@@ -266,7 +266,7 @@ class ChainsDeploymentsResource(SyncAPIResource):
                     "chain_id": chain_id,
                     "chain_deployment_id": chain_deployment_id,
                 },
-                cast_to=models.ChainDeploymentTombstoneV1,
+                cast_to=types.ChainDeploymentTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -281,13 +281,13 @@ class ChainsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeactivateResponseV1:
+    ) -> types.DeactivateResponseV1:
         """Deactivates a chain deployment
 
         Deactivates a chain deployment and returns the deactivation status.
         """
         return cast(
-            models.DeactivateResponseV1,
+            types.DeactivateResponseV1,
             self._client.request(
                 "POST",
                 "/v1/chains/{chain_id}/deployments/{chain_deployment_id}/deactivate",
@@ -295,7 +295,7 @@ class ChainsDeploymentsResource(SyncAPIResource):
                     "chain_id": chain_id,
                     "chain_deployment_id": chain_deployment_id,
                 },
-                cast_to=models.DeactivateResponseV1,
+                cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -317,17 +317,17 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ChainDeploymentsV1:
+    ) -> types.ChainDeploymentsV1:
         """Gets all chain deployments"""
         return cast(
-            models.ChainDeploymentsV1,
+            types.ChainDeploymentsV1,
             await self._client.request(
                 "GET",
                 "/v1/chains/{chain_id}/deployments",
                 path_params={
                     "chain_id": chain_id,
                 },
-                cast_to=models.ChainDeploymentsV1,
+                cast_to=types.ChainDeploymentsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -342,10 +342,10 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ChainDeploymentV1:
+    ) -> types.ChainDeploymentV1:
         """Gets a chain deployment by ID"""
         return cast(
-            models.ChainDeploymentV1,
+            types.ChainDeploymentV1,
             await self._client.request(
                 "GET",
                 "/v1/chains/{chain_id}/deployments/{chain_deployment_id}",
@@ -353,7 +353,7 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
                     "chain_id": chain_id,
                     "chain_deployment_id": chain_deployment_id,
                 },
-                cast_to=models.ChainDeploymentV1,
+                cast_to=types.ChainDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -368,10 +368,10 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ChainDeploymentTombstoneV1:
+    ) -> types.ChainDeploymentTombstoneV1:
         """Deletes a chain deployment by ID"""
         return cast(
-            models.ChainDeploymentTombstoneV1,
+            types.ChainDeploymentTombstoneV1,
             await self._client.request(
                 "DELETE",
                 "/v1/chains/{chain_id}/deployments/{chain_deployment_id}",
@@ -379,7 +379,7 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
                     "chain_id": chain_id,
                     "chain_deployment_id": chain_deployment_id,
                 },
-                cast_to=models.ChainDeploymentTombstoneV1,
+                cast_to=types.ChainDeploymentTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -394,13 +394,13 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeactivateResponseV1:
+    ) -> types.DeactivateResponseV1:
         """Deactivates a chain deployment
 
         Deactivates a chain deployment and returns the deactivation status.
         """
         return cast(
-            models.DeactivateResponseV1,
+            types.DeactivateResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/chains/{chain_id}/deployments/{chain_deployment_id}/deactivate",
@@ -408,7 +408,7 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
                     "chain_id": chain_id,
                     "chain_deployment_id": chain_deployment_id,
                 },
-                cast_to=models.DeactivateResponseV1,
+                cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -424,12 +424,12 @@ class ChainsEnvironmentsChainletSettingsAutoscalingSettingsResource(SyncAPIResou
         chain_id: str,
         env_name: str,
         *,
-        updates: list[models.ChainletEnvironmentAutoscalingSettingsUpdateV1],
+        updates: list[types.ChainletEnvironmentAutoscalingSettingsUpdateV1],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UpdateAutoscalingSettingsResponseV1:
+    ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Update a chainlet environment's autoscaling settings
 
         Updates a chainlet environment's autoscaling settings and returns the updated chainlet environment settings.
@@ -439,14 +439,14 @@ class ChainsEnvironmentsChainletSettingsAutoscalingSettingsResource(SyncAPIResou
                 the chainlet name doesn't exist, an error is returned.
         """
         body = build_body(
-            models.UpdateChainletEnvironmentAutoscalingSettingsRequestV1,
+            types.UpdateChainletEnvironmentAutoscalingSettingsRequestV1,
             {
                 "updates": updates,
             },
             required=True,
         )
         return cast(
-            models.UpdateAutoscalingSettingsResponseV1,
+            types.UpdateAutoscalingSettingsResponseV1,
             self._client.request(
                 "PATCH",
                 "/v1/chains/{chain_id}/environments/{env_name}/chainlet_settings/autoscaling_settings",
@@ -455,7 +455,7 @@ class ChainsEnvironmentsChainletSettingsAutoscalingSettingsResource(SyncAPIResou
                     "env_name": env_name,
                 },
                 json=body,
-                cast_to=models.UpdateAutoscalingSettingsResponseV1,
+                cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -472,12 +472,12 @@ class AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResource(AsyncAP
         chain_id: str,
         env_name: str,
         *,
-        updates: list[models.ChainletEnvironmentAutoscalingSettingsUpdateV1],
+        updates: list[types.ChainletEnvironmentAutoscalingSettingsUpdateV1],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UpdateAutoscalingSettingsResponseV1:
+    ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Update a chainlet environment's autoscaling settings
 
         Updates a chainlet environment's autoscaling settings and returns the updated chainlet environment settings.
@@ -487,14 +487,14 @@ class AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResource(AsyncAP
                 the chainlet name doesn't exist, an error is returned.
         """
         body = build_body(
-            models.UpdateChainletEnvironmentAutoscalingSettingsRequestV1,
+            types.UpdateChainletEnvironmentAutoscalingSettingsRequestV1,
             {
                 "updates": updates,
             },
             required=True,
         )
         return cast(
-            models.UpdateAutoscalingSettingsResponseV1,
+            types.UpdateAutoscalingSettingsResponseV1,
             await self._client.request(
                 "PATCH",
                 "/v1/chains/{chain_id}/environments/{env_name}/chainlet_settings/autoscaling_settings",
@@ -503,7 +503,7 @@ class AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResource(AsyncAP
                     "env_name": env_name,
                 },
                 json=body,
-                cast_to=models.UpdateAutoscalingSettingsResponseV1,
+                cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -520,12 +520,12 @@ class ChainsEnvironmentsChainletSettingsInstanceTypesResource(SyncAPIResource):
         chain_id: str,
         env_name: str,
         *,
-        updates: list[models.ChainletEnvironmentInstanceTypeUpdateV1],
+        updates: list[types.ChainletEnvironmentInstanceTypeUpdateV1],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UpdateChainletEnvironmentInstanceTypeResponseV1:
+    ) -> types.UpdateChainletEnvironmentInstanceTypeResponseV1:
         """Update a chainlet environment's instance type settings.
 
         Updates a chainlet environment's instance type settings. The chainlet environment setting must exist. When updated, a new chain deployment is created and deployed. It is promoted to the chain environment according to promotion settings on the environment.
@@ -535,14 +535,14 @@ class ChainsEnvironmentsChainletSettingsInstanceTypesResource(SyncAPIResource):
                 chainlet name doesn't exist, an error is returned.
         """
         body = build_body(
-            models.UpdateChainletEnvironmentInstanceTypeRequestV1,
+            types.UpdateChainletEnvironmentInstanceTypeRequestV1,
             {
                 "updates": updates,
             },
             required=True,
         )
         return cast(
-            models.UpdateChainletEnvironmentInstanceTypeResponseV1,
+            types.UpdateChainletEnvironmentInstanceTypeResponseV1,
             self._client.request(
                 "POST",
                 "/v1/chains/{chain_id}/environments/{env_name}/chainlet_settings/instance_types/update",
@@ -551,7 +551,7 @@ class ChainsEnvironmentsChainletSettingsInstanceTypesResource(SyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
-                cast_to=models.UpdateChainletEnvironmentInstanceTypeResponseV1,
+                cast_to=types.UpdateChainletEnvironmentInstanceTypeResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -568,12 +568,12 @@ class AsyncChainsEnvironmentsChainletSettingsInstanceTypesResource(AsyncAPIResou
         chain_id: str,
         env_name: str,
         *,
-        updates: list[models.ChainletEnvironmentInstanceTypeUpdateV1],
+        updates: list[types.ChainletEnvironmentInstanceTypeUpdateV1],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UpdateChainletEnvironmentInstanceTypeResponseV1:
+    ) -> types.UpdateChainletEnvironmentInstanceTypeResponseV1:
         """Update a chainlet environment's instance type settings.
 
         Updates a chainlet environment's instance type settings. The chainlet environment setting must exist. When updated, a new chain deployment is created and deployed. It is promoted to the chain environment according to promotion settings on the environment.
@@ -583,14 +583,14 @@ class AsyncChainsEnvironmentsChainletSettingsInstanceTypesResource(AsyncAPIResou
                 chainlet name doesn't exist, an error is returned.
         """
         body = build_body(
-            models.UpdateChainletEnvironmentInstanceTypeRequestV1,
+            types.UpdateChainletEnvironmentInstanceTypeRequestV1,
             {
                 "updates": updates,
             },
             required=True,
         )
         return cast(
-            models.UpdateChainletEnvironmentInstanceTypeResponseV1,
+            types.UpdateChainletEnvironmentInstanceTypeResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/chains/{chain_id}/environments/{env_name}/chainlet_settings/instance_types/update",
@@ -599,7 +599,7 @@ class AsyncChainsEnvironmentsChainletSettingsInstanceTypesResource(AsyncAPIResou
                     "env_name": env_name,
                 },
                 json=body,
-                cast_to=models.UpdateChainletEnvironmentInstanceTypeResponseV1,
+                cast_to=types.UpdateChainletEnvironmentInstanceTypeResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -644,20 +644,20 @@ class ChainsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EnvironmentsV1:
+    ) -> types.EnvironmentsV1:
         """Get all chain environments
 
         Gets all chain environments for a given chain
         """
         return cast(
-            models.EnvironmentsV1,
+            types.EnvironmentsV1,
             self._client.request(
                 "GET",
                 "/v1/chains/{chain_id}/environments",
                 path_params={
                     "chain_id": chain_id,
                 },
-                cast_to=models.EnvironmentsV1,
+                cast_to=types.EnvironmentsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -669,15 +669,15 @@ class ChainsEnvironmentsResource(SyncAPIResource):
         chain_id: str,
         *,
         name: str,
-        promotion_settings: models.UpdatePromotionSettingsV1 | NotGiven | None = NOT_GIVEN,
-        chainlet_settings: builtins.list[models.ChainletEnvironmentSettingsRequestV1]
+        promotion_settings: types.UpdatePromotionSettingsV1 | NotGiven | None = NOT_GIVEN,
+        chainlet_settings: builtins.list[types.ChainletEnvironmentSettingsRequestV1]
         | NotGiven
         | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ChainEnvironmentV1:
+    ) -> types.ChainEnvironmentV1:
         """Create a chain environment
 
         Create a chain environment. Returns the resulting environment.
@@ -689,7 +689,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
                 settings
         """
         body = build_body(
-            models.CreateChainEnvironmentRequestV1,
+            types.CreateChainEnvironmentRequestV1,
             {
                 "name": name,
                 "promotion_settings": promotion_settings,
@@ -698,7 +698,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.ChainEnvironmentV1,
+            types.ChainEnvironmentV1,
             self._client.request(
                 "POST",
                 "/v1/chains/{chain_id}/environments",
@@ -706,7 +706,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
                     "chain_id": chain_id,
                 },
                 json=body,
-                cast_to=models.ChainEnvironmentV1,
+                cast_to=types.ChainEnvironmentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -722,13 +722,13 @@ class ChainsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ChainEnvironmentV1:
+    ) -> types.ChainEnvironmentV1:
         """Get a chain environment's details
 
         Gets a chain environment's details and returns the chain environment.
         """
         return cast(
-            models.ChainEnvironmentV1,
+            types.ChainEnvironmentV1,
             self._client.request(
                 "GET",
                 "/v1/chains/{chain_id}/environments/{env_name}",
@@ -736,7 +736,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
                     "chain_id": chain_id,
                     "env_name": env_name,
                 },
-                cast_to=models.ChainEnvironmentV1,
+                cast_to=types.ChainEnvironmentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -748,12 +748,12 @@ class ChainsEnvironmentsResource(SyncAPIResource):
         chain_id: str,
         env_name: str,
         *,
-        promotion_settings: models.UpdatePromotionSettingsV1 | NotGiven | None = NOT_GIVEN,
+        promotion_settings: types.UpdatePromotionSettingsV1 | NotGiven | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UpdateChainEnvironmentResponseV1:
+    ) -> types.UpdateChainEnvironmentResponseV1:
         """Update a chain environment's settings
 
         Update a chain environment's settings and returns the chain environment.
@@ -762,14 +762,14 @@ class ChainsEnvironmentsResource(SyncAPIResource):
             promotion_settings: Promotion settings for the environment
         """
         body = build_body(
-            models.UpdateChainEnvironmentRequestV1,
+            types.UpdateChainEnvironmentRequestV1,
             {
                 "promotion_settings": promotion_settings,
             },
             required=True,
         )
         return cast(
-            models.UpdateChainEnvironmentResponseV1,
+            types.UpdateChainEnvironmentResponseV1,
             self._client.request(
                 "PATCH",
                 "/v1/chains/{chain_id}/environments/{env_name}",
@@ -778,7 +778,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
-                cast_to=models.UpdateChainEnvironmentResponseV1,
+                cast_to=types.UpdateChainEnvironmentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -797,7 +797,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ChainDeploymentV1:
+    ) -> types.ChainDeploymentV1:
         """Promotes a chain deployment to an environment
 
         Promotes an existing chain deployment to an environment and returns the promoted chain deployment.
@@ -808,7 +808,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
                 promoting
         """
         body = build_body(
-            models.PromoteToChainEnvironmentRequestV1,
+            types.PromoteToChainEnvironmentRequestV1,
             {
                 "deployment_id": deployment_id,
                 "scale_down_previous_deployment": scale_down_previous_deployment,
@@ -816,7 +816,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.ChainDeploymentV1,
+            types.ChainDeploymentV1,
             self._client.request(
                 "POST",
                 "/v1/chains/{chain_id}/environments/{env_name}/promote",
@@ -825,7 +825,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
-                cast_to=models.ChainDeploymentV1,
+                cast_to=types.ChainDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -848,20 +848,20 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EnvironmentsV1:
+    ) -> types.EnvironmentsV1:
         """Get all chain environments
 
         Gets all chain environments for a given chain
         """
         return cast(
-            models.EnvironmentsV1,
+            types.EnvironmentsV1,
             await self._client.request(
                 "GET",
                 "/v1/chains/{chain_id}/environments",
                 path_params={
                     "chain_id": chain_id,
                 },
-                cast_to=models.EnvironmentsV1,
+                cast_to=types.EnvironmentsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -873,15 +873,15 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
         chain_id: str,
         *,
         name: str,
-        promotion_settings: models.UpdatePromotionSettingsV1 | NotGiven | None = NOT_GIVEN,
-        chainlet_settings: builtins.list[models.ChainletEnvironmentSettingsRequestV1]
+        promotion_settings: types.UpdatePromotionSettingsV1 | NotGiven | None = NOT_GIVEN,
+        chainlet_settings: builtins.list[types.ChainletEnvironmentSettingsRequestV1]
         | NotGiven
         | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ChainEnvironmentV1:
+    ) -> types.ChainEnvironmentV1:
         """Create a chain environment
 
         Create a chain environment. Returns the resulting environment.
@@ -893,7 +893,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
                 settings
         """
         body = build_body(
-            models.CreateChainEnvironmentRequestV1,
+            types.CreateChainEnvironmentRequestV1,
             {
                 "name": name,
                 "promotion_settings": promotion_settings,
@@ -902,7 +902,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.ChainEnvironmentV1,
+            types.ChainEnvironmentV1,
             await self._client.request(
                 "POST",
                 "/v1/chains/{chain_id}/environments",
@@ -910,7 +910,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
                     "chain_id": chain_id,
                 },
                 json=body,
-                cast_to=models.ChainEnvironmentV1,
+                cast_to=types.ChainEnvironmentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -926,13 +926,13 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ChainEnvironmentV1:
+    ) -> types.ChainEnvironmentV1:
         """Get a chain environment's details
 
         Gets a chain environment's details and returns the chain environment.
         """
         return cast(
-            models.ChainEnvironmentV1,
+            types.ChainEnvironmentV1,
             await self._client.request(
                 "GET",
                 "/v1/chains/{chain_id}/environments/{env_name}",
@@ -940,7 +940,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
                     "chain_id": chain_id,
                     "env_name": env_name,
                 },
-                cast_to=models.ChainEnvironmentV1,
+                cast_to=types.ChainEnvironmentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -952,12 +952,12 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
         chain_id: str,
         env_name: str,
         *,
-        promotion_settings: models.UpdatePromotionSettingsV1 | NotGiven | None = NOT_GIVEN,
+        promotion_settings: types.UpdatePromotionSettingsV1 | NotGiven | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UpdateChainEnvironmentResponseV1:
+    ) -> types.UpdateChainEnvironmentResponseV1:
         """Update a chain environment's settings
 
         Update a chain environment's settings and returns the chain environment.
@@ -966,14 +966,14 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
             promotion_settings: Promotion settings for the environment
         """
         body = build_body(
-            models.UpdateChainEnvironmentRequestV1,
+            types.UpdateChainEnvironmentRequestV1,
             {
                 "promotion_settings": promotion_settings,
             },
             required=True,
         )
         return cast(
-            models.UpdateChainEnvironmentResponseV1,
+            types.UpdateChainEnvironmentResponseV1,
             await self._client.request(
                 "PATCH",
                 "/v1/chains/{chain_id}/environments/{env_name}",
@@ -982,7 +982,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
-                cast_to=models.UpdateChainEnvironmentResponseV1,
+                cast_to=types.UpdateChainEnvironmentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -1001,7 +1001,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ChainDeploymentV1:
+    ) -> types.ChainDeploymentV1:
         """Promotes a chain deployment to an environment
 
         Promotes an existing chain deployment to an environment and returns the promoted chain deployment.
@@ -1012,7 +1012,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
                 promoting
         """
         body = build_body(
-            models.PromoteToChainEnvironmentRequestV1,
+            types.PromoteToChainEnvironmentRequestV1,
             {
                 "deployment_id": deployment_id,
                 "scale_down_previous_deployment": scale_down_previous_deployment,
@@ -1020,7 +1020,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.ChainDeploymentV1,
+            types.ChainDeploymentV1,
             await self._client.request(
                 "POST",
                 "/v1/chains/{chain_id}/environments/{env_name}/promote",
@@ -1029,7 +1029,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
-                cast_to=models.ChainDeploymentV1,
+                cast_to=types.ChainDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -1052,14 +1052,14 @@ class ChainsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ChainsV1:
+    ) -> types.ChainsV1:
         """Gets all chains"""
         return cast(
-            models.ChainsV1,
+            types.ChainsV1,
             self._client.request(
                 "GET",
                 "/v1/chains",
-                cast_to=models.ChainsV1,
+                cast_to=types.ChainsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1073,17 +1073,17 @@ class ChainsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ChainV1:
+    ) -> types.ChainV1:
         """Gets a chain by ID"""
         return cast(
-            models.ChainV1,
+            types.ChainV1,
             self._client.request(
                 "GET",
                 "/v1/chains/{chain_id}",
                 path_params={
                     "chain_id": chain_id,
                 },
-                cast_to=models.ChainV1,
+                cast_to=types.ChainV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1097,17 +1097,17 @@ class ChainsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ChainTombstoneV1:
+    ) -> types.ChainTombstoneV1:
         """Deletes a chain by ID"""
         return cast(
-            models.ChainTombstoneV1,
+            types.ChainTombstoneV1,
             self._client.request(
                 "DELETE",
                 "/v1/chains/{chain_id}",
                 path_params={
                     "chain_id": chain_id,
                 },
-                cast_to=models.ChainTombstoneV1,
+                cast_to=types.ChainTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1129,14 +1129,14 @@ class AsyncChainsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ChainsV1:
+    ) -> types.ChainsV1:
         """Gets all chains"""
         return cast(
-            models.ChainsV1,
+            types.ChainsV1,
             await self._client.request(
                 "GET",
                 "/v1/chains",
-                cast_to=models.ChainsV1,
+                cast_to=types.ChainsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1150,17 +1150,17 @@ class AsyncChainsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ChainV1:
+    ) -> types.ChainV1:
         """Gets a chain by ID"""
         return cast(
-            models.ChainV1,
+            types.ChainV1,
             await self._client.request(
                 "GET",
                 "/v1/chains/{chain_id}",
                 path_params={
                     "chain_id": chain_id,
                 },
-                cast_to=models.ChainV1,
+                cast_to=types.ChainV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1174,17 +1174,17 @@ class AsyncChainsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ChainTombstoneV1:
+    ) -> types.ChainTombstoneV1:
         """Deletes a chain by ID"""
         return cast(
-            models.ChainTombstoneV1,
+            types.ChainTombstoneV1,
             await self._client.request(
                 "DELETE",
                 "/v1/chains/{chain_id}",
                 path_params={
                     "chain_id": chain_id,
                 },
-                cast_to=models.ChainTombstoneV1,
+                cast_to=types.ChainTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,

@@ -8,7 +8,7 @@ from typing import cast
 
 import httpx
 
-from .. import models
+from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
 
@@ -22,17 +22,17 @@ class EnvironmentGroupsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EnvironmentGroupsV1:
+    ) -> types.EnvironmentGroupsV1:
         """Lists environment groups
 
         Lists the environment groups for the team specified in the path, or for the caller's organization default team when no team is specified.
         """
         return cast(
-            models.EnvironmentGroupsV1,
+            types.EnvironmentGroupsV1,
             self._client.request(
                 "GET",
                 "/v1/environment_groups",
-                cast_to=models.EnvironmentGroupsV1,
+                cast_to=types.EnvironmentGroupsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -46,20 +46,20 @@ class EnvironmentGroupsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EnvironmentGroupV1:
+    ) -> types.EnvironmentGroupV1:
         """Gets an environment group by name
 
         Gets a single environment group by name on the team specified in the path, or on the caller's organization default team when no team is specified.
         """
         return cast(
-            models.EnvironmentGroupV1,
+            types.EnvironmentGroupV1,
             self._client.request(
                 "GET",
                 "/v1/environment_groups/{env_name}",
                 path_params={
                     "env_name": env_name,
                 },
-                cast_to=models.EnvironmentGroupV1,
+                cast_to=types.EnvironmentGroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -70,12 +70,12 @@ class EnvironmentGroupsResource(SyncAPIResource):
         self,
         env_name: str,
         *,
-        manage_access: models.UpdateEnvironmentGroupManageAccessV1 | NotGiven | None = NOT_GIVEN,
+        manage_access: types.UpdateEnvironmentGroupManageAccessV1 | NotGiven | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EnvironmentGroupV1:
+    ) -> types.EnvironmentGroupV1:
         """Updates an environment group's restriction settings
 
         Sets whether the environment is restricted and replaces the list of users granted manage access. Targets the team specified in the path, or the caller's organization default team when no team is specified.
@@ -85,14 +85,14 @@ class EnvironmentGroupsResource(SyncAPIResource):
                 unchanged.
         """
         body = build_body(
-            models.UpdateEnvironmentGroupRequestV1,
+            types.UpdateEnvironmentGroupRequestV1,
             {
                 "manage_access": manage_access,
             },
             required=True,
         )
         return cast(
-            models.EnvironmentGroupV1,
+            types.EnvironmentGroupV1,
             self._client.request(
                 "PATCH",
                 "/v1/environment_groups/{env_name}",
@@ -100,7 +100,7 @@ class EnvironmentGroupsResource(SyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
-                cast_to=models.EnvironmentGroupV1,
+                cast_to=types.EnvironmentGroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -118,17 +118,17 @@ class AsyncEnvironmentGroupsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EnvironmentGroupsV1:
+    ) -> types.EnvironmentGroupsV1:
         """Lists environment groups
 
         Lists the environment groups for the team specified in the path, or for the caller's organization default team when no team is specified.
         """
         return cast(
-            models.EnvironmentGroupsV1,
+            types.EnvironmentGroupsV1,
             await self._client.request(
                 "GET",
                 "/v1/environment_groups",
-                cast_to=models.EnvironmentGroupsV1,
+                cast_to=types.EnvironmentGroupsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -142,20 +142,20 @@ class AsyncEnvironmentGroupsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EnvironmentGroupV1:
+    ) -> types.EnvironmentGroupV1:
         """Gets an environment group by name
 
         Gets a single environment group by name on the team specified in the path, or on the caller's organization default team when no team is specified.
         """
         return cast(
-            models.EnvironmentGroupV1,
+            types.EnvironmentGroupV1,
             await self._client.request(
                 "GET",
                 "/v1/environment_groups/{env_name}",
                 path_params={
                     "env_name": env_name,
                 },
-                cast_to=models.EnvironmentGroupV1,
+                cast_to=types.EnvironmentGroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -166,12 +166,12 @@ class AsyncEnvironmentGroupsResource(AsyncAPIResource):
         self,
         env_name: str,
         *,
-        manage_access: models.UpdateEnvironmentGroupManageAccessV1 | NotGiven | None = NOT_GIVEN,
+        manage_access: types.UpdateEnvironmentGroupManageAccessV1 | NotGiven | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EnvironmentGroupV1:
+    ) -> types.EnvironmentGroupV1:
         """Updates an environment group's restriction settings
 
         Sets whether the environment is restricted and replaces the list of users granted manage access. Targets the team specified in the path, or the caller's organization default team when no team is specified.
@@ -181,14 +181,14 @@ class AsyncEnvironmentGroupsResource(AsyncAPIResource):
                 unchanged.
         """
         body = build_body(
-            models.UpdateEnvironmentGroupRequestV1,
+            types.UpdateEnvironmentGroupRequestV1,
             {
                 "manage_access": manage_access,
             },
             required=True,
         )
         return cast(
-            models.EnvironmentGroupV1,
+            types.EnvironmentGroupV1,
             await self._client.request(
                 "PATCH",
                 "/v1/environment_groups/{env_name}",
@@ -196,7 +196,7 @@ class AsyncEnvironmentGroupsResource(AsyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
-                cast_to=models.EnvironmentGroupV1,
+                cast_to=types.EnvironmentGroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,

@@ -9,7 +9,7 @@ from typing import cast
 
 import httpx
 
-from .. import models
+from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
 
@@ -23,14 +23,14 @@ class GatewayEndpointsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EndpointsResponseV1:
+    ) -> types.EndpointsResponseV1:
         """List Gateway endpoints"""
         return cast(
-            models.EndpointsResponseV1,
+            types.EndpointsResponseV1,
             self._client.request(
                 "GET",
                 "/v1/gateway/endpoints",
-                cast_to=models.EndpointsResponseV1,
+                cast_to=types.EndpointsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -41,12 +41,12 @@ class GatewayEndpointsResource(SyncAPIResource):
         self,
         *,
         slug: str,
-        targets: builtins.list[models.EndpointTargetRequestV1],
+        targets: builtins.list[types.EndpointTargetRequestV1],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EndpointV1:
+    ) -> types.EndpointV1:
         """Create a Gateway endpoint
 
         Provisions an endpoint for the given slug and its upstream target. Exactly one target is supported at this time. The slug's prefix must be one your organization owns.
@@ -57,7 +57,7 @@ class GatewayEndpointsResource(SyncAPIResource):
                 time.
         """
         body = build_body(
-            models.CreateEndpointRequestV1,
+            types.CreateEndpointRequestV1,
             {
                 "slug": slug,
                 "targets": targets,
@@ -65,12 +65,12 @@ class GatewayEndpointsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.EndpointV1,
+            types.EndpointV1,
             self._client.request(
                 "POST",
                 "/v1/gateway/endpoints",
                 json=body,
-                cast_to=models.EndpointV1,
+                cast_to=types.EndpointV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -85,17 +85,17 @@ class GatewayEndpointsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EndpointV1:
+    ) -> types.EndpointV1:
         """Get a Gateway endpoint"""
         return cast(
-            models.EndpointV1,
+            types.EndpointV1,
             self._client.request(
                 "GET",
                 "/v1/gateway/endpoints/{endpoint_id}",
                 path_params={
                     "endpoint_id": endpoint_id,
                 },
-                cast_to=models.EndpointV1,
+                cast_to=types.EndpointV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -109,17 +109,17 @@ class GatewayEndpointsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EndpointTombstoneV1:
+    ) -> types.EndpointTombstoneV1:
         """Delete a Gateway endpoint"""
         return cast(
-            models.EndpointTombstoneV1,
+            types.EndpointTombstoneV1,
             self._client.request(
                 "DELETE",
                 "/v1/gateway/endpoints/{endpoint_id}",
                 path_params={
                     "endpoint_id": endpoint_id,
                 },
-                cast_to=models.EndpointTombstoneV1,
+                cast_to=types.EndpointTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -130,12 +130,12 @@ class GatewayEndpointsResource(SyncAPIResource):
         self,
         endpoint_id: str,
         *,
-        targets: builtins.list[models.EndpointTargetRequestV1] | NotGiven | None = NOT_GIVEN,
+        targets: builtins.list[types.EndpointTargetRequestV1] | NotGiven | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EndpointV1:
+    ) -> types.EndpointV1:
         """Update a Gateway endpoint
 
         Updates the endpoint's provided mutable fields. If targets are provided, the full target list is replaced. Exactly one target is supported at this time.
@@ -145,14 +145,14 @@ class GatewayEndpointsResource(SyncAPIResource):
                 time.
         """
         body = build_body(
-            models.UpdateEndpointRequestV1,
+            types.UpdateEndpointRequestV1,
             {
                 "targets": targets,
             },
             required=True,
         )
         return cast(
-            models.EndpointV1,
+            types.EndpointV1,
             self._client.request(
                 "PATCH",
                 "/v1/gateway/endpoints/{endpoint_id}",
@@ -160,7 +160,7 @@ class GatewayEndpointsResource(SyncAPIResource):
                     "endpoint_id": endpoint_id,
                 },
                 json=body,
-                cast_to=models.EndpointV1,
+                cast_to=types.EndpointV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -178,14 +178,14 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EndpointsResponseV1:
+    ) -> types.EndpointsResponseV1:
         """List Gateway endpoints"""
         return cast(
-            models.EndpointsResponseV1,
+            types.EndpointsResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/gateway/endpoints",
-                cast_to=models.EndpointsResponseV1,
+                cast_to=types.EndpointsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -196,12 +196,12 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
         self,
         *,
         slug: str,
-        targets: builtins.list[models.EndpointTargetRequestV1],
+        targets: builtins.list[types.EndpointTargetRequestV1],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EndpointV1:
+    ) -> types.EndpointV1:
         """Create a Gateway endpoint
 
         Provisions an endpoint for the given slug and its upstream target. Exactly one target is supported at this time. The slug's prefix must be one your organization owns.
@@ -212,7 +212,7 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
                 time.
         """
         body = build_body(
-            models.CreateEndpointRequestV1,
+            types.CreateEndpointRequestV1,
             {
                 "slug": slug,
                 "targets": targets,
@@ -220,12 +220,12 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.EndpointV1,
+            types.EndpointV1,
             await self._client.request(
                 "POST",
                 "/v1/gateway/endpoints",
                 json=body,
-                cast_to=models.EndpointV1,
+                cast_to=types.EndpointV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -240,17 +240,17 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EndpointV1:
+    ) -> types.EndpointV1:
         """Get a Gateway endpoint"""
         return cast(
-            models.EndpointV1,
+            types.EndpointV1,
             await self._client.request(
                 "GET",
                 "/v1/gateway/endpoints/{endpoint_id}",
                 path_params={
                     "endpoint_id": endpoint_id,
                 },
-                cast_to=models.EndpointV1,
+                cast_to=types.EndpointV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -264,17 +264,17 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EndpointTombstoneV1:
+    ) -> types.EndpointTombstoneV1:
         """Delete a Gateway endpoint"""
         return cast(
-            models.EndpointTombstoneV1,
+            types.EndpointTombstoneV1,
             await self._client.request(
                 "DELETE",
                 "/v1/gateway/endpoints/{endpoint_id}",
                 path_params={
                     "endpoint_id": endpoint_id,
                 },
-                cast_to=models.EndpointTombstoneV1,
+                cast_to=types.EndpointTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -285,12 +285,12 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
         self,
         endpoint_id: str,
         *,
-        targets: builtins.list[models.EndpointTargetRequestV1] | NotGiven | None = NOT_GIVEN,
+        targets: builtins.list[types.EndpointTargetRequestV1] | NotGiven | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EndpointV1:
+    ) -> types.EndpointV1:
         """Update a Gateway endpoint
 
         Updates the endpoint's provided mutable fields. If targets are provided, the full target list is replaced. Exactly one target is supported at this time.
@@ -300,14 +300,14 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
                 time.
         """
         body = build_body(
-            models.UpdateEndpointRequestV1,
+            types.UpdateEndpointRequestV1,
             {
                 "targets": targets,
             },
             required=True,
         )
         return cast(
-            models.EndpointV1,
+            types.EndpointV1,
             await self._client.request(
                 "PATCH",
                 "/v1/gateway/endpoints/{endpoint_id}",
@@ -315,7 +315,7 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
                     "endpoint_id": endpoint_id,
                 },
                 json=body,
-                cast_to=models.EndpointV1,
+                cast_to=types.EndpointV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -334,17 +334,17 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.KeysForGroupResponseV1:
+    ) -> types.KeysForGroupResponseV1:
         """List API keys for a group"""
         return cast(
-            models.KeysForGroupResponseV1,
+            types.KeysForGroupResponseV1,
             self._client.request(
                 "GET",
                 "/v1/gateway/groups/{group_id}/api_keys",
                 path_params={
                     "group_id": group_id,
                 },
-                cast_to=models.KeysForGroupResponseV1,
+                cast_to=types.KeysForGroupResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -360,7 +360,7 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.CreateApiKeyForGroupResponseV1:
+    ) -> types.CreateApiKeyForGroupResponseV1:
         """Create an API key for a group
 
         Creates a new API key for the given group
@@ -369,14 +369,14 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
             name: Optional display name for the new key.
         """
         body = build_body(
-            models.CreateApiKeyForGroupRequestV1,
+            types.CreateApiKeyForGroupRequestV1,
             {
                 "name": name,
             },
             required=True,
         )
         return cast(
-            models.CreateApiKeyForGroupResponseV1,
+            types.CreateApiKeyForGroupResponseV1,
             self._client.request(
                 "POST",
                 "/v1/gateway/groups/{group_id}/api_keys",
@@ -384,7 +384,7 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
                     "group_id": group_id,
                 },
                 json=body,
-                cast_to=models.CreateApiKeyForGroupResponseV1,
+                cast_to=types.CreateApiKeyForGroupResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -402,7 +402,7 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.RegisterAPIKeyResponseV1:
+    ) -> types.RegisterAPIKeyResponseV1:
         """Register an API key for a group
 
         Registers a Gateway API key with provided value, name.
@@ -412,7 +412,7 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
             name: Optional name for the Model API key
         """
         body = build_body(
-            models.RegisterAPIKeyRequestV1,
+            types.RegisterAPIKeyRequestV1,
             {
                 "key": key,
                 "name": name,
@@ -420,7 +420,7 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.RegisterAPIKeyResponseV1,
+            types.RegisterAPIKeyResponseV1,
             self._client.request(
                 "POST",
                 "/v1/gateway/groups/{group_id}/api_keys/register",
@@ -428,7 +428,7 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
                     "group_id": group_id,
                 },
                 json=body,
-                cast_to=models.RegisterAPIKeyResponseV1,
+                cast_to=types.RegisterAPIKeyResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -444,10 +444,10 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GatewayKeyInfoV1:
+    ) -> types.GatewayKeyInfoV1:
         """Get an API key for a group"""
         return cast(
-            models.GatewayKeyInfoV1,
+            types.GatewayKeyInfoV1,
             self._client.request(
                 "GET",
                 "/v1/gateway/groups/{group_id}/api_keys/{api_key_prefix}",
@@ -455,7 +455,7 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
                     "group_id": group_id,
                     "api_key_prefix": api_key_prefix,
                 },
-                cast_to=models.GatewayKeyInfoV1,
+                cast_to=types.GatewayKeyInfoV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -473,17 +473,17 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.KeysForGroupResponseV1:
+    ) -> types.KeysForGroupResponseV1:
         """List API keys for a group"""
         return cast(
-            models.KeysForGroupResponseV1,
+            types.KeysForGroupResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/gateway/groups/{group_id}/api_keys",
                 path_params={
                     "group_id": group_id,
                 },
-                cast_to=models.KeysForGroupResponseV1,
+                cast_to=types.KeysForGroupResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -499,7 +499,7 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.CreateApiKeyForGroupResponseV1:
+    ) -> types.CreateApiKeyForGroupResponseV1:
         """Create an API key for a group
 
         Creates a new API key for the given group
@@ -508,14 +508,14 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
             name: Optional display name for the new key.
         """
         body = build_body(
-            models.CreateApiKeyForGroupRequestV1,
+            types.CreateApiKeyForGroupRequestV1,
             {
                 "name": name,
             },
             required=True,
         )
         return cast(
-            models.CreateApiKeyForGroupResponseV1,
+            types.CreateApiKeyForGroupResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/gateway/groups/{group_id}/api_keys",
@@ -523,7 +523,7 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
                     "group_id": group_id,
                 },
                 json=body,
-                cast_to=models.CreateApiKeyForGroupResponseV1,
+                cast_to=types.CreateApiKeyForGroupResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -541,7 +541,7 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.RegisterAPIKeyResponseV1:
+    ) -> types.RegisterAPIKeyResponseV1:
         """Register an API key for a group
 
         Registers a Gateway API key with provided value, name.
@@ -551,7 +551,7 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
             name: Optional name for the Model API key
         """
         body = build_body(
-            models.RegisterAPIKeyRequestV1,
+            types.RegisterAPIKeyRequestV1,
             {
                 "key": key,
                 "name": name,
@@ -559,7 +559,7 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.RegisterAPIKeyResponseV1,
+            types.RegisterAPIKeyResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/gateway/groups/{group_id}/api_keys/register",
@@ -567,7 +567,7 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
                     "group_id": group_id,
                 },
                 json=body,
-                cast_to=models.RegisterAPIKeyResponseV1,
+                cast_to=types.RegisterAPIKeyResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -583,10 +583,10 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GatewayKeyInfoV1:
+    ) -> types.GatewayKeyInfoV1:
         """Get an API key for a group"""
         return cast(
-            models.GatewayKeyInfoV1,
+            types.GatewayKeyInfoV1,
             await self._client.request(
                 "GET",
                 "/v1/gateway/groups/{group_id}/api_keys/{api_key_prefix}",
@@ -594,7 +594,7 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
                     "group_id": group_id,
                     "api_key_prefix": api_key_prefix,
                 },
-                cast_to=models.GatewayKeyInfoV1,
+                cast_to=types.GatewayKeyInfoV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -615,14 +615,14 @@ class GatewayGroupsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GroupsResponseV1:
+    ) -> types.GroupsResponseV1:
         """List groups"""
         return cast(
-            models.GroupsResponseV1,
+            types.GroupsResponseV1,
             self._client.request(
                 "GET",
                 "/v1/gateway/groups",
-                cast_to=models.GroupsResponseV1,
+                cast_to=types.GroupsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -632,40 +632,40 @@ class GatewayGroupsResource(SyncAPIResource):
     def create(
         self,
         *,
-        metadata: models.GroupMetadataV1,
-        models_: builtins.list[models.ModelConfigV1],
-        hierarchy: models.GroupHierarchyV1,
+        metadata: types.GroupMetadataV1,
+        models: builtins.list[types.ModelConfigV1],
+        hierarchy: types.GroupHierarchyV1,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GroupV1:
+    ) -> types.GroupV1:
         """Create a group
 
         Creates a group and its endpoint configuration
 
         Args:
             metadata: Group identity + display metadata.
-            models_: Per-model rate and usage limit configuration. Defines the group's complete
+            models: Per-model rate and usage limit configuration. Defines the group's complete
                 model set. Must be non-empty.
             hierarchy: Parent linkage and limit enforcement mode. Immutable after creation.
         """
         body = build_body(
-            models.CreateGroupRequestV1,
+            types.CreateGroupRequestV1,
             {
                 "metadata": metadata,
-                "models": models_,
+                "models": models,
                 "hierarchy": hierarchy,
             },
             required=True,
         )
         return cast(
-            models.GroupV1,
+            types.GroupV1,
             self._client.request(
                 "POST",
                 "/v1/gateway/groups",
                 json=body,
-                cast_to=models.GroupV1,
+                cast_to=types.GroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -680,17 +680,17 @@ class GatewayGroupsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GroupV1:
+    ) -> types.GroupV1:
         """Get a group"""
         return cast(
-            models.GroupV1,
+            types.GroupV1,
             self._client.request(
                 "GET",
                 "/v1/gateway/groups/{group_id}",
                 path_params={
                     "group_id": group_id,
                 },
-                cast_to=models.GroupV1,
+                cast_to=types.GroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -701,31 +701,31 @@ class GatewayGroupsResource(SyncAPIResource):
         self,
         group_id: str,
         *,
-        metadata: models.UpdateGroupMetadataV1 | NotGiven | None = NOT_GIVEN,
-        models_: builtins.list[models.ModelConfigV1] | NotGiven | None = NOT_GIVEN,
+        metadata: types.UpdateGroupMetadataV1 | NotGiven | None = NOT_GIVEN,
+        models: builtins.list[types.ModelConfigV1] | NotGiven | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GroupV1:
+    ) -> types.GroupV1:
         """Update a group
 
         Updates the group's mutable fields
 
         Args:
             metadata: Mutable group metadata.
-            models_: Per-model rate and usage limit configuration.
+            models: Per-model rate and usage limit configuration.
         """
         body = build_body(
-            models.UpdateGroupRequestV1,
+            types.UpdateGroupRequestV1,
             {
                 "metadata": metadata,
-                "models": models_,
+                "models": models,
             },
             required=True,
         )
         return cast(
-            models.GroupV1,
+            types.GroupV1,
             self._client.request(
                 "PATCH",
                 "/v1/gateway/groups/{group_id}",
@@ -733,7 +733,7 @@ class GatewayGroupsResource(SyncAPIResource):
                     "group_id": group_id,
                 },
                 json=body,
-                cast_to=models.GroupV1,
+                cast_to=types.GroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -755,14 +755,14 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GroupsResponseV1:
+    ) -> types.GroupsResponseV1:
         """List groups"""
         return cast(
-            models.GroupsResponseV1,
+            types.GroupsResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/gateway/groups",
-                cast_to=models.GroupsResponseV1,
+                cast_to=types.GroupsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -772,40 +772,40 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
     async def create(
         self,
         *,
-        metadata: models.GroupMetadataV1,
-        models_: builtins.list[models.ModelConfigV1],
-        hierarchy: models.GroupHierarchyV1,
+        metadata: types.GroupMetadataV1,
+        models: builtins.list[types.ModelConfigV1],
+        hierarchy: types.GroupHierarchyV1,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GroupV1:
+    ) -> types.GroupV1:
         """Create a group
 
         Creates a group and its endpoint configuration
 
         Args:
             metadata: Group identity + display metadata.
-            models_: Per-model rate and usage limit configuration. Defines the group's complete
+            models: Per-model rate and usage limit configuration. Defines the group's complete
                 model set. Must be non-empty.
             hierarchy: Parent linkage and limit enforcement mode. Immutable after creation.
         """
         body = build_body(
-            models.CreateGroupRequestV1,
+            types.CreateGroupRequestV1,
             {
                 "metadata": metadata,
-                "models": models_,
+                "models": models,
                 "hierarchy": hierarchy,
             },
             required=True,
         )
         return cast(
-            models.GroupV1,
+            types.GroupV1,
             await self._client.request(
                 "POST",
                 "/v1/gateway/groups",
                 json=body,
-                cast_to=models.GroupV1,
+                cast_to=types.GroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -820,17 +820,17 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GroupV1:
+    ) -> types.GroupV1:
         """Get a group"""
         return cast(
-            models.GroupV1,
+            types.GroupV1,
             await self._client.request(
                 "GET",
                 "/v1/gateway/groups/{group_id}",
                 path_params={
                     "group_id": group_id,
                 },
-                cast_to=models.GroupV1,
+                cast_to=types.GroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -841,31 +841,31 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
         self,
         group_id: str,
         *,
-        metadata: models.UpdateGroupMetadataV1 | NotGiven | None = NOT_GIVEN,
-        models_: builtins.list[models.ModelConfigV1] | NotGiven | None = NOT_GIVEN,
+        metadata: types.UpdateGroupMetadataV1 | NotGiven | None = NOT_GIVEN,
+        models: builtins.list[types.ModelConfigV1] | NotGiven | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GroupV1:
+    ) -> types.GroupV1:
         """Update a group
 
         Updates the group's mutable fields
 
         Args:
             metadata: Mutable group metadata.
-            models_: Per-model rate and usage limit configuration.
+            models: Per-model rate and usage limit configuration.
         """
         body = build_body(
-            models.UpdateGroupRequestV1,
+            types.UpdateGroupRequestV1,
             {
                 "metadata": metadata,
-                "models": models_,
+                "models": models,
             },
             required=True,
         )
         return cast(
-            models.GroupV1,
+            types.GroupV1,
             await self._client.request(
                 "PATCH",
                 "/v1/gateway/groups/{group_id}",
@@ -873,7 +873,7 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
                     "group_id": group_id,
                 },
                 json=body,
-                cast_to=models.GroupV1,
+                cast_to=types.GroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,

@@ -8,7 +8,7 @@ from typing import cast
 
 import httpx
 
-from .. import models
+from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource
 
@@ -22,14 +22,14 @@ class InstanceTypePricesResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.InstanceTypePricesV1:
+    ) -> types.InstanceTypePricesV1:
         """Gets prices for available instance types."""
         return cast(
-            models.InstanceTypePricesV1,
+            types.InstanceTypePricesV1,
             self._client.request(
                 "GET",
                 "/v1/instance_type_prices",
-                cast_to=models.InstanceTypePricesV1,
+                cast_to=types.InstanceTypePricesV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -46,14 +46,14 @@ class AsyncInstanceTypePricesResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.InstanceTypePricesV1:
+    ) -> types.InstanceTypePricesV1:
         """Gets prices for available instance types."""
         return cast(
-            models.InstanceTypePricesV1,
+            types.InstanceTypePricesV1,
             await self._client.request(
                 "GET",
                 "/v1/instance_type_prices",
-                cast_to=models.InstanceTypePricesV1,
+                cast_to=types.InstanceTypePricesV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,

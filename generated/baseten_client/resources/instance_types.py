@@ -8,7 +8,7 @@ from typing import cast
 
 import httpx
 
-from .. import models
+from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource
 
@@ -22,14 +22,14 @@ class InstanceTypesResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.InstanceTypesV1:
+    ) -> types.InstanceTypesV1:
         """Gets all available instance types"""
         return cast(
-            models.InstanceTypesV1,
+            types.InstanceTypesV1,
             self._client.request(
                 "GET",
                 "/v1/instance_types",
-                cast_to=models.InstanceTypesV1,
+                cast_to=types.InstanceTypesV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -46,14 +46,14 @@ class AsyncInstanceTypesResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.InstanceTypesV1:
+    ) -> types.InstanceTypesV1:
         """Gets all available instance types"""
         return cast(
-            models.InstanceTypesV1,
+            types.InstanceTypesV1,
             await self._client.request(
                 "GET",
                 "/v1/instance_types",
-                cast_to=models.InstanceTypesV1,
+                cast_to=types.InstanceTypesV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,

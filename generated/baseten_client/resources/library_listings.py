@@ -8,7 +8,7 @@ from typing import cast
 
 import httpx
 
-from .. import models
+from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
 
@@ -23,20 +23,20 @@ class LibraryListingsVersionsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LibraryListingVersionsV1:
+    ) -> types.LibraryListingVersionsV1:
         """Gets all versions for a library listing
 
         Returns all versions for a specific library listing.
         """
         return cast(
-            models.LibraryListingVersionsV1,
+            types.LibraryListingVersionsV1,
             self._client.request(
                 "GET",
                 "/v1/library_listings/{user_defined_listing_id}/versions",
                 path_params={
                     "user_defined_listing_id": user_defined_listing_id,
                 },
-                cast_to=models.LibraryListingVersionsV1,
+                cast_to=types.LibraryListingVersionsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -57,7 +57,7 @@ class LibraryListingsVersionsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LibraryListingVersionV1:
+    ) -> types.LibraryListingVersionV1:
         """Creates a new library listing version
 
         Creates a new library listing version from an existing model version. The model version must be fully built (have an image_uri). If a listing with the given id already exists for the org, a new version is added. Otherwise, a new listing is created.
@@ -75,7 +75,7 @@ class LibraryListingsVersionsResource(SyncAPIResource):
                 upstream). Only used when creating a new listing.
         """
         body = build_body(
-            models.CreateLibraryListingVersionRequestV1,
+            types.CreateLibraryListingVersionRequestV1,
             {
                 "oracle_version_id": oracle_version_id,
                 "version_tag": version_tag,
@@ -87,7 +87,7 @@ class LibraryListingsVersionsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.LibraryListingVersionV1,
+            types.LibraryListingVersionV1,
             self._client.request(
                 "POST",
                 "/v1/library_listings/{user_defined_listing_id}/versions",
@@ -95,7 +95,7 @@ class LibraryListingsVersionsResource(SyncAPIResource):
                     "user_defined_listing_id": user_defined_listing_id,
                 },
                 json=body,
-                cast_to=models.LibraryListingVersionV1,
+                cast_to=types.LibraryListingVersionV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -111,13 +111,13 @@ class LibraryListingsVersionsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LibraryListingVersionV1:
+    ) -> types.LibraryListingVersionV1:
         """Gets a library listing version
 
         Returns a specific version of a library listing.
         """
         return cast(
-            models.LibraryListingVersionV1,
+            types.LibraryListingVersionV1,
             self._client.request(
                 "GET",
                 "/v1/library_listings/{user_defined_listing_id}/versions/{version_tag}",
@@ -125,7 +125,7 @@ class LibraryListingsVersionsResource(SyncAPIResource):
                     "user_defined_listing_id": user_defined_listing_id,
                     "version_tag": version_tag,
                 },
-                cast_to=models.LibraryListingVersionV1,
+                cast_to=types.LibraryListingVersionV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -140,13 +140,13 @@ class LibraryListingsVersionsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LibraryListingVersionTombstoneV1:
+    ) -> types.LibraryListingVersionTombstoneV1:
         """Deletes a library listing version
 
         Deletes a specific version of a library listing. Deleting a live version will fail with a 400 error — demote the version first by setting another version as live.
         """
         return cast(
-            models.LibraryListingVersionTombstoneV1,
+            types.LibraryListingVersionTombstoneV1,
             self._client.request(
                 "DELETE",
                 "/v1/library_listings/{user_defined_listing_id}/versions/{version_tag}",
@@ -154,7 +154,7 @@ class LibraryListingsVersionsResource(SyncAPIResource):
                     "user_defined_listing_id": user_defined_listing_id,
                     "version_tag": version_tag,
                 },
-                cast_to=models.LibraryListingVersionTombstoneV1,
+                cast_to=types.LibraryListingVersionTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -172,7 +172,7 @@ class LibraryListingsVersionsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LibraryListingVersionV1:
+    ) -> types.LibraryListingVersionV1:
         """Updates a library listing version
 
         Updates a library listing version. Setting is_live to true will demote the current live version.
@@ -183,7 +183,7 @@ class LibraryListingsVersionsResource(SyncAPIResource):
             allow_truss_download: Whether users deploying this model can download the Truss
         """
         body = build_body(
-            models.UpdateLibraryListingVersionRequestV1,
+            types.UpdateLibraryListingVersionRequestV1,
             {
                 "is_live": is_live,
                 "allow_truss_download": allow_truss_download,
@@ -191,7 +191,7 @@ class LibraryListingsVersionsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.LibraryListingVersionV1,
+            types.LibraryListingVersionV1,
             self._client.request(
                 "PATCH",
                 "/v1/library_listings/{user_defined_listing_id}/versions/{version_tag}",
@@ -200,7 +200,7 @@ class LibraryListingsVersionsResource(SyncAPIResource):
                     "version_tag": version_tag,
                 },
                 json=body,
-                cast_to=models.LibraryListingVersionV1,
+                cast_to=types.LibraryListingVersionV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -219,20 +219,20 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LibraryListingVersionsV1:
+    ) -> types.LibraryListingVersionsV1:
         """Gets all versions for a library listing
 
         Returns all versions for a specific library listing.
         """
         return cast(
-            models.LibraryListingVersionsV1,
+            types.LibraryListingVersionsV1,
             await self._client.request(
                 "GET",
                 "/v1/library_listings/{user_defined_listing_id}/versions",
                 path_params={
                     "user_defined_listing_id": user_defined_listing_id,
                 },
-                cast_to=models.LibraryListingVersionsV1,
+                cast_to=types.LibraryListingVersionsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -253,7 +253,7 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LibraryListingVersionV1:
+    ) -> types.LibraryListingVersionV1:
         """Creates a new library listing version
 
         Creates a new library listing version from an existing model version. The model version must be fully built (have an image_uri). If a listing with the given id already exists for the org, a new version is added. Otherwise, a new listing is created.
@@ -271,7 +271,7 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
                 upstream). Only used when creating a new listing.
         """
         body = build_body(
-            models.CreateLibraryListingVersionRequestV1,
+            types.CreateLibraryListingVersionRequestV1,
             {
                 "oracle_version_id": oracle_version_id,
                 "version_tag": version_tag,
@@ -283,7 +283,7 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.LibraryListingVersionV1,
+            types.LibraryListingVersionV1,
             await self._client.request(
                 "POST",
                 "/v1/library_listings/{user_defined_listing_id}/versions",
@@ -291,7 +291,7 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
                     "user_defined_listing_id": user_defined_listing_id,
                 },
                 json=body,
-                cast_to=models.LibraryListingVersionV1,
+                cast_to=types.LibraryListingVersionV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -307,13 +307,13 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LibraryListingVersionV1:
+    ) -> types.LibraryListingVersionV1:
         """Gets a library listing version
 
         Returns a specific version of a library listing.
         """
         return cast(
-            models.LibraryListingVersionV1,
+            types.LibraryListingVersionV1,
             await self._client.request(
                 "GET",
                 "/v1/library_listings/{user_defined_listing_id}/versions/{version_tag}",
@@ -321,7 +321,7 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
                     "user_defined_listing_id": user_defined_listing_id,
                     "version_tag": version_tag,
                 },
-                cast_to=models.LibraryListingVersionV1,
+                cast_to=types.LibraryListingVersionV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -336,13 +336,13 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LibraryListingVersionTombstoneV1:
+    ) -> types.LibraryListingVersionTombstoneV1:
         """Deletes a library listing version
 
         Deletes a specific version of a library listing. Deleting a live version will fail with a 400 error — demote the version first by setting another version as live.
         """
         return cast(
-            models.LibraryListingVersionTombstoneV1,
+            types.LibraryListingVersionTombstoneV1,
             await self._client.request(
                 "DELETE",
                 "/v1/library_listings/{user_defined_listing_id}/versions/{version_tag}",
@@ -350,7 +350,7 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
                     "user_defined_listing_id": user_defined_listing_id,
                     "version_tag": version_tag,
                 },
-                cast_to=models.LibraryListingVersionTombstoneV1,
+                cast_to=types.LibraryListingVersionTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -368,7 +368,7 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LibraryListingVersionV1:
+    ) -> types.LibraryListingVersionV1:
         """Updates a library listing version
 
         Updates a library listing version. Setting is_live to true will demote the current live version.
@@ -379,7 +379,7 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
             allow_truss_download: Whether users deploying this model can download the Truss
         """
         body = build_body(
-            models.UpdateLibraryListingVersionRequestV1,
+            types.UpdateLibraryListingVersionRequestV1,
             {
                 "is_live": is_live,
                 "allow_truss_download": allow_truss_download,
@@ -387,7 +387,7 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.LibraryListingVersionV1,
+            types.LibraryListingVersionV1,
             await self._client.request(
                 "PATCH",
                 "/v1/library_listings/{user_defined_listing_id}/versions/{version_tag}",
@@ -396,7 +396,7 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
                     "version_tag": version_tag,
                 },
                 json=body,
-                cast_to=models.LibraryListingVersionV1,
+                cast_to=types.LibraryListingVersionV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -418,17 +418,17 @@ class LibraryListingsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LibraryListingsV1:
+    ) -> types.LibraryListingsV1:
         """Gets all library listings
 
         Returns all library listings for the authenticated user's organization.
         """
         return cast(
-            models.LibraryListingsV1,
+            types.LibraryListingsV1,
             self._client.request(
                 "GET",
                 "/v1/library_listings",
-                cast_to=models.LibraryListingsV1,
+                cast_to=types.LibraryListingsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -446,7 +446,7 @@ class LibraryListingsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LibraryListingV1:
+    ) -> types.LibraryListingV1:
         """Creates a new library listing
 
         Creates a new library listing for the authenticated user's organization.
@@ -460,7 +460,7 @@ class LibraryListingsResource(SyncAPIResource):
                 upstream)
         """
         body = build_body(
-            models.CreateLibraryListingRequestV1,
+            types.CreateLibraryListingRequestV1,
             {
                 "display_name": display_name,
                 "user_defined_id": user_defined_id,
@@ -470,12 +470,12 @@ class LibraryListingsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.LibraryListingV1,
+            types.LibraryListingV1,
             self._client.request(
                 "POST",
                 "/v1/library_listings",
                 json=body,
-                cast_to=models.LibraryListingV1,
+                cast_to=types.LibraryListingV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -490,20 +490,20 @@ class LibraryListingsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LibraryListingV1:
+    ) -> types.LibraryListingV1:
         """Gets a library listing
 
         Returns a specific library listing by its user-defined identifier.
         """
         return cast(
-            models.LibraryListingV1,
+            types.LibraryListingV1,
             self._client.request(
                 "GET",
                 "/v1/library_listings/{user_defined_listing_id}",
                 path_params={
                     "user_defined_listing_id": user_defined_listing_id,
                 },
-                cast_to=models.LibraryListingV1,
+                cast_to=types.LibraryListingV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -517,20 +517,20 @@ class LibraryListingsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LibraryListingTombstoneV1:
+    ) -> types.LibraryListingTombstoneV1:
         """Deletes a library listing
 
         Deletes a library listing and all of its associated versions. Any versions that are currently live will also be removed.
         """
         return cast(
-            models.LibraryListingTombstoneV1,
+            types.LibraryListingTombstoneV1,
             self._client.request(
                 "DELETE",
                 "/v1/library_listings/{user_defined_listing_id}",
                 path_params={
                     "user_defined_listing_id": user_defined_listing_id,
                 },
-                cast_to=models.LibraryListingTombstoneV1,
+                cast_to=types.LibraryListingTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -547,7 +547,7 @@ class LibraryListingsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LibraryListingV1:
+    ) -> types.LibraryListingV1:
         """Updates a library listing
 
         Updates the display name of a library listing.
@@ -557,7 +557,7 @@ class LibraryListingsResource(SyncAPIResource):
             is_public: Whether the listing is publicly accessible
         """
         body = build_body(
-            models.UpdateLibraryListingRequestV1,
+            types.UpdateLibraryListingRequestV1,
             {
                 "display_name": display_name,
                 "is_public": is_public,
@@ -565,7 +565,7 @@ class LibraryListingsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.LibraryListingV1,
+            types.LibraryListingV1,
             self._client.request(
                 "PATCH",
                 "/v1/library_listings/{user_defined_listing_id}",
@@ -573,7 +573,7 @@ class LibraryListingsResource(SyncAPIResource):
                     "user_defined_listing_id": user_defined_listing_id,
                 },
                 json=body,
-                cast_to=models.LibraryListingV1,
+                cast_to=types.LibraryListingV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -595,17 +595,17 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LibraryListingsV1:
+    ) -> types.LibraryListingsV1:
         """Gets all library listings
 
         Returns all library listings for the authenticated user's organization.
         """
         return cast(
-            models.LibraryListingsV1,
+            types.LibraryListingsV1,
             await self._client.request(
                 "GET",
                 "/v1/library_listings",
-                cast_to=models.LibraryListingsV1,
+                cast_to=types.LibraryListingsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -623,7 +623,7 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LibraryListingV1:
+    ) -> types.LibraryListingV1:
         """Creates a new library listing
 
         Creates a new library listing for the authenticated user's organization.
@@ -637,7 +637,7 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
                 upstream)
         """
         body = build_body(
-            models.CreateLibraryListingRequestV1,
+            types.CreateLibraryListingRequestV1,
             {
                 "display_name": display_name,
                 "user_defined_id": user_defined_id,
@@ -647,12 +647,12 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.LibraryListingV1,
+            types.LibraryListingV1,
             await self._client.request(
                 "POST",
                 "/v1/library_listings",
                 json=body,
-                cast_to=models.LibraryListingV1,
+                cast_to=types.LibraryListingV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -667,20 +667,20 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LibraryListingV1:
+    ) -> types.LibraryListingV1:
         """Gets a library listing
 
         Returns a specific library listing by its user-defined identifier.
         """
         return cast(
-            models.LibraryListingV1,
+            types.LibraryListingV1,
             await self._client.request(
                 "GET",
                 "/v1/library_listings/{user_defined_listing_id}",
                 path_params={
                     "user_defined_listing_id": user_defined_listing_id,
                 },
-                cast_to=models.LibraryListingV1,
+                cast_to=types.LibraryListingV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -694,20 +694,20 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LibraryListingTombstoneV1:
+    ) -> types.LibraryListingTombstoneV1:
         """Deletes a library listing
 
         Deletes a library listing and all of its associated versions. Any versions that are currently live will also be removed.
         """
         return cast(
-            models.LibraryListingTombstoneV1,
+            types.LibraryListingTombstoneV1,
             await self._client.request(
                 "DELETE",
                 "/v1/library_listings/{user_defined_listing_id}",
                 path_params={
                     "user_defined_listing_id": user_defined_listing_id,
                 },
-                cast_to=models.LibraryListingTombstoneV1,
+                cast_to=types.LibraryListingTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -724,7 +724,7 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LibraryListingV1:
+    ) -> types.LibraryListingV1:
         """Updates a library listing
 
         Updates the display name of a library listing.
@@ -734,7 +734,7 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
             is_public: Whether the listing is publicly accessible
         """
         body = build_body(
-            models.UpdateLibraryListingRequestV1,
+            types.UpdateLibraryListingRequestV1,
             {
                 "display_name": display_name,
                 "is_public": is_public,
@@ -742,7 +742,7 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.LibraryListingV1,
+            types.LibraryListingV1,
             await self._client.request(
                 "PATCH",
                 "/v1/library_listings/{user_defined_listing_id}",
@@ -750,7 +750,7 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
                     "user_defined_listing_id": user_defined_listing_id,
                 },
                 json=body,
-                cast_to=models.LibraryListingV1,
+                cast_to=types.LibraryListingV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,

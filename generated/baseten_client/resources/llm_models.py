@@ -8,7 +8,7 @@ from typing import Any, cast
 
 import httpx
 
-from .. import models
+from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
 
@@ -25,7 +25,7 @@ class LlmModelsDeploymentsResource(SyncAPIResource):
         llm_config: dict[str, Any] | NotGiven | None = NOT_GIVEN,
         environment_variables: dict[str, Any] | NotGiven | None = NOT_GIVEN,
         model_metadata: dict[str, Any] | NotGiven | None = NOT_GIVEN,
-        autoscaling_settings: models.UpdateAutoscalingSettingsV1 | NotGiven | None = NOT_GIVEN,
+        autoscaling_settings: types.UpdateAutoscalingSettingsV1 | NotGiven | None = NOT_GIVEN,
         additional_autoscaling_config: dict[str, Any] | NotGiven | None = NOT_GIVEN,
         metadata: dict[str, Any] | NotGiven | None = NOT_GIVEN,
         weights: list[dict[str, Any]] | NotGiven | None = NOT_GIVEN,
@@ -33,7 +33,7 @@ class LlmModelsDeploymentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LLMModelHandleV1:
+    ) -> types.LLMModelHandleV1:
         """Creates a new BIS LLM deployment version
 
         Args:
@@ -49,7 +49,7 @@ class LlmModelsDeploymentsResource(SyncAPIResource):
             weights: Weight configurations for BDN model weight distribution
         """
         body = build_body(
-            models.CreateLLMModelVersionRequestV1,
+            types.CreateLLMModelVersionRequestV1,
             {
                 "resources": resources,
                 "llm_version": llm_version,
@@ -64,7 +64,7 @@ class LlmModelsDeploymentsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.LLMModelHandleV1,
+            types.LLMModelHandleV1,
             self._client.request(
                 "POST",
                 "/v1/llm_models/{model_id}/deployments",
@@ -72,7 +72,7 @@ class LlmModelsDeploymentsResource(SyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
-                cast_to=models.LLMModelHandleV1,
+                cast_to=types.LLMModelHandleV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -93,7 +93,7 @@ class AsyncLlmModelsDeploymentsResource(AsyncAPIResource):
         llm_config: dict[str, Any] | NotGiven | None = NOT_GIVEN,
         environment_variables: dict[str, Any] | NotGiven | None = NOT_GIVEN,
         model_metadata: dict[str, Any] | NotGiven | None = NOT_GIVEN,
-        autoscaling_settings: models.UpdateAutoscalingSettingsV1 | NotGiven | None = NOT_GIVEN,
+        autoscaling_settings: types.UpdateAutoscalingSettingsV1 | NotGiven | None = NOT_GIVEN,
         additional_autoscaling_config: dict[str, Any] | NotGiven | None = NOT_GIVEN,
         metadata: dict[str, Any] | NotGiven | None = NOT_GIVEN,
         weights: list[dict[str, Any]] | NotGiven | None = NOT_GIVEN,
@@ -101,7 +101,7 @@ class AsyncLlmModelsDeploymentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LLMModelHandleV1:
+    ) -> types.LLMModelHandleV1:
         """Creates a new BIS LLM deployment version
 
         Args:
@@ -117,7 +117,7 @@ class AsyncLlmModelsDeploymentsResource(AsyncAPIResource):
             weights: Weight configurations for BDN model weight distribution
         """
         body = build_body(
-            models.CreateLLMModelVersionRequestV1,
+            types.CreateLLMModelVersionRequestV1,
             {
                 "resources": resources,
                 "llm_version": llm_version,
@@ -132,7 +132,7 @@ class AsyncLlmModelsDeploymentsResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.LLMModelHandleV1,
+            types.LLMModelHandleV1,
             await self._client.request(
                 "POST",
                 "/v1/llm_models/{model_id}/deployments",
@@ -140,7 +140,7 @@ class AsyncLlmModelsDeploymentsResource(AsyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
-                cast_to=models.LLMModelHandleV1,
+                cast_to=types.LLMModelHandleV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -165,7 +165,7 @@ class LlmModelsResource(SyncAPIResource):
         llm_config: dict[str, Any] | NotGiven | None = NOT_GIVEN,
         environment_variables: dict[str, Any] | NotGiven | None = NOT_GIVEN,
         model_metadata: dict[str, Any] | NotGiven | None = NOT_GIVEN,
-        autoscaling_settings: models.UpdateAutoscalingSettingsV1 | NotGiven | None = NOT_GIVEN,
+        autoscaling_settings: types.UpdateAutoscalingSettingsV1 | NotGiven | None = NOT_GIVEN,
         additional_autoscaling_config: dict[str, Any] | NotGiven | None = NOT_GIVEN,
         metadata: dict[str, Any] | NotGiven | None = NOT_GIVEN,
         weights: list[dict[str, Any]] | NotGiven | None = NOT_GIVEN,
@@ -173,7 +173,7 @@ class LlmModelsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LLMModelHandleV1:
+    ) -> types.LLMModelHandleV1:
         """Creates a new BIS LLM deployment
 
         Args:
@@ -190,7 +190,7 @@ class LlmModelsResource(SyncAPIResource):
             weights: Weight configurations for BDN model weight distribution
         """
         body = build_body(
-            models.CreateLLMModelRequestV1,
+            types.CreateLLMModelRequestV1,
             {
                 "resources": resources,
                 "name": name,
@@ -206,12 +206,12 @@ class LlmModelsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.LLMModelHandleV1,
+            types.LLMModelHandleV1,
             self._client.request(
                 "POST",
                 "/v1/llm_models",
                 json=body,
-                cast_to=models.LLMModelHandleV1,
+                cast_to=types.LLMModelHandleV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -236,7 +236,7 @@ class AsyncLlmModelsResource(AsyncAPIResource):
         llm_config: dict[str, Any] | NotGiven | None = NOT_GIVEN,
         environment_variables: dict[str, Any] | NotGiven | None = NOT_GIVEN,
         model_metadata: dict[str, Any] | NotGiven | None = NOT_GIVEN,
-        autoscaling_settings: models.UpdateAutoscalingSettingsV1 | NotGiven | None = NOT_GIVEN,
+        autoscaling_settings: types.UpdateAutoscalingSettingsV1 | NotGiven | None = NOT_GIVEN,
         additional_autoscaling_config: dict[str, Any] | NotGiven | None = NOT_GIVEN,
         metadata: dict[str, Any] | NotGiven | None = NOT_GIVEN,
         weights: list[dict[str, Any]] | NotGiven | None = NOT_GIVEN,
@@ -244,7 +244,7 @@ class AsyncLlmModelsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LLMModelHandleV1:
+    ) -> types.LLMModelHandleV1:
         """Creates a new BIS LLM deployment
 
         Args:
@@ -261,7 +261,7 @@ class AsyncLlmModelsResource(AsyncAPIResource):
             weights: Weight configurations for BDN model weight distribution
         """
         body = build_body(
-            models.CreateLLMModelRequestV1,
+            types.CreateLLMModelRequestV1,
             {
                 "resources": resources,
                 "name": name,
@@ -277,12 +277,12 @@ class AsyncLlmModelsResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.LLMModelHandleV1,
+            types.LLMModelHandleV1,
             await self._client.request(
                 "POST",
                 "/v1/llm_models",
                 json=body,
-                cast_to=models.LLMModelHandleV1,
+                cast_to=types.LLMModelHandleV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,

@@ -8,7 +8,7 @@ from typing import Literal, cast
 
 import httpx
 
-from .. import models
+from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
 
@@ -22,17 +22,17 @@ class LoopsCapabilitiesResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLoopsCapabilitiesResponseV1:
+    ) -> types.GetLoopsCapabilitiesResponseV1:
         """Get Loops server capabilities.
 
         Returns the list of models supported by the Loops server, including each model's maximum context length.
         """
         return cast(
-            models.GetLoopsCapabilitiesResponseV1,
+            types.GetLoopsCapabilitiesResponseV1,
             self._client.request(
                 "GET",
                 "/v1/loops/capabilities",
-                cast_to=models.GetLoopsCapabilitiesResponseV1,
+                cast_to=types.GetLoopsCapabilitiesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -49,17 +49,17 @@ class AsyncLoopsCapabilitiesResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLoopsCapabilitiesResponseV1:
+    ) -> types.GetLoopsCapabilitiesResponseV1:
         """Get Loops server capabilities.
 
         Returns the list of models supported by the Loops server, including each model's maximum context length.
         """
         return cast(
-            models.GetLoopsCapabilitiesResponseV1,
+            types.GetLoopsCapabilitiesResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/loops/capabilities",
-                cast_to=models.GetLoopsCapabilitiesResponseV1,
+                cast_to=types.GetLoopsCapabilitiesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -77,20 +77,20 @@ class LoopsCheckpointsFilesResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LoopsCheckpointFilesResponseV1:
+    ) -> types.LoopsCheckpointFilesResponseV1:
         """Get Loops checkpoint files.
 
         Get presigned URLs for the files under a Loops checkpoint. Returns a paginated list.
         """
         return cast(
-            models.LoopsCheckpointFilesResponseV1,
+            types.LoopsCheckpointFilesResponseV1,
             self._client.request(
                 "GET",
                 "/v1/loops/checkpoints/{checkpoint_id}/files",
                 path_params={
                     "checkpoint_id": checkpoint_id,
                 },
-                cast_to=models.LoopsCheckpointFilesResponseV1,
+                cast_to=types.LoopsCheckpointFilesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -108,20 +108,20 @@ class AsyncLoopsCheckpointsFilesResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LoopsCheckpointFilesResponseV1:
+    ) -> types.LoopsCheckpointFilesResponseV1:
         """Get Loops checkpoint files.
 
         Get presigned URLs for the files under a Loops checkpoint. Returns a paginated list.
         """
         return cast(
-            models.LoopsCheckpointFilesResponseV1,
+            types.LoopsCheckpointFilesResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/loops/checkpoints/{checkpoint_id}/files",
                 path_params={
                     "checkpoint_id": checkpoint_id,
                 },
-                cast_to=models.LoopsCheckpointFilesResponseV1,
+                cast_to=types.LoopsCheckpointFilesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -145,7 +145,7 @@ class LoopsCheckpointsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ListLoopsCheckpointsResponseV1:
+    ) -> types.ListLoopsCheckpointsResponseV1:
         """List Loops checkpoints.
 
         List Loops checkpoints filtered by run id, base model, or bt:// URI. Provide exactly one filter.
@@ -158,7 +158,7 @@ class LoopsCheckpointsResource(SyncAPIResource):
                 bt://loops:<run_id>/(weights|sampler_weights)/<checkpoint_name>.
         """
         return cast(
-            models.ListLoopsCheckpointsResponseV1,
+            types.ListLoopsCheckpointsResponseV1,
             self._client.request(
                 "GET",
                 "/v1/loops/checkpoints",
@@ -167,7 +167,7 @@ class LoopsCheckpointsResource(SyncAPIResource):
                     "base_model": base_model,
                     "checkpoint_path": checkpoint_path,
                 },
-                cast_to=models.ListLoopsCheckpointsResponseV1,
+                cast_to=types.ListLoopsCheckpointsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -182,7 +182,7 @@ class LoopsCheckpointsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ValidateLoopsCheckpointResponseV1:
+    ) -> types.ValidateLoopsCheckpointResponseV1:
         """Validate a Loops checkpoint bt:// URI.
 
         Whether the caller can manage and use this checkpoint.
@@ -192,19 +192,19 @@ class LoopsCheckpointsResource(SyncAPIResource):
                 bt://loops:<run_id>/sampler_weights/<checkpoint_name>.
         """
         body = build_body(
-            models.ValidateLoopsCheckpointRequestV1,
+            types.ValidateLoopsCheckpointRequestV1,
             {
                 "checkpoint_path": checkpoint_path,
             },
             required=True,
         )
         return cast(
-            models.ValidateLoopsCheckpointResponseV1,
+            types.ValidateLoopsCheckpointResponseV1,
             self._client.request(
                 "POST",
                 "/v1/loops/checkpoints/validate",
                 json=body,
-                cast_to=models.ValidateLoopsCheckpointResponseV1,
+                cast_to=types.ValidateLoopsCheckpointResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -229,7 +229,7 @@ class AsyncLoopsCheckpointsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ListLoopsCheckpointsResponseV1:
+    ) -> types.ListLoopsCheckpointsResponseV1:
         """List Loops checkpoints.
 
         List Loops checkpoints filtered by run id, base model, or bt:// URI. Provide exactly one filter.
@@ -242,7 +242,7 @@ class AsyncLoopsCheckpointsResource(AsyncAPIResource):
                 bt://loops:<run_id>/(weights|sampler_weights)/<checkpoint_name>.
         """
         return cast(
-            models.ListLoopsCheckpointsResponseV1,
+            types.ListLoopsCheckpointsResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/loops/checkpoints",
@@ -251,7 +251,7 @@ class AsyncLoopsCheckpointsResource(AsyncAPIResource):
                     "base_model": base_model,
                     "checkpoint_path": checkpoint_path,
                 },
-                cast_to=models.ListLoopsCheckpointsResponseV1,
+                cast_to=types.ListLoopsCheckpointsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -266,7 +266,7 @@ class AsyncLoopsCheckpointsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ValidateLoopsCheckpointResponseV1:
+    ) -> types.ValidateLoopsCheckpointResponseV1:
         """Validate a Loops checkpoint bt:// URI.
 
         Whether the caller can manage and use this checkpoint.
@@ -276,19 +276,19 @@ class AsyncLoopsCheckpointsResource(AsyncAPIResource):
                 bt://loops:<run_id>/sampler_weights/<checkpoint_name>.
         """
         body = build_body(
-            models.ValidateLoopsCheckpointRequestV1,
+            types.ValidateLoopsCheckpointRequestV1,
             {
                 "checkpoint_path": checkpoint_path,
             },
             required=True,
         )
         return cast(
-            models.ValidateLoopsCheckpointResponseV1,
+            types.ValidateLoopsCheckpointResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/loops/checkpoints/validate",
                 json=body,
-                cast_to=models.ValidateLoopsCheckpointResponseV1,
+                cast_to=types.ValidateLoopsCheckpointResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -306,16 +306,16 @@ class LoopsDeploymentsLogsResource(SyncAPIResource):
         *,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
-        direction: models.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
+        direction: types.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
         limit: int | NotGiven | None = NOT_GIVEN,
-        min_level: models.LogLevelV1
+        min_level: types.LogLevelV1
         | Literal["DEBUG", "INFO", "WARNING", "ERROR"]
         | NotGiven
         | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLogsResponseV1:
+    ) -> types.GetLogsResponseV1:
         """Get logs for a Loops trainer deployment.
 
         Fetch logs from the trainer pods of a Loops deployment. Visible to any member of the deployment's team.
@@ -332,7 +332,7 @@ class LoopsDeploymentsLogsResource(SyncAPIResource):
                 severity and drops lines without a level.
         """
         return cast(
-            models.GetLogsResponseV1,
+            types.GetLogsResponseV1,
             self._client.request(
                 "GET",
                 "/v1/loops/deployments/{deployment_id}/logs",
@@ -346,7 +346,7 @@ class LoopsDeploymentsLogsResource(SyncAPIResource):
                     "limit": limit,
                     "min_level": min_level,
                 },
-                cast_to=models.GetLogsResponseV1,
+                cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -363,16 +363,16 @@ class AsyncLoopsDeploymentsLogsResource(AsyncAPIResource):
         *,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
-        direction: models.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
+        direction: types.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
         limit: int | NotGiven | None = NOT_GIVEN,
-        min_level: models.LogLevelV1
+        min_level: types.LogLevelV1
         | Literal["DEBUG", "INFO", "WARNING", "ERROR"]
         | NotGiven
         | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLogsResponseV1:
+    ) -> types.GetLogsResponseV1:
         """Get logs for a Loops trainer deployment.
 
         Fetch logs from the trainer pods of a Loops deployment. Visible to any member of the deployment's team.
@@ -389,7 +389,7 @@ class AsyncLoopsDeploymentsLogsResource(AsyncAPIResource):
                 severity and drops lines without a level.
         """
         return cast(
-            models.GetLogsResponseV1,
+            types.GetLogsResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/loops/deployments/{deployment_id}/logs",
@@ -403,7 +403,7 @@ class AsyncLoopsDeploymentsLogsResource(AsyncAPIResource):
                     "limit": limit,
                     "min_level": min_level,
                 },
-                cast_to=models.GetLogsResponseV1,
+                cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -426,7 +426,7 @@ class LoopsDeploymentsMetricsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLoopsDeploymentMetricsResponseV1:
+    ) -> types.GetLoopsDeploymentMetricsResponseV1:
         """Get metrics for a Loops trainer deployment.
 
         Returns per-node GPU/CPU/memory utilization and Knative queue-proxy request rate / concurrency / latency for the trainer pods. The sampler half of a Loops deployment is an OracleVersion and uses the existing model-metrics endpoint.
@@ -440,7 +440,7 @@ class LoopsDeploymentsMetricsResource(SyncAPIResource):
                 for requests/minute). Defaults to per-second.
         """
         body = build_body(
-            models.GetLoopsDeploymentMetricsRequestV1,
+            types.GetLoopsDeploymentMetricsRequestV1,
             {
                 "end_epoch_millis": end_epoch_millis,
                 "start_epoch_millis": start_epoch_millis,
@@ -450,7 +450,7 @@ class LoopsDeploymentsMetricsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.GetLoopsDeploymentMetricsResponseV1,
+            types.GetLoopsDeploymentMetricsResponseV1,
             self._client.request(
                 "POST",
                 "/v1/loops/deployments/{deployment_id}/metrics",
@@ -458,7 +458,7 @@ class LoopsDeploymentsMetricsResource(SyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
-                cast_to=models.GetLoopsDeploymentMetricsResponseV1,
+                cast_to=types.GetLoopsDeploymentMetricsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -482,7 +482,7 @@ class AsyncLoopsDeploymentsMetricsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLoopsDeploymentMetricsResponseV1:
+    ) -> types.GetLoopsDeploymentMetricsResponseV1:
         """Get metrics for a Loops trainer deployment.
 
         Returns per-node GPU/CPU/memory utilization and Knative queue-proxy request rate / concurrency / latency for the trainer pods. The sampler half of a Loops deployment is an OracleVersion and uses the existing model-metrics endpoint.
@@ -496,7 +496,7 @@ class AsyncLoopsDeploymentsMetricsResource(AsyncAPIResource):
                 for requests/minute). Defaults to per-second.
         """
         body = build_body(
-            models.GetLoopsDeploymentMetricsRequestV1,
+            types.GetLoopsDeploymentMetricsRequestV1,
             {
                 "end_epoch_millis": end_epoch_millis,
                 "start_epoch_millis": start_epoch_millis,
@@ -506,7 +506,7 @@ class AsyncLoopsDeploymentsMetricsResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.GetLoopsDeploymentMetricsResponseV1,
+            types.GetLoopsDeploymentMetricsResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/loops/deployments/{deployment_id}/metrics",
@@ -514,7 +514,7 @@ class AsyncLoopsDeploymentsMetricsResource(AsyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
-                cast_to=models.GetLoopsDeploymentMetricsResponseV1,
+                cast_to=types.GetLoopsDeploymentMetricsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -537,17 +537,17 @@ class LoopsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ListLoopsDeploymentsResponseV1:
+    ) -> types.ListLoopsDeploymentsResponseV1:
         """List Loops deployments.
 
         List Loops deployments. Defaults to the caller's own; pass ?scope=org to list every deployment in the caller's organization. Returns every deployment regardless of status; clients filter terminal states.
         """
         return cast(
-            models.ListLoopsDeploymentsResponseV1,
+            types.ListLoopsDeploymentsResponseV1,
             self._client.request(
                 "GET",
                 "/v1/loops/deployments",
-                cast_to=models.ListLoopsDeploymentsResponseV1,
+                cast_to=types.ListLoopsDeploymentsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -561,20 +561,20 @@ class LoopsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLoopsDeploymentResponseV1:
+    ) -> types.GetLoopsDeploymentResponseV1:
         """Get a Loops deployment.
 
         Fetch a Loops deployment by ID, including its latest status.
         """
         return cast(
-            models.GetLoopsDeploymentResponseV1,
+            types.GetLoopsDeploymentResponseV1,
             self._client.request(
                 "GET",
                 "/v1/loops/deployments/{deployment_id}",
                 path_params={
                     "deployment_id": deployment_id,
                 },
-                cast_to=models.GetLoopsDeploymentResponseV1,
+                cast_to=types.GetLoopsDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -588,20 +588,20 @@ class LoopsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeactivateLoopsDeploymentResponseV1:
+    ) -> types.DeactivateLoopsDeploymentResponseV1:
         """Deactivate a Loops deployment.
 
         Shut down a Loops deployment by ID. Saved checkpoints remain accessible. Resolving base_model -> deployment_id is the caller's responsibility — list deployments and pick the active one.
         """
         return cast(
-            models.DeactivateLoopsDeploymentResponseV1,
+            types.DeactivateLoopsDeploymentResponseV1,
             self._client.request(
                 "POST",
                 "/v1/loops/deployments/{deployment_id}/deactivate",
                 path_params={
                     "deployment_id": deployment_id,
                 },
-                cast_to=models.DeactivateLoopsDeploymentResponseV1,
+                cast_to=types.DeactivateLoopsDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -623,17 +623,17 @@ class AsyncLoopsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ListLoopsDeploymentsResponseV1:
+    ) -> types.ListLoopsDeploymentsResponseV1:
         """List Loops deployments.
 
         List Loops deployments. Defaults to the caller's own; pass ?scope=org to list every deployment in the caller's organization. Returns every deployment regardless of status; clients filter terminal states.
         """
         return cast(
-            models.ListLoopsDeploymentsResponseV1,
+            types.ListLoopsDeploymentsResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/loops/deployments",
-                cast_to=models.ListLoopsDeploymentsResponseV1,
+                cast_to=types.ListLoopsDeploymentsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -647,20 +647,20 @@ class AsyncLoopsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLoopsDeploymentResponseV1:
+    ) -> types.GetLoopsDeploymentResponseV1:
         """Get a Loops deployment.
 
         Fetch a Loops deployment by ID, including its latest status.
         """
         return cast(
-            models.GetLoopsDeploymentResponseV1,
+            types.GetLoopsDeploymentResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/loops/deployments/{deployment_id}",
                 path_params={
                     "deployment_id": deployment_id,
                 },
-                cast_to=models.GetLoopsDeploymentResponseV1,
+                cast_to=types.GetLoopsDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -674,20 +674,20 @@ class AsyncLoopsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeactivateLoopsDeploymentResponseV1:
+    ) -> types.DeactivateLoopsDeploymentResponseV1:
         """Deactivate a Loops deployment.
 
         Shut down a Loops deployment by ID. Saved checkpoints remain accessible. Resolving base_model -> deployment_id is the caller's responsibility — list deployments and pick the active one.
         """
         return cast(
-            models.DeactivateLoopsDeploymentResponseV1,
+            types.DeactivateLoopsDeploymentResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/loops/deployments/{deployment_id}/deactivate",
                 path_params={
                     "deployment_id": deployment_id,
                 },
-                cast_to=models.DeactivateLoopsDeploymentResponseV1,
+                cast_to=types.DeactivateLoopsDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -706,7 +706,7 @@ class LoopsRunsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ListLoopsRunsResponseV1:
+    ) -> types.ListLoopsRunsResponseV1:
         """List Loops runs.
 
         List Loops runs visible to the requesting user, optionally filtered by run id and/or base model.
@@ -716,7 +716,7 @@ class LoopsRunsResource(SyncAPIResource):
             base_model: Filter runs by base model name.
         """
         return cast(
-            models.ListLoopsRunsResponseV1,
+            types.ListLoopsRunsResponseV1,
             self._client.request(
                 "GET",
                 "/v1/loops/runs",
@@ -724,7 +724,7 @@ class LoopsRunsResource(SyncAPIResource):
                     "run_id": run_id,
                     "base_model": base_model,
                 },
-                cast_to=models.ListLoopsRunsResponseV1,
+                cast_to=types.ListLoopsRunsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -748,7 +748,7 @@ class LoopsRunsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.CreateLoopsRunResponseV1:
+    ) -> types.CreateLoopsRunResponseV1:
         """Create a Loops run.
 
         Creates a Loops run with an associated sampler in the given session.
@@ -779,7 +779,7 @@ class LoopsRunsResource(SyncAPIResource):
                 instead.
         """
         body = build_body(
-            models.CreateLoopsRunRequestV1,
+            types.CreateLoopsRunRequestV1,
             {
                 "session_id": session_id,
                 "base_model": base_model,
@@ -795,12 +795,12 @@ class LoopsRunsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.CreateLoopsRunResponseV1,
+            types.CreateLoopsRunResponseV1,
             self._client.request(
                 "POST",
                 "/v1/loops/runs",
                 json=body,
-                cast_to=models.CreateLoopsRunResponseV1,
+                cast_to=types.CreateLoopsRunResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -815,20 +815,20 @@ class LoopsRunsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLoopsRunResponseV1:
+    ) -> types.GetLoopsRunResponseV1:
         """Get a Loops run.
 
         Fetch a Loops run by ID.
         """
         return cast(
-            models.GetLoopsRunResponseV1,
+            types.GetLoopsRunResponseV1,
             self._client.request(
                 "GET",
                 "/v1/loops/runs/{run_id}",
                 path_params={
                     "run_id": run_id,
                 },
-                cast_to=models.GetLoopsRunResponseV1,
+                cast_to=types.GetLoopsRunResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -847,7 +847,7 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ListLoopsRunsResponseV1:
+    ) -> types.ListLoopsRunsResponseV1:
         """List Loops runs.
 
         List Loops runs visible to the requesting user, optionally filtered by run id and/or base model.
@@ -857,7 +857,7 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
             base_model: Filter runs by base model name.
         """
         return cast(
-            models.ListLoopsRunsResponseV1,
+            types.ListLoopsRunsResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/loops/runs",
@@ -865,7 +865,7 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
                     "run_id": run_id,
                     "base_model": base_model,
                 },
-                cast_to=models.ListLoopsRunsResponseV1,
+                cast_to=types.ListLoopsRunsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -889,7 +889,7 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.CreateLoopsRunResponseV1:
+    ) -> types.CreateLoopsRunResponseV1:
         """Create a Loops run.
 
         Creates a Loops run with an associated sampler in the given session.
@@ -920,7 +920,7 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
                 instead.
         """
         body = build_body(
-            models.CreateLoopsRunRequestV1,
+            types.CreateLoopsRunRequestV1,
             {
                 "session_id": session_id,
                 "base_model": base_model,
@@ -936,12 +936,12 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.CreateLoopsRunResponseV1,
+            types.CreateLoopsRunResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/loops/runs",
                 json=body,
-                cast_to=models.CreateLoopsRunResponseV1,
+                cast_to=types.CreateLoopsRunResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -956,20 +956,20 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLoopsRunResponseV1:
+    ) -> types.GetLoopsRunResponseV1:
         """Get a Loops run.
 
         Fetch a Loops run by ID.
         """
         return cast(
-            models.GetLoopsRunResponseV1,
+            types.GetLoopsRunResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/loops/runs/{run_id}",
                 path_params={
                     "run_id": run_id,
                 },
-                cast_to=models.GetLoopsRunResponseV1,
+                cast_to=types.GetLoopsRunResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -986,17 +986,17 @@ class LoopsSamplersResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ListLoopsSamplersResponseV1:
+    ) -> types.ListLoopsSamplersResponseV1:
         """List Loops samplers.
 
         List Loops samplers visible to the requesting user.
         """
         return cast(
-            models.ListLoopsSamplersResponseV1,
+            types.ListLoopsSamplersResponseV1,
             self._client.request(
                 "GET",
                 "/v1/loops/samplers",
-                cast_to=models.ListLoopsSamplersResponseV1,
+                cast_to=types.ListLoopsSamplersResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1015,7 +1015,7 @@ class LoopsSamplersResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.CreateLoopsSamplerResponseV1:
+    ) -> types.CreateLoopsSamplerResponseV1:
         """Create a Loops sampler.
 
         Creates a standalone Loops sampler not linked to a run.
@@ -1033,7 +1033,7 @@ class LoopsSamplersResource(SyncAPIResource):
                 for this sampler. Same best-effort semantics as the run endpoint.
         """
         body = build_body(
-            models.CreateLoopsSamplerRequestV1,
+            types.CreateLoopsSamplerRequestV1,
             {
                 "session_id": session_id,
                 "base_model": base_model,
@@ -1044,12 +1044,12 @@ class LoopsSamplersResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.CreateLoopsSamplerResponseV1,
+            types.CreateLoopsSamplerResponseV1,
             self._client.request(
                 "POST",
                 "/v1/loops/samplers",
                 json=body,
-                cast_to=models.CreateLoopsSamplerResponseV1,
+                cast_to=types.CreateLoopsSamplerResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -1064,20 +1064,20 @@ class LoopsSamplersResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLoopsSamplerResponseV1:
+    ) -> types.GetLoopsSamplerResponseV1:
         """Get a Loops sampler.
 
         Fetch a Loops sampler by ID.
         """
         return cast(
-            models.GetLoopsSamplerResponseV1,
+            types.GetLoopsSamplerResponseV1,
             self._client.request(
                 "GET",
                 "/v1/loops/samplers/{sampler_id}",
                 path_params={
                     "sampler_id": sampler_id,
                 },
-                cast_to=models.GetLoopsSamplerResponseV1,
+                cast_to=types.GetLoopsSamplerResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1094,17 +1094,17 @@ class AsyncLoopsSamplersResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ListLoopsSamplersResponseV1:
+    ) -> types.ListLoopsSamplersResponseV1:
         """List Loops samplers.
 
         List Loops samplers visible to the requesting user.
         """
         return cast(
-            models.ListLoopsSamplersResponseV1,
+            types.ListLoopsSamplersResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/loops/samplers",
-                cast_to=models.ListLoopsSamplersResponseV1,
+                cast_to=types.ListLoopsSamplersResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1123,7 +1123,7 @@ class AsyncLoopsSamplersResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.CreateLoopsSamplerResponseV1:
+    ) -> types.CreateLoopsSamplerResponseV1:
         """Create a Loops sampler.
 
         Creates a standalone Loops sampler not linked to a run.
@@ -1141,7 +1141,7 @@ class AsyncLoopsSamplersResource(AsyncAPIResource):
                 for this sampler. Same best-effort semantics as the run endpoint.
         """
         body = build_body(
-            models.CreateLoopsSamplerRequestV1,
+            types.CreateLoopsSamplerRequestV1,
             {
                 "session_id": session_id,
                 "base_model": base_model,
@@ -1152,12 +1152,12 @@ class AsyncLoopsSamplersResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.CreateLoopsSamplerResponseV1,
+            types.CreateLoopsSamplerResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/loops/samplers",
                 json=body,
-                cast_to=models.CreateLoopsSamplerResponseV1,
+                cast_to=types.CreateLoopsSamplerResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -1172,20 +1172,20 @@ class AsyncLoopsSamplersResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLoopsSamplerResponseV1:
+    ) -> types.GetLoopsSamplerResponseV1:
         """Get a Loops sampler.
 
         Fetch a Loops sampler by ID.
         """
         return cast(
-            models.GetLoopsSamplerResponseV1,
+            types.GetLoopsSamplerResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/loops/samplers/{sampler_id}",
                 path_params={
                     "sampler_id": sampler_id,
                 },
-                cast_to=models.GetLoopsSamplerResponseV1,
+                cast_to=types.GetLoopsSamplerResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1202,17 +1202,17 @@ class LoopsSessionsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.CreateLoopsSessionResponseV1:
+    ) -> types.CreateLoopsSessionResponseV1:
         """Create a Loops session.
 
         Creates a Loops session scoped to the calling org.
         """
         return cast(
-            models.CreateLoopsSessionResponseV1,
+            types.CreateLoopsSessionResponseV1,
             self._client.request(
                 "POST",
                 "/v1/loops/sessions",
-                cast_to=models.CreateLoopsSessionResponseV1,
+                cast_to=types.CreateLoopsSessionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1226,20 +1226,20 @@ class LoopsSessionsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLoopsSessionResponseV1:
+    ) -> types.GetLoopsSessionResponseV1:
         """Get a Loops session.
 
         Fetch a Loops session by ID.
         """
         return cast(
-            models.GetLoopsSessionResponseV1,
+            types.GetLoopsSessionResponseV1,
             self._client.request(
                 "GET",
                 "/v1/loops/sessions/{session_id}",
                 path_params={
                     "session_id": session_id,
                 },
-                cast_to=models.GetLoopsSessionResponseV1,
+                cast_to=types.GetLoopsSessionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1256,17 +1256,17 @@ class AsyncLoopsSessionsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.CreateLoopsSessionResponseV1:
+    ) -> types.CreateLoopsSessionResponseV1:
         """Create a Loops session.
 
         Creates a Loops session scoped to the calling org.
         """
         return cast(
-            models.CreateLoopsSessionResponseV1,
+            types.CreateLoopsSessionResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/loops/sessions",
-                cast_to=models.CreateLoopsSessionResponseV1,
+                cast_to=types.CreateLoopsSessionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1280,20 +1280,20 @@ class AsyncLoopsSessionsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLoopsSessionResponseV1:
+    ) -> types.GetLoopsSessionResponseV1:
         """Get a Loops session.
 
         Fetch a Loops session by ID.
         """
         return cast(
-            models.GetLoopsSessionResponseV1,
+            types.GetLoopsSessionResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/loops/sessions/{session_id}",
                 path_params={
                     "session_id": session_id,
                 },
-                cast_to=models.GetLoopsSessionResponseV1,
+                cast_to=types.GetLoopsSessionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1310,17 +1310,17 @@ class LoopsUserConfigResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLoopsUserConfigResponseV1:
+    ) -> types.GetLoopsUserConfigResponseV1:
         """Get the caller's Loops user config.
 
         Returns the caller's Loops user config (per-user accelerator priorities). Null fields mean 'inherit the org-level allowlist'.
         """
         return cast(
-            models.GetLoopsUserConfigResponseV1,
+            types.GetLoopsUserConfigResponseV1,
             self._client.request(
                 "GET",
                 "/v1/loops/user_config",
-                cast_to=models.GetLoopsUserConfigResponseV1,
+                cast_to=types.GetLoopsUserConfigResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1336,7 +1336,7 @@ class LoopsUserConfigResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.PatchLoopsUserConfigResponseV1:
+    ) -> types.PatchLoopsUserConfigResponseV1:
         """Patch the caller's Loops user config.
 
         Updates the caller's Loops user config using JSON Merge Patch (RFC 7396) semantics per field: omit a field to leave it unchanged, send null to clear (inherit the org-level allowlist), or send a list to set the allowlist. Empty lists are rejected.
@@ -1350,7 +1350,7 @@ class LoopsUserConfigResource(SyncAPIResource):
                 allowlist); omit to leave unchanged. Empty list is rejected.
         """
         body = build_body(
-            models.PatchLoopsUserConfigRequestV1,
+            types.PatchLoopsUserConfigRequestV1,
             {
                 "trainer_accelerator_priority": trainer_accelerator_priority,
                 "sampler_accelerator_priority": sampler_accelerator_priority,
@@ -1358,12 +1358,12 @@ class LoopsUserConfigResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.PatchLoopsUserConfigResponseV1,
+            types.PatchLoopsUserConfigResponseV1,
             self._client.request(
                 "PATCH",
                 "/v1/loops/user_config",
                 json=body,
-                cast_to=models.PatchLoopsUserConfigResponseV1,
+                cast_to=types.PatchLoopsUserConfigResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -1381,17 +1381,17 @@ class AsyncLoopsUserConfigResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLoopsUserConfigResponseV1:
+    ) -> types.GetLoopsUserConfigResponseV1:
         """Get the caller's Loops user config.
 
         Returns the caller's Loops user config (per-user accelerator priorities). Null fields mean 'inherit the org-level allowlist'.
         """
         return cast(
-            models.GetLoopsUserConfigResponseV1,
+            types.GetLoopsUserConfigResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/loops/user_config",
-                cast_to=models.GetLoopsUserConfigResponseV1,
+                cast_to=types.GetLoopsUserConfigResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1407,7 +1407,7 @@ class AsyncLoopsUserConfigResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.PatchLoopsUserConfigResponseV1:
+    ) -> types.PatchLoopsUserConfigResponseV1:
         """Patch the caller's Loops user config.
 
         Updates the caller's Loops user config using JSON Merge Patch (RFC 7396) semantics per field: omit a field to leave it unchanged, send null to clear (inherit the org-level allowlist), or send a list to set the allowlist. Empty lists are rejected.
@@ -1421,7 +1421,7 @@ class AsyncLoopsUserConfigResource(AsyncAPIResource):
                 allowlist); omit to leave unchanged. Empty list is rejected.
         """
         body = build_body(
-            models.PatchLoopsUserConfigRequestV1,
+            types.PatchLoopsUserConfigRequestV1,
             {
                 "trainer_accelerator_priority": trainer_accelerator_priority,
                 "sampler_accelerator_priority": sampler_accelerator_priority,
@@ -1429,12 +1429,12 @@ class AsyncLoopsUserConfigResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.PatchLoopsUserConfigResponseV1,
+            types.PatchLoopsUserConfigResponseV1,
             await self._client.request(
                 "PATCH",
                 "/v1/loops/user_config",
                 json=body,
-                cast_to=models.PatchLoopsUserConfigResponseV1,
+                cast_to=types.PatchLoopsUserConfigResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,

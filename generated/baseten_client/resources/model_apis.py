@@ -8,7 +8,7 @@ from typing import Any, cast
 
 import httpx
 
-from .. import models
+from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._pagination import aiterate_pages, iterate_pages
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
@@ -23,17 +23,17 @@ class ModelApisSnapshotsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ModelWeightSnapshotV1:
+    ) -> types.ModelWeightSnapshotV1:
         """Get the latest model weight snapshot
 
         Gets the most recent model weight snapshot for the specified model.
         """
         return cast(
-            models.ModelWeightSnapshotV1,
+            types.ModelWeightSnapshotV1,
             self._client.request(
                 "GET",
                 "/v1/model_apis/snapshots",
-                cast_to=models.ModelWeightSnapshotV1,
+                cast_to=types.ModelWeightSnapshotV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -49,7 +49,7 @@ class ModelApisSnapshotsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ModelWeightSnapshotV1:
+    ) -> types.ModelWeightSnapshotV1:
         """Create a model weight snapshot
 
         Creates a model weight snapshot for the specified model and returns the snapshot.
@@ -59,7 +59,7 @@ class ModelApisSnapshotsResource(SyncAPIResource):
             snapshot_uri: Path to the model weight snapshot
         """
         body = build_body(
-            models.CreateModelWeightSnapshotRequestV1,
+            types.CreateModelWeightSnapshotRequestV1,
             {
                 "model": model,
                 "snapshot_uri": snapshot_uri,
@@ -67,12 +67,12 @@ class ModelApisSnapshotsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.ModelWeightSnapshotV1,
+            types.ModelWeightSnapshotV1,
             self._client.request(
                 "POST",
                 "/v1/model_apis/snapshots",
                 json=body,
-                cast_to=models.ModelWeightSnapshotV1,
+                cast_to=types.ModelWeightSnapshotV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -87,20 +87,20 @@ class ModelApisSnapshotsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ModelWeightSnapshotV1:
+    ) -> types.ModelWeightSnapshotV1:
         """Get the latest model weight snapshot
 
         Gets the most recent model weight snapshot for the specified model.
         """
         return cast(
-            models.ModelWeightSnapshotV1,
+            types.ModelWeightSnapshotV1,
             self._client.request(
                 "GET",
                 "/v1/model_apis/snapshots/{model_id}",
                 path_params={
                     "model_id": model_id,
                 },
-                cast_to=models.ModelWeightSnapshotV1,
+                cast_to=types.ModelWeightSnapshotV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -117,7 +117,7 @@ class ModelApisSnapshotsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ModelWeightSnapshotV1:
+    ) -> types.ModelWeightSnapshotV1:
         """Create a model weight snapshot
 
         Creates a model weight snapshot for the specified model and returns the snapshot.
@@ -127,7 +127,7 @@ class ModelApisSnapshotsResource(SyncAPIResource):
             snapshot_uri: Path to the model weight snapshot
         """
         body = build_body(
-            models.CreateModelWeightSnapshotRequestV1,
+            types.CreateModelWeightSnapshotRequestV1,
             {
                 "model": model,
                 "snapshot_uri": snapshot_uri,
@@ -135,7 +135,7 @@ class ModelApisSnapshotsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.ModelWeightSnapshotV1,
+            types.ModelWeightSnapshotV1,
             self._client.request(
                 "POST",
                 "/v1/model_apis/snapshots/{model_id}",
@@ -143,7 +143,7 @@ class ModelApisSnapshotsResource(SyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
-                cast_to=models.ModelWeightSnapshotV1,
+                cast_to=types.ModelWeightSnapshotV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -161,17 +161,17 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ModelWeightSnapshotV1:
+    ) -> types.ModelWeightSnapshotV1:
         """Get the latest model weight snapshot
 
         Gets the most recent model weight snapshot for the specified model.
         """
         return cast(
-            models.ModelWeightSnapshotV1,
+            types.ModelWeightSnapshotV1,
             await self._client.request(
                 "GET",
                 "/v1/model_apis/snapshots",
-                cast_to=models.ModelWeightSnapshotV1,
+                cast_to=types.ModelWeightSnapshotV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -187,7 +187,7 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ModelWeightSnapshotV1:
+    ) -> types.ModelWeightSnapshotV1:
         """Create a model weight snapshot
 
         Creates a model weight snapshot for the specified model and returns the snapshot.
@@ -197,7 +197,7 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
             snapshot_uri: Path to the model weight snapshot
         """
         body = build_body(
-            models.CreateModelWeightSnapshotRequestV1,
+            types.CreateModelWeightSnapshotRequestV1,
             {
                 "model": model,
                 "snapshot_uri": snapshot_uri,
@@ -205,12 +205,12 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.ModelWeightSnapshotV1,
+            types.ModelWeightSnapshotV1,
             await self._client.request(
                 "POST",
                 "/v1/model_apis/snapshots",
                 json=body,
-                cast_to=models.ModelWeightSnapshotV1,
+                cast_to=types.ModelWeightSnapshotV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -225,20 +225,20 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ModelWeightSnapshotV1:
+    ) -> types.ModelWeightSnapshotV1:
         """Get the latest model weight snapshot
 
         Gets the most recent model weight snapshot for the specified model.
         """
         return cast(
-            models.ModelWeightSnapshotV1,
+            types.ModelWeightSnapshotV1,
             await self._client.request(
                 "GET",
                 "/v1/model_apis/snapshots/{model_id}",
                 path_params={
                     "model_id": model_id,
                 },
-                cast_to=models.ModelWeightSnapshotV1,
+                cast_to=types.ModelWeightSnapshotV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -255,7 +255,7 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ModelWeightSnapshotV1:
+    ) -> types.ModelWeightSnapshotV1:
         """Create a model weight snapshot
 
         Creates a model weight snapshot for the specified model and returns the snapshot.
@@ -265,7 +265,7 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
             snapshot_uri: Path to the model weight snapshot
         """
         body = build_body(
-            models.CreateModelWeightSnapshotRequestV1,
+            types.CreateModelWeightSnapshotRequestV1,
             {
                 "model": model,
                 "snapshot_uri": snapshot_uri,
@@ -273,7 +273,7 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.ModelWeightSnapshotV1,
+            types.ModelWeightSnapshotV1,
             await self._client.request(
                 "POST",
                 "/v1/model_apis/snapshots/{model_id}",
@@ -281,7 +281,7 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
-                cast_to=models.ModelWeightSnapshotV1,
+                cast_to=types.ModelWeightSnapshotV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -306,7 +306,7 @@ class ModelApisResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ModelAPIsResponseV1:
+    ) -> types.ModelAPIsResponseV1:
         """List Model APIs.
 
         List Model APIs visible to the caller. By default returns the full catalog; pass `added_only=true` to restrict to Model APIs the workspace has added.
@@ -318,7 +318,7 @@ class ModelApisResource(SyncAPIResource):
                 Defaults to the full visible catalog.
         """
         return cast(
-            models.ModelAPIsResponseV1,
+            types.ModelAPIsResponseV1,
             self._client.request(
                 "GET",
                 "/v1/model_apis",
@@ -327,7 +327,7 @@ class ModelApisResource(SyncAPIResource):
                     "limit": limit,
                     "added_only": added_only,
                 },
-                cast_to=models.ModelAPIsResponseV1,
+                cast_to=types.ModelAPIsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -342,13 +342,13 @@ class ModelApisResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> Iterator[models.ModelAPIV1]:
+    ) -> Iterator[types.ModelAPIV1]:
         """Every item of `list`, fetching the following pages as the iteration needs them.
 
         Takes the same arguments as `list` but `cursor`.
         """
 
-        def fetch_page(page_cursor: Any) -> models.ModelAPIsResponseV1:
+        def fetch_page(page_cursor: Any) -> types.ModelAPIsResponseV1:
             return self.list(
                 cursor=NOT_GIVEN if page_cursor is None else page_cursor,
                 limit=limit,
@@ -372,20 +372,20 @@ class ModelApisResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ModelAPIV1:
+    ) -> types.ModelAPIV1:
         """Get a Model API.
 
         Fetch a Model API by name, with workspace overlay when added.
         """
         return cast(
-            models.ModelAPIV1,
+            types.ModelAPIV1,
             self._client.request(
                 "GET",
                 "/v1/model_apis/{model_api_name}",
                 path_params={
                     "model_api_name": model_api_name,
                 },
-                cast_to=models.ModelAPIV1,
+                cast_to=types.ModelAPIV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -409,7 +409,7 @@ class AsyncModelApisResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ModelAPIsResponseV1:
+    ) -> types.ModelAPIsResponseV1:
         """List Model APIs.
 
         List Model APIs visible to the caller. By default returns the full catalog; pass `added_only=true` to restrict to Model APIs the workspace has added.
@@ -421,7 +421,7 @@ class AsyncModelApisResource(AsyncAPIResource):
                 Defaults to the full visible catalog.
         """
         return cast(
-            models.ModelAPIsResponseV1,
+            types.ModelAPIsResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/model_apis",
@@ -430,7 +430,7 @@ class AsyncModelApisResource(AsyncAPIResource):
                     "limit": limit,
                     "added_only": added_only,
                 },
-                cast_to=models.ModelAPIsResponseV1,
+                cast_to=types.ModelAPIsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -445,13 +445,13 @@ class AsyncModelApisResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> AsyncIterator[models.ModelAPIV1]:
+    ) -> AsyncIterator[types.ModelAPIV1]:
         """Every item of `list`, fetching the following pages as the iteration needs them.
 
         Takes the same arguments as `list` but `cursor`.
         """
 
-        async def fetch_page(page_cursor: Any) -> models.ModelAPIsResponseV1:
+        async def fetch_page(page_cursor: Any) -> types.ModelAPIsResponseV1:
             return await self.list(
                 cursor=NOT_GIVEN if page_cursor is None else page_cursor,
                 limit=limit,
@@ -475,20 +475,20 @@ class AsyncModelApisResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ModelAPIV1:
+    ) -> types.ModelAPIV1:
         """Get a Model API.
 
         Fetch a Model API by name, with workspace overlay when added.
         """
         return cast(
-            models.ModelAPIV1,
+            types.ModelAPIV1,
             await self._client.request(
                 "GET",
                 "/v1/model_apis/{model_api_name}",
                 path_params={
                     "model_api_name": model_api_name,
                 },
-                cast_to=models.ModelAPIV1,
+                cast_to=types.ModelAPIV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,

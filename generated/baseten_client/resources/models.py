@@ -10,9 +10,10 @@ from typing import Annotated, Literal, cast
 import httpx
 from pydantic import Field
 
-from .. import models
+from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from ..extensions.push import AsyncModelsMixin, ModelsMixin
 
 
 class ModelsDeploymentsAutoscalingSettingsResource(SyncAPIResource):
@@ -35,7 +36,7 @@ class ModelsDeploymentsAutoscalingSettingsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UpdateAutoscalingSettingsResponseV1:
+    ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Updates a deployment's autoscaling settings
 
         Updates a deployment's autoscaling settings and returns the update status.
@@ -54,7 +55,7 @@ class ModelsDeploymentsAutoscalingSettingsResource(SyncAPIResource):
                 window.
         """
         body = build_body(
-            models.UpdateAutoscalingSettingsV1,
+            types.UpdateAutoscalingSettingsV1,
             {
                 "min_replica": min_replica,
                 "max_replica": max_replica,
@@ -68,7 +69,7 @@ class ModelsDeploymentsAutoscalingSettingsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.UpdateAutoscalingSettingsResponseV1,
+            types.UpdateAutoscalingSettingsResponseV1,
             self._client.request(
                 "PATCH",
                 "/v1/models/{model_id}/deployments/{deployment_id}/autoscaling_settings",
@@ -77,7 +78,7 @@ class ModelsDeploymentsAutoscalingSettingsResource(SyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
-                cast_to=models.UpdateAutoscalingSettingsResponseV1,
+                cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -106,7 +107,7 @@ class AsyncModelsDeploymentsAutoscalingSettingsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UpdateAutoscalingSettingsResponseV1:
+    ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Updates a deployment's autoscaling settings
 
         Updates a deployment's autoscaling settings and returns the update status.
@@ -125,7 +126,7 @@ class AsyncModelsDeploymentsAutoscalingSettingsResource(AsyncAPIResource):
                 window.
         """
         body = build_body(
-            models.UpdateAutoscalingSettingsV1,
+            types.UpdateAutoscalingSettingsV1,
             {
                 "min_replica": min_replica,
                 "max_replica": max_replica,
@@ -139,7 +140,7 @@ class AsyncModelsDeploymentsAutoscalingSettingsResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.UpdateAutoscalingSettingsResponseV1,
+            types.UpdateAutoscalingSettingsResponseV1,
             await self._client.request(
                 "PATCH",
                 "/v1/models/{model_id}/deployments/{deployment_id}/autoscaling_settings",
@@ -148,7 +149,7 @@ class AsyncModelsDeploymentsAutoscalingSettingsResource(AsyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
-                cast_to=models.UpdateAutoscalingSettingsResponseV1,
+                cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -176,7 +177,7 @@ class ModelsDeploymentsDevelopmentAutoscalingSettingsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UpdateAutoscalingSettingsResponseV1:
+    ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Updates a development deployment's autoscaling settings
 
         Updates a development deployment's autoscaling settings and returns the update status.
@@ -195,7 +196,7 @@ class ModelsDeploymentsDevelopmentAutoscalingSettingsResource(SyncAPIResource):
                 window.
         """
         body = build_body(
-            models.UpdateAutoscalingSettingsV1,
+            types.UpdateAutoscalingSettingsV1,
             {
                 "min_replica": min_replica,
                 "max_replica": max_replica,
@@ -209,7 +210,7 @@ class ModelsDeploymentsDevelopmentAutoscalingSettingsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.UpdateAutoscalingSettingsResponseV1,
+            types.UpdateAutoscalingSettingsResponseV1,
             self._client.request(
                 "PATCH",
                 "/v1/models/{model_id}/deployments/development/autoscaling_settings",
@@ -217,7 +218,7 @@ class ModelsDeploymentsDevelopmentAutoscalingSettingsResource(SyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
-                cast_to=models.UpdateAutoscalingSettingsResponseV1,
+                cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -245,7 +246,7 @@ class AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResource(AsyncAPIResou
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UpdateAutoscalingSettingsResponseV1:
+    ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Updates a development deployment's autoscaling settings
 
         Updates a development deployment's autoscaling settings and returns the update status.
@@ -264,7 +265,7 @@ class AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResource(AsyncAPIResou
                 window.
         """
         body = build_body(
-            models.UpdateAutoscalingSettingsV1,
+            types.UpdateAutoscalingSettingsV1,
             {
                 "min_replica": min_replica,
                 "max_replica": max_replica,
@@ -278,7 +279,7 @@ class AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResource(AsyncAPIResou
             required=True,
         )
         return cast(
-            models.UpdateAutoscalingSettingsResponseV1,
+            types.UpdateAutoscalingSettingsResponseV1,
             await self._client.request(
                 "PATCH",
                 "/v1/models/{model_id}/deployments/development/autoscaling_settings",
@@ -286,7 +287,7 @@ class AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResource(AsyncAPIResou
                     "model_id": model_id,
                 },
                 json=body,
-                cast_to=models.UpdateAutoscalingSettingsResponseV1,
+                cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -309,20 +310,20 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeploymentV1:
+    ) -> types.DeploymentV1:
         """Gets a model's development deployment
 
         Gets a model's development deployment and returns the deployment.
         """
         return cast(
-            models.DeploymentV1,
+            types.DeploymentV1,
             self._client.request(
                 "GET",
                 "/v1/models/{model_id}/deployments/development",
                 path_params={
                     "model_id": model_id,
                 },
-                cast_to=models.DeploymentV1,
+                cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -336,20 +337,20 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ActivateResponseV1:
+    ) -> types.ActivateResponseV1:
         """Activates a development deployment
 
         Activates an inactive development deployment and returns the activation status.
         """
         return cast(
-            models.ActivateResponseV1,
+            types.ActivateResponseV1,
             self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/development/activate",
                 path_params={
                     "model_id": model_id,
                 },
-                cast_to=models.ActivateResponseV1,
+                cast_to=types.ActivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -363,20 +364,20 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeactivateResponseV1:
+    ) -> types.DeactivateResponseV1:
         """Deactivates a development deployment
 
         Deactivates a development deployment and returns the deactivation status.
         """
         return cast(
-            models.DeactivateResponseV1,
+            types.DeactivateResponseV1,
             self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/development/deactivate",
                 path_params={
                     "model_id": model_id,
                 },
-                cast_to=models.DeactivateResponseV1,
+                cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -393,7 +394,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeploymentV1:
+    ) -> types.DeploymentV1:
         """Promotes a development deployment to production
 
         Creates a new production deployment from the development deployment, the currently building deployment is returned.
@@ -405,7 +406,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                 or preserve target environment's instance type
         """
         body = build_body(
-            models.PromoteRequestV1,
+            types.PromoteRequestV1,
             {
                 "scale_down_previous_production": scale_down_previous_production,
                 "preserve_env_instance_type": preserve_env_instance_type,
@@ -413,7 +414,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.DeploymentV1,
+            types.DeploymentV1,
             self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/development/promote",
@@ -421,7 +422,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
-                cast_to=models.DeploymentV1,
+                cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -436,20 +437,20 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.RetryDeploymentResponseV1:
+    ) -> types.RetryDeploymentResponseV1:
         """Retries a failed development deployment
 
         Retries a failed development deployment and returns the retry status and updated deployment.
         """
         return cast(
-            models.RetryDeploymentResponseV1,
+            types.RetryDeploymentResponseV1,
             self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/development/retry",
                 path_params={
                     "model_id": model_id,
                 },
-                cast_to=models.RetryDeploymentResponseV1,
+                cast_to=types.RetryDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -473,20 +474,20 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeploymentV1:
+    ) -> types.DeploymentV1:
         """Gets a model's development deployment
 
         Gets a model's development deployment and returns the deployment.
         """
         return cast(
-            models.DeploymentV1,
+            types.DeploymentV1,
             await self._client.request(
                 "GET",
                 "/v1/models/{model_id}/deployments/development",
                 path_params={
                     "model_id": model_id,
                 },
-                cast_to=models.DeploymentV1,
+                cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -500,20 +501,20 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ActivateResponseV1:
+    ) -> types.ActivateResponseV1:
         """Activates a development deployment
 
         Activates an inactive development deployment and returns the activation status.
         """
         return cast(
-            models.ActivateResponseV1,
+            types.ActivateResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/development/activate",
                 path_params={
                     "model_id": model_id,
                 },
-                cast_to=models.ActivateResponseV1,
+                cast_to=types.ActivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -527,20 +528,20 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeactivateResponseV1:
+    ) -> types.DeactivateResponseV1:
         """Deactivates a development deployment
 
         Deactivates a development deployment and returns the deactivation status.
         """
         return cast(
-            models.DeactivateResponseV1,
+            types.DeactivateResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/development/deactivate",
                 path_params={
                     "model_id": model_id,
                 },
-                cast_to=models.DeactivateResponseV1,
+                cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -557,7 +558,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeploymentV1:
+    ) -> types.DeploymentV1:
         """Promotes a development deployment to production
 
         Creates a new production deployment from the development deployment, the currently building deployment is returned.
@@ -569,7 +570,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                 or preserve target environment's instance type
         """
         body = build_body(
-            models.PromoteRequestV1,
+            types.PromoteRequestV1,
             {
                 "scale_down_previous_production": scale_down_previous_production,
                 "preserve_env_instance_type": preserve_env_instance_type,
@@ -577,7 +578,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.DeploymentV1,
+            types.DeploymentV1,
             await self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/development/promote",
@@ -585,7 +586,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
-                cast_to=models.DeploymentV1,
+                cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -600,20 +601,20 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.RetryDeploymentResponseV1:
+    ) -> types.RetryDeploymentResponseV1:
         """Retries a failed development deployment
 
         Retries a failed development deployment and returns the retry status and updated deployment.
         """
         return cast(
-            models.RetryDeploymentResponseV1,
+            types.RetryDeploymentResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/development/retry",
                 path_params={
                     "model_id": model_id,
                 },
-                cast_to=models.RetryDeploymentResponseV1,
+                cast_to=types.RetryDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -631,9 +632,9 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
         *,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
-        direction: models.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
+        direction: types.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
         limit: int | NotGiven | None = NOT_GIVEN,
-        min_level: models.LogLevelV1
+        min_level: types.LogLevelV1
         | Literal["DEBUG", "INFO", "WARNING", "ERROR"]
         | NotGiven
         | None = NOT_GIVEN,
@@ -646,7 +647,7 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLogsResponseV1:
+    ) -> types.GetLogsResponseV1:
         """Gets the logs for a model deployment.
 
         Gets all the logs for a model deployment in the given time range, which defaults to the last 30 minutes. A failed or older deployment may only have logs from before that window; pass `start_epoch_millis` to widen it back to the build/deploy time.
@@ -670,7 +671,7 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
             excludes: Case-sensitive substrings; lines containing any of these are dropped.
         """
         return cast(
-            models.GetLogsResponseV1,
+            types.GetLogsResponseV1,
             self._client.request(
                 "GET",
                 "/v1/models/{model_id}/deployments/{deployment_id}/logs",
@@ -691,7 +692,7 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
                     "includes": includes,
                     "excludes": excludes,
                 },
-                cast_to=models.GetLogsResponseV1,
+                cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -705,9 +706,9 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
         *,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
-        direction: models.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
+        direction: types.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
         limit: int | NotGiven | None = NOT_GIVEN,
-        min_level: models.LogLevelV1
+        min_level: types.LogLevelV1
         | Literal["DEBUG", "INFO", "WARNING", "ERROR"]
         | NotGiven
         | None = NOT_GIVEN,
@@ -721,7 +722,7 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLogsResponseV1:
+    ) -> types.GetLogsResponseV1:
         """Gets the logs for a model deployment (deprecated; use GET).
 
         Use the GET form on this path instead.
@@ -747,7 +748,7 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
             excludes: Case-sensitive substrings; lines containing any of these are dropped.
         """
         body = build_body(
-            models.GetDeploymentLogsRequestV1,
+            types.GetDeploymentLogsRequestV1,
             {
                 "start_epoch_millis": start_epoch_millis,
                 "end_epoch_millis": end_epoch_millis,
@@ -764,7 +765,7 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.GetLogsResponseV1,
+            types.GetLogsResponseV1,
             self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/{deployment_id}/logs",
@@ -773,7 +774,7 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
-                cast_to=models.GetLogsResponseV1,
+                cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -792,9 +793,9 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
         *,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
-        direction: models.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
+        direction: types.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
         limit: int | NotGiven | None = NOT_GIVEN,
-        min_level: models.LogLevelV1
+        min_level: types.LogLevelV1
         | Literal["DEBUG", "INFO", "WARNING", "ERROR"]
         | NotGiven
         | None = NOT_GIVEN,
@@ -807,7 +808,7 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLogsResponseV1:
+    ) -> types.GetLogsResponseV1:
         """Gets the logs for a model deployment.
 
         Gets all the logs for a model deployment in the given time range, which defaults to the last 30 minutes. A failed or older deployment may only have logs from before that window; pass `start_epoch_millis` to widen it back to the build/deploy time.
@@ -831,7 +832,7 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
             excludes: Case-sensitive substrings; lines containing any of these are dropped.
         """
         return cast(
-            models.GetLogsResponseV1,
+            types.GetLogsResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/models/{model_id}/deployments/{deployment_id}/logs",
@@ -852,7 +853,7 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
                     "includes": includes,
                     "excludes": excludes,
                 },
-                cast_to=models.GetLogsResponseV1,
+                cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -866,9 +867,9 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
         *,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
-        direction: models.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
+        direction: types.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
         limit: int | NotGiven | None = NOT_GIVEN,
-        min_level: models.LogLevelV1
+        min_level: types.LogLevelV1
         | Literal["DEBUG", "INFO", "WARNING", "ERROR"]
         | NotGiven
         | None = NOT_GIVEN,
@@ -882,7 +883,7 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLogsResponseV1:
+    ) -> types.GetLogsResponseV1:
         """Gets the logs for a model deployment (deprecated; use GET).
 
         Use the GET form on this path instead.
@@ -908,7 +909,7 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
             excludes: Case-sensitive substrings; lines containing any of these are dropped.
         """
         body = build_body(
-            models.GetDeploymentLogsRequestV1,
+            types.GetDeploymentLogsRequestV1,
             {
                 "start_epoch_millis": start_epoch_millis,
                 "end_epoch_millis": end_epoch_millis,
@@ -925,7 +926,7 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.GetLogsResponseV1,
+            types.GetLogsResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/{deployment_id}/logs",
@@ -934,7 +935,7 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
-                cast_to=models.GetLogsResponseV1,
+                cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -951,7 +952,7 @@ class ModelsDeploymentsMetricsResource(SyncAPIResource):
         model_id: str,
         deployment_id: str,
         *,
-        mode: models.DeploymentMetricModeV1
+        mode: types.DeploymentMetricModeV1
         | Literal["CURRENT", "SUMMARY", "SERIES"]
         | NotGiven = NOT_GIVEN,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
@@ -960,7 +961,7 @@ class ModelsDeploymentsMetricsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetDeploymentMetricsResponseV1:
+    ) -> types.GetDeploymentMetricsResponseV1:
         """Gets the metrics for a model deployment.
 
         Gets the metrics for a model deployment in the given time range.
@@ -982,7 +983,7 @@ class ModelsDeploymentsMetricsResource(SyncAPIResource):
                 names that do not apply to the deployment are omitted from the response.
         """
         return cast(
-            models.GetDeploymentMetricsResponseV1,
+            types.GetDeploymentMetricsResponseV1,
             self._client.request(
                 "GET",
                 "/v1/models/{model_id}/deployments/{deployment_id}/metrics",
@@ -996,7 +997,7 @@ class ModelsDeploymentsMetricsResource(SyncAPIResource):
                     "end_epoch_millis": end_epoch_millis,
                     "metrics": metrics,
                 },
-                cast_to=models.GetDeploymentMetricsResponseV1,
+                cast_to=types.GetDeploymentMetricsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1012,7 +1013,7 @@ class AsyncModelsDeploymentsMetricsResource(AsyncAPIResource):
         model_id: str,
         deployment_id: str,
         *,
-        mode: models.DeploymentMetricModeV1
+        mode: types.DeploymentMetricModeV1
         | Literal["CURRENT", "SUMMARY", "SERIES"]
         | NotGiven = NOT_GIVEN,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
@@ -1021,7 +1022,7 @@ class AsyncModelsDeploymentsMetricsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetDeploymentMetricsResponseV1:
+    ) -> types.GetDeploymentMetricsResponseV1:
         """Gets the metrics for a model deployment.
 
         Gets the metrics for a model deployment in the given time range.
@@ -1043,7 +1044,7 @@ class AsyncModelsDeploymentsMetricsResource(AsyncAPIResource):
                 names that do not apply to the deployment are omitted from the response.
         """
         return cast(
-            models.GetDeploymentMetricsResponseV1,
+            types.GetDeploymentMetricsResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/models/{model_id}/deployments/{deployment_id}/metrics",
@@ -1057,7 +1058,7 @@ class AsyncModelsDeploymentsMetricsResource(AsyncAPIResource):
                     "end_epoch_millis": end_epoch_millis,
                     "metrics": metrics,
                 },
-                cast_to=models.GetDeploymentMetricsResponseV1,
+                cast_to=types.GetDeploymentMetricsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1074,15 +1075,15 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
         deployment_id: str,
         *,
         prev_patch_hash: str,
-        next_patch_point: models.DeploymentPatchPointV1,
+        next_patch_point: types.DeploymentPatchPointV1,
         patch_ops: list[
             Annotated[
-                models.DeploymentPatchOpModelCodeV1
-                | models.DeploymentPatchOpPackageV1
-                | models.DeploymentPatchOpConfigV1
-                | models.DeploymentPatchOpPythonRequirementV1
-                | models.DeploymentPatchOpEnvVarV1
-                | models.DeploymentPatchOpExternalDataV1,
+                types.DeploymentPatchOpModelCodeV1
+                | types.DeploymentPatchOpPackageV1
+                | types.DeploymentPatchOpConfigV1
+                | types.DeploymentPatchOpPythonRequirementV1
+                | types.DeploymentPatchOpEnvVarV1
+                | types.DeploymentPatchOpExternalDataV1,
                 Field(discriminator="type"),
             ]
         ],
@@ -1090,7 +1091,7 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.CreateDeploymentPatchResponseV1:
+    ) -> types.CreateDeploymentPatchResponseV1:
         """Stage a patch against a development deployment.
 
         Persists a patch durably without applying it; call the sync endpoint to apply staged patches to the running deployment. The target must be a development deployment (its archive created with `is_development` set to `true`); patching any other deployment is rejected.
@@ -1110,7 +1111,7 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
                 hash; do not send a patch request for such a change.
         """
         body = build_body(
-            models.CreateDeploymentPatchRequestV1,
+            types.CreateDeploymentPatchRequestV1,
             {
                 "prev_patch_hash": prev_patch_hash,
                 "next_patch_point": next_patch_point,
@@ -1119,7 +1120,7 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.CreateDeploymentPatchResponseV1,
+            types.CreateDeploymentPatchResponseV1,
             self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/{deployment_id}/patches",
@@ -1128,7 +1129,7 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
-                cast_to=models.CreateDeploymentPatchResponseV1,
+                cast_to=types.CreateDeploymentPatchResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -1144,13 +1145,13 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetDeploymentPatchesStateResponseV1:
+    ) -> types.GetDeploymentPatchesStateResponseV1:
         """Get a development deployment's patch state.
 
         Returns the patch point the deployment is recorded as running and the latest staged-but-unsynced point, if any. The watch client computes its next patch off the pending point when present, else the running point.
         """
         return cast(
-            models.GetDeploymentPatchesStateResponseV1,
+            types.GetDeploymentPatchesStateResponseV1,
             self._client.request(
                 "GET",
                 "/v1/models/{model_id}/deployments/{deployment_id}/patches/state",
@@ -1158,7 +1159,7 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
-                cast_to=models.GetDeploymentPatchesStateResponseV1,
+                cast_to=types.GetDeploymentPatchesStateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1174,18 +1175,18 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SyncDeploymentPatchesResponseV1:
+    ) -> types.SyncDeploymentPatchesResponseV1:
         """Sync staged patches to a development deployment.
 
         Applies any staged patches to the running deployment. A 2xx response means the sync reached a verdict: in sync, or a full push is required (needs_full_deploy_reason). A 503 means the sync was not attempted or failed recoverably and should be retried; any other error is terminal.
         """
         body = build_body(
-            models.SyncDeploymentPatchesRequestV1,
+            types.SyncDeploymentPatchesRequestV1,
             {},
             required=True,
         )
         return cast(
-            models.SyncDeploymentPatchesResponseV1,
+            types.SyncDeploymentPatchesResponseV1,
             self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/{deployment_id}/patches/sync",
@@ -1194,7 +1195,7 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
-                cast_to=models.SyncDeploymentPatchesResponseV1,
+                cast_to=types.SyncDeploymentPatchesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -1212,15 +1213,15 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
         deployment_id: str,
         *,
         prev_patch_hash: str,
-        next_patch_point: models.DeploymentPatchPointV1,
+        next_patch_point: types.DeploymentPatchPointV1,
         patch_ops: list[
             Annotated[
-                models.DeploymentPatchOpModelCodeV1
-                | models.DeploymentPatchOpPackageV1
-                | models.DeploymentPatchOpConfigV1
-                | models.DeploymentPatchOpPythonRequirementV1
-                | models.DeploymentPatchOpEnvVarV1
-                | models.DeploymentPatchOpExternalDataV1,
+                types.DeploymentPatchOpModelCodeV1
+                | types.DeploymentPatchOpPackageV1
+                | types.DeploymentPatchOpConfigV1
+                | types.DeploymentPatchOpPythonRequirementV1
+                | types.DeploymentPatchOpEnvVarV1
+                | types.DeploymentPatchOpExternalDataV1,
                 Field(discriminator="type"),
             ]
         ],
@@ -1228,7 +1229,7 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.CreateDeploymentPatchResponseV1:
+    ) -> types.CreateDeploymentPatchResponseV1:
         """Stage a patch against a development deployment.
 
         Persists a patch durably without applying it; call the sync endpoint to apply staged patches to the running deployment. The target must be a development deployment (its archive created with `is_development` set to `true`); patching any other deployment is rejected.
@@ -1248,7 +1249,7 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
                 hash; do not send a patch request for such a change.
         """
         body = build_body(
-            models.CreateDeploymentPatchRequestV1,
+            types.CreateDeploymentPatchRequestV1,
             {
                 "prev_patch_hash": prev_patch_hash,
                 "next_patch_point": next_patch_point,
@@ -1257,7 +1258,7 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.CreateDeploymentPatchResponseV1,
+            types.CreateDeploymentPatchResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/{deployment_id}/patches",
@@ -1266,7 +1267,7 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
-                cast_to=models.CreateDeploymentPatchResponseV1,
+                cast_to=types.CreateDeploymentPatchResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -1282,13 +1283,13 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetDeploymentPatchesStateResponseV1:
+    ) -> types.GetDeploymentPatchesStateResponseV1:
         """Get a development deployment's patch state.
 
         Returns the patch point the deployment is recorded as running and the latest staged-but-unsynced point, if any. The watch client computes its next patch off the pending point when present, else the running point.
         """
         return cast(
-            models.GetDeploymentPatchesStateResponseV1,
+            types.GetDeploymentPatchesStateResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/models/{model_id}/deployments/{deployment_id}/patches/state",
@@ -1296,7 +1297,7 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
-                cast_to=models.GetDeploymentPatchesStateResponseV1,
+                cast_to=types.GetDeploymentPatchesStateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1312,18 +1313,18 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SyncDeploymentPatchesResponseV1:
+    ) -> types.SyncDeploymentPatchesResponseV1:
         """Sync staged patches to a development deployment.
 
         Applies any staged patches to the running deployment. A 2xx response means the sync reached a verdict: in sync, or a full push is required (needs_full_deploy_reason). A 503 means the sync was not attempted or failed recoverably and should be retried; any other error is terminal.
         """
         body = build_body(
-            models.SyncDeploymentPatchesRequestV1,
+            types.SyncDeploymentPatchesRequestV1,
             {},
             required=True,
         )
         return cast(
-            models.SyncDeploymentPatchesResponseV1,
+            types.SyncDeploymentPatchesResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/{deployment_id}/patches/sync",
@@ -1332,7 +1333,7 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
-                cast_to=models.SyncDeploymentPatchesResponseV1,
+                cast_to=types.SyncDeploymentPatchesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -1360,7 +1361,7 @@ class ModelsDeploymentsProductionAutoscalingSettingsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UpdateAutoscalingSettingsResponseV1:
+    ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Updates a production deployment's autoscaling settings
 
         Updates a production deployment's autoscaling settings and returns the update status.
@@ -1379,7 +1380,7 @@ class ModelsDeploymentsProductionAutoscalingSettingsResource(SyncAPIResource):
                 window.
         """
         body = build_body(
-            models.UpdateAutoscalingSettingsV1,
+            types.UpdateAutoscalingSettingsV1,
             {
                 "min_replica": min_replica,
                 "max_replica": max_replica,
@@ -1393,7 +1394,7 @@ class ModelsDeploymentsProductionAutoscalingSettingsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.UpdateAutoscalingSettingsResponseV1,
+            types.UpdateAutoscalingSettingsResponseV1,
             self._client.request(
                 "PATCH",
                 "/v1/models/{model_id}/deployments/production/autoscaling_settings",
@@ -1401,7 +1402,7 @@ class ModelsDeploymentsProductionAutoscalingSettingsResource(SyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
-                cast_to=models.UpdateAutoscalingSettingsResponseV1,
+                cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -1429,7 +1430,7 @@ class AsyncModelsDeploymentsProductionAutoscalingSettingsResource(AsyncAPIResour
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UpdateAutoscalingSettingsResponseV1:
+    ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Updates a production deployment's autoscaling settings
 
         Updates a production deployment's autoscaling settings and returns the update status.
@@ -1448,7 +1449,7 @@ class AsyncModelsDeploymentsProductionAutoscalingSettingsResource(AsyncAPIResour
                 window.
         """
         body = build_body(
-            models.UpdateAutoscalingSettingsV1,
+            types.UpdateAutoscalingSettingsV1,
             {
                 "min_replica": min_replica,
                 "max_replica": max_replica,
@@ -1462,7 +1463,7 @@ class AsyncModelsDeploymentsProductionAutoscalingSettingsResource(AsyncAPIResour
             required=True,
         )
         return cast(
-            models.UpdateAutoscalingSettingsResponseV1,
+            types.UpdateAutoscalingSettingsResponseV1,
             await self._client.request(
                 "PATCH",
                 "/v1/models/{model_id}/deployments/production/autoscaling_settings",
@@ -1470,7 +1471,7 @@ class AsyncModelsDeploymentsProductionAutoscalingSettingsResource(AsyncAPIResour
                     "model_id": model_id,
                 },
                 json=body,
-                cast_to=models.UpdateAutoscalingSettingsResponseV1,
+                cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -1493,20 +1494,20 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeploymentV1:
+    ) -> types.DeploymentV1:
         """Gets a model's production deployment
 
         Gets a model's production deployment and returns the deployment.
         """
         return cast(
-            models.DeploymentV1,
+            types.DeploymentV1,
             self._client.request(
                 "GET",
                 "/v1/models/{model_id}/deployments/production",
                 path_params={
                     "model_id": model_id,
                 },
-                cast_to=models.DeploymentV1,
+                cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1520,20 +1521,20 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ActivateResponseV1:
+    ) -> types.ActivateResponseV1:
         """Activates a production deployment
 
         Activates an inactive production deployment and returns the activation status.
         """
         return cast(
-            models.ActivateResponseV1,
+            types.ActivateResponseV1,
             self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/production/activate",
                 path_params={
                     "model_id": model_id,
                 },
-                cast_to=models.ActivateResponseV1,
+                cast_to=types.ActivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1547,20 +1548,20 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeactivateResponseV1:
+    ) -> types.DeactivateResponseV1:
         """Deactivates a production deployment
 
         Deactivates a production deployment and returns the deactivation status.
         """
         return cast(
-            models.DeactivateResponseV1,
+            types.DeactivateResponseV1,
             self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/production/deactivate",
                 path_params={
                     "model_id": model_id,
                 },
-                cast_to=models.DeactivateResponseV1,
+                cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1574,20 +1575,20 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.RetryDeploymentResponseV1:
+    ) -> types.RetryDeploymentResponseV1:
         """Retries a failed production deployment
 
         Retries a failed production deployment and returns the retry status and updated deployment.
         """
         return cast(
-            models.RetryDeploymentResponseV1,
+            types.RetryDeploymentResponseV1,
             self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/production/retry",
                 path_params={
                     "model_id": model_id,
                 },
-                cast_to=models.RetryDeploymentResponseV1,
+                cast_to=types.RetryDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1611,20 +1612,20 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeploymentV1:
+    ) -> types.DeploymentV1:
         """Gets a model's production deployment
 
         Gets a model's production deployment and returns the deployment.
         """
         return cast(
-            models.DeploymentV1,
+            types.DeploymentV1,
             await self._client.request(
                 "GET",
                 "/v1/models/{model_id}/deployments/production",
                 path_params={
                     "model_id": model_id,
                 },
-                cast_to=models.DeploymentV1,
+                cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1638,20 +1639,20 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ActivateResponseV1:
+    ) -> types.ActivateResponseV1:
         """Activates a production deployment
 
         Activates an inactive production deployment and returns the activation status.
         """
         return cast(
-            models.ActivateResponseV1,
+            types.ActivateResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/production/activate",
                 path_params={
                     "model_id": model_id,
                 },
-                cast_to=models.ActivateResponseV1,
+                cast_to=types.ActivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1665,20 +1666,20 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeactivateResponseV1:
+    ) -> types.DeactivateResponseV1:
         """Deactivates a production deployment
 
         Deactivates a production deployment and returns the deactivation status.
         """
         return cast(
-            models.DeactivateResponseV1,
+            types.DeactivateResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/production/deactivate",
                 path_params={
                     "model_id": model_id,
                 },
-                cast_to=models.DeactivateResponseV1,
+                cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1692,20 +1693,20 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.RetryDeploymentResponseV1:
+    ) -> types.RetryDeploymentResponseV1:
         """Retries a failed production deployment
 
         Retries a failed production deployment and returns the retry status and updated deployment.
         """
         return cast(
-            models.RetryDeploymentResponseV1,
+            types.RetryDeploymentResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/production/retry",
                 path_params={
                     "model_id": model_id,
                 },
-                cast_to=models.RetryDeploymentResponseV1,
+                cast_to=types.RetryDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1725,13 +1726,13 @@ class ModelsDeploymentsReplicasResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.TerminateReplicaResponseV1:
+    ) -> types.TerminateReplicaResponseV1:
         """Terminates a replica in a deployment
 
         Terminates a deployment replica and returns the termination status.
         """
         return cast(
-            models.TerminateReplicaResponseV1,
+            types.TerminateReplicaResponseV1,
             self._client.request(
                 "DELETE",
                 "/v1/models/{model_id}/deployments/{deployment_id}/replicas/{replica_id}",
@@ -1740,7 +1741,7 @@ class ModelsDeploymentsReplicasResource(SyncAPIResource):
                     "deployment_id": deployment_id,
                     "replica_id": replica_id,
                 },
-                cast_to=models.TerminateReplicaResponseV1,
+                cast_to=types.TerminateReplicaResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1760,13 +1761,13 @@ class AsyncModelsDeploymentsReplicasResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.TerminateReplicaResponseV1:
+    ) -> types.TerminateReplicaResponseV1:
         """Terminates a replica in a deployment
 
         Terminates a deployment replica and returns the termination status.
         """
         return cast(
-            models.TerminateReplicaResponseV1,
+            types.TerminateReplicaResponseV1,
             await self._client.request(
                 "DELETE",
                 "/v1/models/{model_id}/deployments/{deployment_id}/replicas/{replica_id}",
@@ -1775,7 +1776,7 @@ class AsyncModelsDeploymentsReplicasResource(AsyncAPIResource):
                     "deployment_id": deployment_id,
                     "replica_id": replica_id,
                 },
-                cast_to=models.TerminateReplicaResponseV1,
+                cast_to=types.TerminateReplicaResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1797,7 +1798,7 @@ class ModelsDeploymentsSshResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SignSSHCertificateResponseV1:
+    ) -> types.SignSSHCertificateResponseV1:
         """Sign an SSH certificate for an inference model.
 
         Signs a short-lived SSH certificate granting access to a running inference model pod. Returns the signed SSH certificate, a JWT token for SSH proxy authentication, the proxy address to connect through, and the certificate expiry time.
@@ -1808,7 +1809,7 @@ class ModelsDeploymentsSshResource(SyncAPIResource):
                 Optional for inference (server picks a running replica if omitted).
         """
         body = build_body(
-            models.SignSSHCertificateRequestV1,
+            types.SignSSHCertificateRequestV1,
             {
                 "public_key": public_key,
                 "replica_id": replica_id,
@@ -1816,7 +1817,7 @@ class ModelsDeploymentsSshResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.SignSSHCertificateResponseV1,
+            types.SignSSHCertificateResponseV1,
             self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/{deployment_id}/ssh/sign",
@@ -1825,7 +1826,7 @@ class ModelsDeploymentsSshResource(SyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
-                cast_to=models.SignSSHCertificateResponseV1,
+                cast_to=types.SignSSHCertificateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -1848,7 +1849,7 @@ class AsyncModelsDeploymentsSshResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SignSSHCertificateResponseV1:
+    ) -> types.SignSSHCertificateResponseV1:
         """Sign an SSH certificate for an inference model.
 
         Signs a short-lived SSH certificate granting access to a running inference model pod. Returns the signed SSH certificate, a JWT token for SSH proxy authentication, the proxy address to connect through, and the certificate expiry time.
@@ -1859,7 +1860,7 @@ class AsyncModelsDeploymentsSshResource(AsyncAPIResource):
                 Optional for inference (server picks a running replica if omitted).
         """
         body = build_body(
-            models.SignSSHCertificateRequestV1,
+            types.SignSSHCertificateRequestV1,
             {
                 "public_key": public_key,
                 "replica_id": replica_id,
@@ -1867,7 +1868,7 @@ class AsyncModelsDeploymentsSshResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.SignSSHCertificateResponseV1,
+            types.SignSSHCertificateResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/{deployment_id}/ssh/sign",
@@ -1876,7 +1877,7 @@ class AsyncModelsDeploymentsSshResource(AsyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
-                cast_to=models.SignSSHCertificateResponseV1,
+                cast_to=types.SignSSHCertificateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -1906,17 +1907,17 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeploymentsV1:
+    ) -> types.DeploymentsV1:
         """Gets all deployments of a model"""
         return cast(
-            models.DeploymentsV1,
+            types.DeploymentsV1,
             self._client.request(
                 "GET",
                 "/v1/models/{model_id}/deployments",
                 path_params={
                     "model_id": model_id,
                 },
-                cast_to=models.DeploymentsV1,
+                cast_to=types.DeploymentsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1927,26 +1928,26 @@ class ModelsDeploymentsResource(SyncAPIResource):
         self,
         model_id: str,
         *,
-        source: models.DeploymentArchiveSourceV1,
+        source: types.DeploymentArchiveSourceV1,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.CreatedModelDeploymentV1:
+    ) -> types.CreatedModelDeploymentV1:
         """Adds a new deployment to a model
 
         Args:
             source: Where the new deployment is created from.
         """
         body = build_body(
-            models.CreateModelDeploymentRequestV1,
+            types.CreateModelDeploymentRequestV1,
             {
                 "source": source,
             },
             required=True,
         )
         return cast(
-            models.CreatedModelDeploymentV1,
+            types.CreatedModelDeploymentV1,
             self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments",
@@ -1954,7 +1955,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
-                cast_to=models.CreatedModelDeploymentV1,
+                cast_to=types.CreatedModelDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -1970,13 +1971,13 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeploymentV1:
+    ) -> types.DeploymentV1:
         """Gets a model's deployment by ID
 
         Gets a model's deployment by ID and returns the deployment.
         """
         return cast(
-            models.DeploymentV1,
+            types.DeploymentV1,
             self._client.request(
                 "GET",
                 "/v1/models/{model_id}/deployments/{deployment_id}",
@@ -1984,7 +1985,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
-                cast_to=models.DeploymentV1,
+                cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1999,13 +2000,13 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeploymentTombstoneV1:
+    ) -> types.DeploymentTombstoneV1:
         """Deletes a model's deployment by ID
 
         Deletes a model's deployment by ID and returns the tombstone of the deployment.
         """
         return cast(
-            models.DeploymentTombstoneV1,
+            types.DeploymentTombstoneV1,
             self._client.request(
                 "DELETE",
                 "/v1/models/{model_id}/deployments/{deployment_id}",
@@ -2013,7 +2014,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
-                cast_to=models.DeploymentTombstoneV1,
+                cast_to=types.DeploymentTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -2028,13 +2029,13 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ActivateResponseV1:
+    ) -> types.ActivateResponseV1:
         """Activates a deployment
 
         Activates an inactive deployment and returns the activation status.
         """
         return cast(
-            models.ActivateResponseV1,
+            types.ActivateResponseV1,
             self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/{deployment_id}/activate",
@@ -2042,7 +2043,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
-                cast_to=models.ActivateResponseV1,
+                cast_to=types.ActivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -2054,13 +2055,13 @@ class ModelsDeploymentsResource(SyncAPIResource):
         model_id: str,
         deployment_id: str,
         *,
-        output_format: models.DeploymentConfigOutputFormat
+        output_format: types.DeploymentConfigOutputFormat
         | Literal["raw", "parsed", "both"]
         | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeploymentConfigResponseV1:
+    ) -> types.DeploymentConfigResponseV1:
         """Gets a deployment's config
 
         Returns the deployment's config. `output_format` query param picks the shape: 'raw' (config.yaml text), 'parsed' (dict with defaults), or 'both' (default).
@@ -2071,7 +2072,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 applied — always available. 'both': both fields populated.
         """
         return cast(
-            models.DeploymentConfigResponseV1,
+            types.DeploymentConfigResponseV1,
             self._client.request(
                 "GET",
                 "/v1/models/{model_id}/deployments/{deployment_id}/config",
@@ -2082,7 +2083,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 query={
                     "output_format": output_format,
                 },
-                cast_to=models.DeploymentConfigResponseV1,
+                cast_to=types.DeploymentConfigResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -2097,13 +2098,13 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeactivateResponseV1:
+    ) -> types.DeactivateResponseV1:
         """Deactivates a deployment
 
         Deactivates a deployment and returns the deactivation status.
         """
         return cast(
-            models.DeactivateResponseV1,
+            types.DeactivateResponseV1,
             self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/{deployment_id}/deactivate",
@@ -2111,7 +2112,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
-                cast_to=models.DeactivateResponseV1,
+                cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -2126,13 +2127,13 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DownloadDeploymentResponseV1:
+    ) -> types.DownloadDeploymentResponseV1:
         """Gets a presigned download URL for a deployment's truss
 
         Gets a presigned URL to download the truss tar file for a deployment.
         """
         return cast(
-            models.DownloadDeploymentResponseV1,
+            types.DownloadDeploymentResponseV1,
             self._client.request(
                 "GET",
                 "/v1/models/{model_id}/deployments/{deployment_id}/download",
@@ -2140,7 +2141,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
-                cast_to=models.DownloadDeploymentResponseV1,
+                cast_to=types.DownloadDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -2158,7 +2159,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeploymentV1:
+    ) -> types.DeploymentV1:
         """Promotes a deployment to production
 
         Promotes an existing deployment to production and returns the same deployment.
@@ -2170,7 +2171,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 or preserve target environment's instance type
         """
         body = build_body(
-            models.PromoteRequestV1,
+            types.PromoteRequestV1,
             {
                 "scale_down_previous_production": scale_down_previous_production,
                 "preserve_env_instance_type": preserve_env_instance_type,
@@ -2178,7 +2179,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.DeploymentV1,
+            types.DeploymentV1,
             self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/{deployment_id}/promote",
@@ -2187,7 +2188,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
-                cast_to=models.DeploymentV1,
+                cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -2203,13 +2204,13 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.RetryDeploymentResponseV1:
+    ) -> types.RetryDeploymentResponseV1:
         """Retries a failed deployment
 
         Retries a failed deployment and returns the retry status and updated deployment.
         """
         return cast(
-            models.RetryDeploymentResponseV1,
+            types.RetryDeploymentResponseV1,
             self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/{deployment_id}/retry",
@@ -2217,7 +2218,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
-                cast_to=models.RetryDeploymentResponseV1,
+                cast_to=types.RetryDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -2246,17 +2247,17 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeploymentsV1:
+    ) -> types.DeploymentsV1:
         """Gets all deployments of a model"""
         return cast(
-            models.DeploymentsV1,
+            types.DeploymentsV1,
             await self._client.request(
                 "GET",
                 "/v1/models/{model_id}/deployments",
                 path_params={
                     "model_id": model_id,
                 },
-                cast_to=models.DeploymentsV1,
+                cast_to=types.DeploymentsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -2267,26 +2268,26 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         self,
         model_id: str,
         *,
-        source: models.DeploymentArchiveSourceV1,
+        source: types.DeploymentArchiveSourceV1,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.CreatedModelDeploymentV1:
+    ) -> types.CreatedModelDeploymentV1:
         """Adds a new deployment to a model
 
         Args:
             source: Where the new deployment is created from.
         """
         body = build_body(
-            models.CreateModelDeploymentRequestV1,
+            types.CreateModelDeploymentRequestV1,
             {
                 "source": source,
             },
             required=True,
         )
         return cast(
-            models.CreatedModelDeploymentV1,
+            types.CreatedModelDeploymentV1,
             await self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments",
@@ -2294,7 +2295,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
-                cast_to=models.CreatedModelDeploymentV1,
+                cast_to=types.CreatedModelDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -2310,13 +2311,13 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeploymentV1:
+    ) -> types.DeploymentV1:
         """Gets a model's deployment by ID
 
         Gets a model's deployment by ID and returns the deployment.
         """
         return cast(
-            models.DeploymentV1,
+            types.DeploymentV1,
             await self._client.request(
                 "GET",
                 "/v1/models/{model_id}/deployments/{deployment_id}",
@@ -2324,7 +2325,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
-                cast_to=models.DeploymentV1,
+                cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -2339,13 +2340,13 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeploymentTombstoneV1:
+    ) -> types.DeploymentTombstoneV1:
         """Deletes a model's deployment by ID
 
         Deletes a model's deployment by ID and returns the tombstone of the deployment.
         """
         return cast(
-            models.DeploymentTombstoneV1,
+            types.DeploymentTombstoneV1,
             await self._client.request(
                 "DELETE",
                 "/v1/models/{model_id}/deployments/{deployment_id}",
@@ -2353,7 +2354,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
-                cast_to=models.DeploymentTombstoneV1,
+                cast_to=types.DeploymentTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -2368,13 +2369,13 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ActivateResponseV1:
+    ) -> types.ActivateResponseV1:
         """Activates a deployment
 
         Activates an inactive deployment and returns the activation status.
         """
         return cast(
-            models.ActivateResponseV1,
+            types.ActivateResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/{deployment_id}/activate",
@@ -2382,7 +2383,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
-                cast_to=models.ActivateResponseV1,
+                cast_to=types.ActivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -2394,13 +2395,13 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         model_id: str,
         deployment_id: str,
         *,
-        output_format: models.DeploymentConfigOutputFormat
+        output_format: types.DeploymentConfigOutputFormat
         | Literal["raw", "parsed", "both"]
         | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeploymentConfigResponseV1:
+    ) -> types.DeploymentConfigResponseV1:
         """Gets a deployment's config
 
         Returns the deployment's config. `output_format` query param picks the shape: 'raw' (config.yaml text), 'parsed' (dict with defaults), or 'both' (default).
@@ -2411,7 +2412,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 applied — always available. 'both': both fields populated.
         """
         return cast(
-            models.DeploymentConfigResponseV1,
+            types.DeploymentConfigResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/models/{model_id}/deployments/{deployment_id}/config",
@@ -2422,7 +2423,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 query={
                     "output_format": output_format,
                 },
-                cast_to=models.DeploymentConfigResponseV1,
+                cast_to=types.DeploymentConfigResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -2437,13 +2438,13 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeactivateResponseV1:
+    ) -> types.DeactivateResponseV1:
         """Deactivates a deployment
 
         Deactivates a deployment and returns the deactivation status.
         """
         return cast(
-            models.DeactivateResponseV1,
+            types.DeactivateResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/{deployment_id}/deactivate",
@@ -2451,7 +2452,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
-                cast_to=models.DeactivateResponseV1,
+                cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -2466,13 +2467,13 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DownloadDeploymentResponseV1:
+    ) -> types.DownloadDeploymentResponseV1:
         """Gets a presigned download URL for a deployment's truss
 
         Gets a presigned URL to download the truss tar file for a deployment.
         """
         return cast(
-            models.DownloadDeploymentResponseV1,
+            types.DownloadDeploymentResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/models/{model_id}/deployments/{deployment_id}/download",
@@ -2480,7 +2481,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
-                cast_to=models.DownloadDeploymentResponseV1,
+                cast_to=types.DownloadDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -2498,7 +2499,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeploymentV1:
+    ) -> types.DeploymentV1:
         """Promotes a deployment to production
 
         Promotes an existing deployment to production and returns the same deployment.
@@ -2510,7 +2511,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 or preserve target environment's instance type
         """
         body = build_body(
-            models.PromoteRequestV1,
+            types.PromoteRequestV1,
             {
                 "scale_down_previous_production": scale_down_previous_production,
                 "preserve_env_instance_type": preserve_env_instance_type,
@@ -2518,7 +2519,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.DeploymentV1,
+            types.DeploymentV1,
             await self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/{deployment_id}/promote",
@@ -2527,7 +2528,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
-                cast_to=models.DeploymentV1,
+                cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -2543,13 +2544,13 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.RetryDeploymentResponseV1:
+    ) -> types.RetryDeploymentResponseV1:
         """Retries a failed deployment
 
         Retries a failed deployment and returns the retry status and updated deployment.
         """
         return cast(
-            models.RetryDeploymentResponseV1,
+            types.RetryDeploymentResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/models/{model_id}/deployments/{deployment_id}/retry",
@@ -2557,7 +2558,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
-                cast_to=models.RetryDeploymentResponseV1,
+                cast_to=types.RetryDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -2575,9 +2576,9 @@ class ModelsEnvironmentsLogsResource(SyncAPIResource):
         *,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
-        direction: models.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
+        direction: types.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
         limit: int | NotGiven | None = NOT_GIVEN,
-        min_level: models.LogLevelV1
+        min_level: types.LogLevelV1
         | Literal["DEBUG", "INFO", "WARNING", "ERROR"]
         | NotGiven
         | None = NOT_GIVEN,
@@ -2590,7 +2591,7 @@ class ModelsEnvironmentsLogsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLogsResponseV1:
+    ) -> types.GetLogsResponseV1:
         """Gets the logs for a model environment.
 
         Gets logs across all deployments that were active on the environment in the given time range, which defaults to the last 30 minutes. Pass `start_epoch_millis` to widen the window back to an earlier deployment's build/deploy time.
@@ -2614,7 +2615,7 @@ class ModelsEnvironmentsLogsResource(SyncAPIResource):
             excludes: Case-sensitive substrings; lines containing any of these are dropped.
         """
         return cast(
-            models.GetLogsResponseV1,
+            types.GetLogsResponseV1,
             self._client.request(
                 "GET",
                 "/v1/models/{model_id}/environments/{env_name}/logs",
@@ -2635,7 +2636,7 @@ class ModelsEnvironmentsLogsResource(SyncAPIResource):
                     "includes": includes,
                     "excludes": excludes,
                 },
-                cast_to=models.GetLogsResponseV1,
+                cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -2653,9 +2654,9 @@ class AsyncModelsEnvironmentsLogsResource(AsyncAPIResource):
         *,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
-        direction: models.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
+        direction: types.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
         limit: int | NotGiven | None = NOT_GIVEN,
-        min_level: models.LogLevelV1
+        min_level: types.LogLevelV1
         | Literal["DEBUG", "INFO", "WARNING", "ERROR"]
         | NotGiven
         | None = NOT_GIVEN,
@@ -2668,7 +2669,7 @@ class AsyncModelsEnvironmentsLogsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLogsResponseV1:
+    ) -> types.GetLogsResponseV1:
         """Gets the logs for a model environment.
 
         Gets logs across all deployments that were active on the environment in the given time range, which defaults to the last 30 minutes. Pass `start_epoch_millis` to widen the window back to an earlier deployment's build/deploy time.
@@ -2692,7 +2693,7 @@ class AsyncModelsEnvironmentsLogsResource(AsyncAPIResource):
             excludes: Case-sensitive substrings; lines containing any of these are dropped.
         """
         return cast(
-            models.GetLogsResponseV1,
+            types.GetLogsResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/models/{model_id}/environments/{env_name}/logs",
@@ -2713,7 +2714,7 @@ class AsyncModelsEnvironmentsLogsResource(AsyncAPIResource):
                     "includes": includes,
                     "excludes": excludes,
                 },
-                cast_to=models.GetLogsResponseV1,
+                cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -2735,20 +2736,20 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EnvironmentsV1:
+    ) -> types.EnvironmentsV1:
         """Get all environments
 
         Gets all environments for a given model
         """
         return cast(
-            models.EnvironmentsV1,
+            types.EnvironmentsV1,
             self._client.request(
                 "GET",
                 "/v1/models/{model_id}/environments",
                 path_params={
                     "model_id": model_id,
                 },
-                cast_to=models.EnvironmentsV1,
+                cast_to=types.EnvironmentsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -2760,13 +2761,13 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         model_id: str,
         *,
         name: str,
-        autoscaling_settings: models.UpdateAutoscalingSettingsV1 | NotGiven | None = NOT_GIVEN,
-        promotion_settings: models.UpdatePromotionSettingsV1 | NotGiven | None = NOT_GIVEN,
+        autoscaling_settings: types.UpdateAutoscalingSettingsV1 | NotGiven | None = NOT_GIVEN,
+        promotion_settings: types.UpdatePromotionSettingsV1 | NotGiven | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EnvironmentV1:
+    ) -> types.EnvironmentV1:
         """Create an environment
 
         Creates an environment for the specified model and returns the environment.
@@ -2777,7 +2778,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
             promotion_settings: Promotion settings for the environment
         """
         body = build_body(
-            models.CreateEnvironmentRequestV1,
+            types.CreateEnvironmentRequestV1,
             {
                 "name": name,
                 "autoscaling_settings": autoscaling_settings,
@@ -2786,7 +2787,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.EnvironmentV1,
+            types.EnvironmentV1,
             self._client.request(
                 "POST",
                 "/v1/models/{model_id}/environments",
@@ -2794,7 +2795,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
-                cast_to=models.EnvironmentV1,
+                cast_to=types.EnvironmentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -2810,13 +2811,13 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EnvironmentV1:
+    ) -> types.EnvironmentV1:
         """Get an environment's details
 
         Gets an environment's details and returns the environment.
         """
         return cast(
-            models.EnvironmentV1,
+            types.EnvironmentV1,
             self._client.request(
                 "GET",
                 "/v1/models/{model_id}/environments/{env_name}",
@@ -2824,7 +2825,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
-                cast_to=models.EnvironmentV1,
+                cast_to=types.EnvironmentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -2836,13 +2837,13 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         model_id: str,
         env_name: str,
         *,
-        autoscaling_settings: models.UpdateAutoscalingSettingsV1 | NotGiven | None = NOT_GIVEN,
-        promotion_settings: models.UpdatePromotionSettingsV1 | NotGiven | None = NOT_GIVEN,
+        autoscaling_settings: types.UpdateAutoscalingSettingsV1 | NotGiven | None = NOT_GIVEN,
+        promotion_settings: types.UpdatePromotionSettingsV1 | NotGiven | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UpdateAutoscalingSettingsResponseV1:
+    ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Update an environment's settings
 
         Asynchronously updates an environment's settings. Poll the GET endpoint for the applied state.
@@ -2852,7 +2853,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
             promotion_settings: Promotion settings for the environment
         """
         body = build_body(
-            models.UpdateEnvironmentRequestV1,
+            types.UpdateEnvironmentRequestV1,
             {
                 "autoscaling_settings": autoscaling_settings,
                 "promotion_settings": promotion_settings,
@@ -2860,7 +2861,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.UpdateAutoscalingSettingsResponseV1,
+            types.UpdateAutoscalingSettingsResponseV1,
             self._client.request(
                 "PATCH",
                 "/v1/models/{model_id}/environments/{env_name}",
@@ -2869,7 +2870,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
-                cast_to=models.UpdateAutoscalingSettingsResponseV1,
+                cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -2885,13 +2886,13 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ActivateResponseV1:
+    ) -> types.ActivateResponseV1:
         """Activates a deployment associated with an environment
 
         Activates an inactive deployment associated with an environment and returns the activation status.
         """
         return cast(
-            models.ActivateResponseV1,
+            types.ActivateResponseV1,
             self._client.request(
                 "POST",
                 "/v1/models/{model_id}/environments/{env_name}/activate",
@@ -2899,7 +2900,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
-                cast_to=models.ActivateResponseV1,
+                cast_to=types.ActivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -2914,13 +2915,13 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.CancelPromotionResponseV1:
+    ) -> types.CancelPromotionResponseV1:
         """Cancels a promotion to an environment
 
         Cancels an ongoing promotion to an environment and returns the cancellation status.
         """
         return cast(
-            models.CancelPromotionResponseV1,
+            types.CancelPromotionResponseV1,
             self._client.request(
                 "POST",
                 "/v1/models/{model_id}/environments/{env_name}/cancel_promotion",
@@ -2928,7 +2929,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
-                cast_to=models.CancelPromotionResponseV1,
+                cast_to=types.CancelPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -2943,13 +2944,13 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeactivateResponseV1:
+    ) -> types.DeactivateResponseV1:
         """Deactivates a deployment associated with an environment
 
         Deactivates a deployment associated with an environment and returns the deactivation status.
         """
         return cast(
-            models.DeactivateResponseV1,
+            types.DeactivateResponseV1,
             self._client.request(
                 "POST",
                 "/v1/models/{model_id}/environments/{env_name}/deactivate",
@@ -2957,7 +2958,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
-                cast_to=models.DeactivateResponseV1,
+                cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -2972,13 +2973,13 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SignalPromotionResponseV1:
+    ) -> types.SignalPromotionResponseV1:
         """Force cancels a rolling promotion
 
         Immediately cancels an in-progress rolling promotion and triggers rollback to the previous version.
         """
         return cast(
-            models.SignalPromotionResponseV1,
+            types.SignalPromotionResponseV1,
             self._client.request(
                 "POST",
                 "/v1/models/{model_id}/environments/{env_name}/force_cancel_promotion",
@@ -2986,7 +2987,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
-                cast_to=models.SignalPromotionResponseV1,
+                cast_to=types.SignalPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -3001,13 +3002,13 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SignalPromotionResponseV1:
+    ) -> types.SignalPromotionResponseV1:
         """Force rolls forward a rolling promotion
 
         Immediately completes the rolling promotion, shifting all traffic to the new version. This works even if the promotion is in the process of rolling back.
         """
         return cast(
-            models.SignalPromotionResponseV1,
+            types.SignalPromotionResponseV1,
             self._client.request(
                 "POST",
                 "/v1/models/{model_id}/environments/{env_name}/force_roll_forward_promotion",
@@ -3015,7 +3016,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
-                cast_to=models.SignalPromotionResponseV1,
+                cast_to=types.SignalPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -3030,13 +3031,13 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SignalPromotionResponseV1:
+    ) -> types.SignalPromotionResponseV1:
         """Pauses a rolling promotion
 
         Pauses an in-progress rolling promotion after the current step completes. No further scaling changes are made until resumed.
         """
         return cast(
-            models.SignalPromotionResponseV1,
+            types.SignalPromotionResponseV1,
             self._client.request(
                 "POST",
                 "/v1/models/{model_id}/environments/{env_name}/pause_promotion",
@@ -3044,7 +3045,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
-                cast_to=models.SignalPromotionResponseV1,
+                cast_to=types.SignalPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -3063,7 +3064,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeploymentV1:
+    ) -> types.DeploymentV1:
         """Promotes a deployment to an environment
 
         Promotes an existing deployment to an environment and returns the promoted deployment.
@@ -3076,7 +3077,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 or preserve target environment's instance type
         """
         body = build_body(
-            models.PromoteToEnvironmentRequestV1,
+            types.PromoteToEnvironmentRequestV1,
             {
                 "deployment_id": deployment_id,
                 "scale_down_previous_deployment": scale_down_previous_deployment,
@@ -3085,7 +3086,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.DeploymentV1,
+            types.DeploymentV1,
             self._client.request(
                 "POST",
                 "/v1/models/{model_id}/environments/{env_name}/promote",
@@ -3094,7 +3095,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
-                cast_to=models.DeploymentV1,
+                cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -3110,13 +3111,13 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SignalPromotionResponseV1:
+    ) -> types.SignalPromotionResponseV1:
         """Resumes a paused rolling promotion
 
         Resumes a paused rolling promotion, continuing from where it was paused.
         """
         return cast(
-            models.SignalPromotionResponseV1,
+            types.SignalPromotionResponseV1,
             self._client.request(
                 "POST",
                 "/v1/models/{model_id}/environments/{env_name}/resume_promotion",
@@ -3124,7 +3125,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
-                cast_to=models.SignalPromotionResponseV1,
+                cast_to=types.SignalPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -3146,20 +3147,20 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EnvironmentsV1:
+    ) -> types.EnvironmentsV1:
         """Get all environments
 
         Gets all environments for a given model
         """
         return cast(
-            models.EnvironmentsV1,
+            types.EnvironmentsV1,
             await self._client.request(
                 "GET",
                 "/v1/models/{model_id}/environments",
                 path_params={
                     "model_id": model_id,
                 },
-                cast_to=models.EnvironmentsV1,
+                cast_to=types.EnvironmentsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -3171,13 +3172,13 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         model_id: str,
         *,
         name: str,
-        autoscaling_settings: models.UpdateAutoscalingSettingsV1 | NotGiven | None = NOT_GIVEN,
-        promotion_settings: models.UpdatePromotionSettingsV1 | NotGiven | None = NOT_GIVEN,
+        autoscaling_settings: types.UpdateAutoscalingSettingsV1 | NotGiven | None = NOT_GIVEN,
+        promotion_settings: types.UpdatePromotionSettingsV1 | NotGiven | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EnvironmentV1:
+    ) -> types.EnvironmentV1:
         """Create an environment
 
         Creates an environment for the specified model and returns the environment.
@@ -3188,7 +3189,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
             promotion_settings: Promotion settings for the environment
         """
         body = build_body(
-            models.CreateEnvironmentRequestV1,
+            types.CreateEnvironmentRequestV1,
             {
                 "name": name,
                 "autoscaling_settings": autoscaling_settings,
@@ -3197,7 +3198,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.EnvironmentV1,
+            types.EnvironmentV1,
             await self._client.request(
                 "POST",
                 "/v1/models/{model_id}/environments",
@@ -3205,7 +3206,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
-                cast_to=models.EnvironmentV1,
+                cast_to=types.EnvironmentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -3221,13 +3222,13 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EnvironmentV1:
+    ) -> types.EnvironmentV1:
         """Get an environment's details
 
         Gets an environment's details and returns the environment.
         """
         return cast(
-            models.EnvironmentV1,
+            types.EnvironmentV1,
             await self._client.request(
                 "GET",
                 "/v1/models/{model_id}/environments/{env_name}",
@@ -3235,7 +3236,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
-                cast_to=models.EnvironmentV1,
+                cast_to=types.EnvironmentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -3247,13 +3248,13 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         model_id: str,
         env_name: str,
         *,
-        autoscaling_settings: models.UpdateAutoscalingSettingsV1 | NotGiven | None = NOT_GIVEN,
-        promotion_settings: models.UpdatePromotionSettingsV1 | NotGiven | None = NOT_GIVEN,
+        autoscaling_settings: types.UpdateAutoscalingSettingsV1 | NotGiven | None = NOT_GIVEN,
+        promotion_settings: types.UpdatePromotionSettingsV1 | NotGiven | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UpdateAutoscalingSettingsResponseV1:
+    ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Update an environment's settings
 
         Asynchronously updates an environment's settings. Poll the GET endpoint for the applied state.
@@ -3263,7 +3264,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
             promotion_settings: Promotion settings for the environment
         """
         body = build_body(
-            models.UpdateEnvironmentRequestV1,
+            types.UpdateEnvironmentRequestV1,
             {
                 "autoscaling_settings": autoscaling_settings,
                 "promotion_settings": promotion_settings,
@@ -3271,7 +3272,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.UpdateAutoscalingSettingsResponseV1,
+            types.UpdateAutoscalingSettingsResponseV1,
             await self._client.request(
                 "PATCH",
                 "/v1/models/{model_id}/environments/{env_name}",
@@ -3280,7 +3281,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
-                cast_to=models.UpdateAutoscalingSettingsResponseV1,
+                cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -3296,13 +3297,13 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ActivateResponseV1:
+    ) -> types.ActivateResponseV1:
         """Activates a deployment associated with an environment
 
         Activates an inactive deployment associated with an environment and returns the activation status.
         """
         return cast(
-            models.ActivateResponseV1,
+            types.ActivateResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/models/{model_id}/environments/{env_name}/activate",
@@ -3310,7 +3311,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
-                cast_to=models.ActivateResponseV1,
+                cast_to=types.ActivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -3325,13 +3326,13 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.CancelPromotionResponseV1:
+    ) -> types.CancelPromotionResponseV1:
         """Cancels a promotion to an environment
 
         Cancels an ongoing promotion to an environment and returns the cancellation status.
         """
         return cast(
-            models.CancelPromotionResponseV1,
+            types.CancelPromotionResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/models/{model_id}/environments/{env_name}/cancel_promotion",
@@ -3339,7 +3340,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
-                cast_to=models.CancelPromotionResponseV1,
+                cast_to=types.CancelPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -3354,13 +3355,13 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeactivateResponseV1:
+    ) -> types.DeactivateResponseV1:
         """Deactivates a deployment associated with an environment
 
         Deactivates a deployment associated with an environment and returns the deactivation status.
         """
         return cast(
-            models.DeactivateResponseV1,
+            types.DeactivateResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/models/{model_id}/environments/{env_name}/deactivate",
@@ -3368,7 +3369,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
-                cast_to=models.DeactivateResponseV1,
+                cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -3383,13 +3384,13 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SignalPromotionResponseV1:
+    ) -> types.SignalPromotionResponseV1:
         """Force cancels a rolling promotion
 
         Immediately cancels an in-progress rolling promotion and triggers rollback to the previous version.
         """
         return cast(
-            models.SignalPromotionResponseV1,
+            types.SignalPromotionResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/models/{model_id}/environments/{env_name}/force_cancel_promotion",
@@ -3397,7 +3398,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
-                cast_to=models.SignalPromotionResponseV1,
+                cast_to=types.SignalPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -3412,13 +3413,13 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SignalPromotionResponseV1:
+    ) -> types.SignalPromotionResponseV1:
         """Force rolls forward a rolling promotion
 
         Immediately completes the rolling promotion, shifting all traffic to the new version. This works even if the promotion is in the process of rolling back.
         """
         return cast(
-            models.SignalPromotionResponseV1,
+            types.SignalPromotionResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/models/{model_id}/environments/{env_name}/force_roll_forward_promotion",
@@ -3426,7 +3427,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
-                cast_to=models.SignalPromotionResponseV1,
+                cast_to=types.SignalPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -3441,13 +3442,13 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SignalPromotionResponseV1:
+    ) -> types.SignalPromotionResponseV1:
         """Pauses a rolling promotion
 
         Pauses an in-progress rolling promotion after the current step completes. No further scaling changes are made until resumed.
         """
         return cast(
-            models.SignalPromotionResponseV1,
+            types.SignalPromotionResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/models/{model_id}/environments/{env_name}/pause_promotion",
@@ -3455,7 +3456,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
-                cast_to=models.SignalPromotionResponseV1,
+                cast_to=types.SignalPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -3474,7 +3475,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DeploymentV1:
+    ) -> types.DeploymentV1:
         """Promotes a deployment to an environment
 
         Promotes an existing deployment to an environment and returns the promoted deployment.
@@ -3487,7 +3488,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 or preserve target environment's instance type
         """
         body = build_body(
-            models.PromoteToEnvironmentRequestV1,
+            types.PromoteToEnvironmentRequestV1,
             {
                 "deployment_id": deployment_id,
                 "scale_down_previous_deployment": scale_down_previous_deployment,
@@ -3496,7 +3497,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.DeploymentV1,
+            types.DeploymentV1,
             await self._client.request(
                 "POST",
                 "/v1/models/{model_id}/environments/{env_name}/promote",
@@ -3505,7 +3506,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
-                cast_to=models.DeploymentV1,
+                cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -3521,13 +3522,13 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SignalPromotionResponseV1:
+    ) -> types.SignalPromotionResponseV1:
         """Resumes a paused rolling promotion
 
         Resumes a paused rolling promotion, continuing from where it was paused.
         """
         return cast(
-            models.SignalPromotionResponseV1,
+            types.SignalPromotionResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/models/{model_id}/environments/{env_name}/resume_promotion",
@@ -3535,7 +3536,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
-                cast_to=models.SignalPromotionResponseV1,
+                cast_to=types.SignalPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -3543,7 +3544,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         )
 
 
-class ModelsResource(SyncAPIResource):
+class ModelsResource(ModelsMixin, SyncAPIResource):
     """Operations under `client.models`."""
 
     def __init__(self, client: SyncAPIClient) -> None:
@@ -3557,14 +3558,14 @@ class ModelsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ModelsV1:
+    ) -> types.ModelsV1:
         """Gets all models"""
         return cast(
-            models.ModelsV1,
+            types.ModelsV1,
             self._client.request(
                 "GET",
                 "/v1/models",
-                cast_to=models.ModelsV1,
+                cast_to=types.ModelsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -3574,12 +3575,12 @@ class ModelsResource(SyncAPIResource):
     def create(
         self,
         *,
-        source: models.LibraryListingSourceV1 | models.ModelArchiveSourceV1,
+        source: types.LibraryListingSourceV1 | types.ModelArchiveSourceV1,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.CreatedModelDeploymentV1:
+    ) -> types.CreatedModelDeploymentV1:
         """Creates a new model from a source
 
         Creates a new model in the caller's organization. The `source` field selects how the model is constructed (currently: `library_listing` — fork an accessible listing from `GET /v1/library_models`). The deployment isn't instantly ready — poll GET endpoint until status is ACTIVE.
@@ -3588,19 +3589,19 @@ class ModelsResource(SyncAPIResource):
             source: Where the new model is created from.
         """
         body = build_body(
-            models.CreateModelRequestV1,
+            types.CreateModelRequestV1,
             {
                 "source": source,
             },
             required=True,
         )
         return cast(
-            models.CreatedModelDeploymentV1,
+            types.CreatedModelDeploymentV1,
             self._client.request(
                 "POST",
                 "/v1/models",
                 json=body,
-                cast_to=models.CreatedModelDeploymentV1,
+                cast_to=types.CreatedModelDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -3615,17 +3616,17 @@ class ModelsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ModelV1:
+    ) -> types.ModelV1:
         """Gets a model by ID"""
         return cast(
-            models.ModelV1,
+            types.ModelV1,
             self._client.request(
                 "GET",
                 "/v1/models/{model_id}",
                 path_params={
                     "model_id": model_id,
                 },
-                cast_to=models.ModelV1,
+                cast_to=types.ModelV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -3639,17 +3640,17 @@ class ModelsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ModelTombstoneV1:
+    ) -> types.ModelTombstoneV1:
         """Deletes a model by ID"""
         return cast(
-            models.ModelTombstoneV1,
+            types.ModelTombstoneV1,
             self._client.request(
                 "DELETE",
                 "/v1/models/{model_id}",
                 path_params={
                     "model_id": model_id,
                 },
-                cast_to=models.ModelTombstoneV1,
+                cast_to=types.ModelTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -3657,7 +3658,7 @@ class ModelsResource(SyncAPIResource):
         )
 
 
-class AsyncModelsResource(AsyncAPIResource):
+class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
     """Operations under `client.models` (async)."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
@@ -3671,14 +3672,14 @@ class AsyncModelsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ModelsV1:
+    ) -> types.ModelsV1:
         """Gets all models"""
         return cast(
-            models.ModelsV1,
+            types.ModelsV1,
             await self._client.request(
                 "GET",
                 "/v1/models",
-                cast_to=models.ModelsV1,
+                cast_to=types.ModelsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -3688,12 +3689,12 @@ class AsyncModelsResource(AsyncAPIResource):
     async def create(
         self,
         *,
-        source: models.LibraryListingSourceV1 | models.ModelArchiveSourceV1,
+        source: types.LibraryListingSourceV1 | types.ModelArchiveSourceV1,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.CreatedModelDeploymentV1:
+    ) -> types.CreatedModelDeploymentV1:
         """Creates a new model from a source
 
         Creates a new model in the caller's organization. The `source` field selects how the model is constructed (currently: `library_listing` — fork an accessible listing from `GET /v1/library_models`). The deployment isn't instantly ready — poll GET endpoint until status is ACTIVE.
@@ -3702,19 +3703,19 @@ class AsyncModelsResource(AsyncAPIResource):
             source: Where the new model is created from.
         """
         body = build_body(
-            models.CreateModelRequestV1,
+            types.CreateModelRequestV1,
             {
                 "source": source,
             },
             required=True,
         )
         return cast(
-            models.CreatedModelDeploymentV1,
+            types.CreatedModelDeploymentV1,
             await self._client.request(
                 "POST",
                 "/v1/models",
                 json=body,
-                cast_to=models.CreatedModelDeploymentV1,
+                cast_to=types.CreatedModelDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -3729,17 +3730,17 @@ class AsyncModelsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ModelV1:
+    ) -> types.ModelV1:
         """Gets a model by ID"""
         return cast(
-            models.ModelV1,
+            types.ModelV1,
             await self._client.request(
                 "GET",
                 "/v1/models/{model_id}",
                 path_params={
                     "model_id": model_id,
                 },
-                cast_to=models.ModelV1,
+                cast_to=types.ModelV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -3753,17 +3754,17 @@ class AsyncModelsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ModelTombstoneV1:
+    ) -> types.ModelTombstoneV1:
         """Deletes a model by ID"""
         return cast(
-            models.ModelTombstoneV1,
+            types.ModelTombstoneV1,
             await self._client.request(
                 "DELETE",
                 "/v1/models/{model_id}",
                 path_params={
                     "model_id": model_id,
                 },
-                cast_to=models.ModelTombstoneV1,
+                cast_to=types.ModelTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,

@@ -8,7 +8,7 @@ from typing import cast
 
 import httpx
 
-from .. import models
+from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
 
@@ -22,14 +22,14 @@ class SecretsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SecretsV1:
+    ) -> types.SecretsV1:
         """Gets all secrets (metadata only, no plain text keys)"""
         return cast(
-            models.SecretsV1,
+            types.SecretsV1,
             self._client.request(
                 "GET",
                 "/v1/secrets",
-                cast_to=models.SecretsV1,
+                cast_to=types.SecretsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -45,7 +45,7 @@ class SecretsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SecretV1:
+    ) -> types.SecretV1:
         """Upserts a secret
 
         Creates or updates a secret by name. Scoped to the caller's primary team — use the team-scoped variant to target a specific team.
@@ -55,7 +55,7 @@ class SecretsResource(SyncAPIResource):
             value: Value of the secret
         """
         body = build_body(
-            models.UpsertSecretRequestV1,
+            types.UpsertSecretRequestV1,
             {
                 "name": name,
                 "value": value,
@@ -63,12 +63,12 @@ class SecretsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.SecretV1,
+            types.SecretV1,
             self._client.request(
                 "POST",
                 "/v1/secrets",
                 json=body,
-                cast_to=models.SecretV1,
+                cast_to=types.SecretV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -83,20 +83,20 @@ class SecretsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SecretTombstoneV1:
+    ) -> types.SecretTombstoneV1:
         """Deletes a secret by name
 
         Deletes a secret by name in the specified team, or in the caller's organization default team when no team is specified.
         """
         return cast(
-            models.SecretTombstoneV1,
+            types.SecretTombstoneV1,
             self._client.request(
                 "DELETE",
                 "/v1/secrets/{secret_name}",
                 path_params={
                     "secret_name": secret_name,
                 },
-                cast_to=models.SecretTombstoneV1,
+                cast_to=types.SecretTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -113,14 +113,14 @@ class AsyncSecretsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SecretsV1:
+    ) -> types.SecretsV1:
         """Gets all secrets (metadata only, no plain text keys)"""
         return cast(
-            models.SecretsV1,
+            types.SecretsV1,
             await self._client.request(
                 "GET",
                 "/v1/secrets",
-                cast_to=models.SecretsV1,
+                cast_to=types.SecretsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -136,7 +136,7 @@ class AsyncSecretsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SecretV1:
+    ) -> types.SecretV1:
         """Upserts a secret
 
         Creates or updates a secret by name. Scoped to the caller's primary team — use the team-scoped variant to target a specific team.
@@ -146,7 +146,7 @@ class AsyncSecretsResource(AsyncAPIResource):
             value: Value of the secret
         """
         body = build_body(
-            models.UpsertSecretRequestV1,
+            types.UpsertSecretRequestV1,
             {
                 "name": name,
                 "value": value,
@@ -154,12 +154,12 @@ class AsyncSecretsResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.SecretV1,
+            types.SecretV1,
             await self._client.request(
                 "POST",
                 "/v1/secrets",
                 json=body,
-                cast_to=models.SecretV1,
+                cast_to=types.SecretV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -174,20 +174,20 @@ class AsyncSecretsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SecretTombstoneV1:
+    ) -> types.SecretTombstoneV1:
         """Deletes a secret by name
 
         Deletes a secret by name in the specified team, or in the caller's organization default team when no team is specified.
         """
         return cast(
-            models.SecretTombstoneV1,
+            types.SecretTombstoneV1,
             await self._client.request(
                 "DELETE",
                 "/v1/secrets/{secret_name}",
                 path_params={
                     "secret_name": secret_name,
                 },
-                cast_to=models.SecretTombstoneV1,
+                cast_to=types.SecretTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,

@@ -8,7 +8,7 @@ from typing import Any, Literal, cast
 
 import httpx
 
-from .. import models
+from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
 
@@ -20,7 +20,7 @@ class TeamsApiKeysResource(SyncAPIResource):
         self,
         team_id: str,
         *,
-        type: models.APIKeyCategory
+        type: types.APIKeyCategory
         | Literal[
             "PERSONAL", "WORKSPACE_MANAGE_ALL", "WORKSPACE_EXPORT_METRICS", "WORKSPACE_INVOKE"
         ],
@@ -30,7 +30,7 @@ class TeamsApiKeysResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.APIKeyV1:
+    ) -> types.APIKeyV1:
         """Creates a team API key
 
         Creates a team API key with the provided name and type. The API key is returned in the response.
@@ -42,7 +42,7 @@ class TeamsApiKeysResource(SyncAPIResource):
                 'WORKSPACE_EXPORT_METRICS' or 'WORKSPACE_INVOKE'
         """
         body = build_body(
-            models.CreateAPIKeyRequestV1,
+            types.CreateAPIKeyRequestV1,
             {
                 "type": type,
                 "name": name,
@@ -51,7 +51,7 @@ class TeamsApiKeysResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.APIKeyV1,
+            types.APIKeyV1,
             self._client.request(
                 "POST",
                 "/v1/teams/{team_id}/api_keys",
@@ -59,7 +59,7 @@ class TeamsApiKeysResource(SyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
-                cast_to=models.APIKeyV1,
+                cast_to=types.APIKeyV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -75,7 +75,7 @@ class AsyncTeamsApiKeysResource(AsyncAPIResource):
         self,
         team_id: str,
         *,
-        type: models.APIKeyCategory
+        type: types.APIKeyCategory
         | Literal[
             "PERSONAL", "WORKSPACE_MANAGE_ALL", "WORKSPACE_EXPORT_METRICS", "WORKSPACE_INVOKE"
         ],
@@ -85,7 +85,7 @@ class AsyncTeamsApiKeysResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.APIKeyV1:
+    ) -> types.APIKeyV1:
         """Creates a team API key
 
         Creates a team API key with the provided name and type. The API key is returned in the response.
@@ -97,7 +97,7 @@ class AsyncTeamsApiKeysResource(AsyncAPIResource):
                 'WORKSPACE_EXPORT_METRICS' or 'WORKSPACE_INVOKE'
         """
         body = build_body(
-            models.CreateAPIKeyRequestV1,
+            types.CreateAPIKeyRequestV1,
             {
                 "type": type,
                 "name": name,
@@ -106,7 +106,7 @@ class AsyncTeamsApiKeysResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.APIKeyV1,
+            types.APIKeyV1,
             await self._client.request(
                 "POST",
                 "/v1/teams/{team_id}/api_keys",
@@ -114,7 +114,7 @@ class AsyncTeamsApiKeysResource(AsyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
-                cast_to=models.APIKeyV1,
+                cast_to=types.APIKeyV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -133,20 +133,20 @@ class TeamsEnvironmentGroupsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EnvironmentGroupsV1:
+    ) -> types.EnvironmentGroupsV1:
         """Lists environment groups
 
         Lists the environment groups for the team specified in the path, or for the caller's organization default team when no team is specified.
         """
         return cast(
-            models.EnvironmentGroupsV1,
+            types.EnvironmentGroupsV1,
             self._client.request(
                 "GET",
                 "/v1/teams/{team_id}/environment_groups",
                 path_params={
                     "team_id": team_id,
                 },
-                cast_to=models.EnvironmentGroupsV1,
+                cast_to=types.EnvironmentGroupsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -161,13 +161,13 @@ class TeamsEnvironmentGroupsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EnvironmentGroupV1:
+    ) -> types.EnvironmentGroupV1:
         """Gets an environment group by name
 
         Gets a single environment group by name on the team specified in the path, or on the caller's organization default team when no team is specified.
         """
         return cast(
-            models.EnvironmentGroupV1,
+            types.EnvironmentGroupV1,
             self._client.request(
                 "GET",
                 "/v1/teams/{team_id}/environment_groups/{env_name}",
@@ -175,7 +175,7 @@ class TeamsEnvironmentGroupsResource(SyncAPIResource):
                     "team_id": team_id,
                     "env_name": env_name,
                 },
-                cast_to=models.EnvironmentGroupV1,
+                cast_to=types.EnvironmentGroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -187,12 +187,12 @@ class TeamsEnvironmentGroupsResource(SyncAPIResource):
         team_id: str,
         env_name: str,
         *,
-        manage_access: models.UpdateEnvironmentGroupManageAccessV1 | NotGiven | None = NOT_GIVEN,
+        manage_access: types.UpdateEnvironmentGroupManageAccessV1 | NotGiven | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EnvironmentGroupV1:
+    ) -> types.EnvironmentGroupV1:
         """Updates an environment group's restriction settings
 
         Sets whether the environment is restricted and replaces the list of users granted manage access. Targets the team specified in the path, or the caller's organization default team when no team is specified.
@@ -202,14 +202,14 @@ class TeamsEnvironmentGroupsResource(SyncAPIResource):
                 unchanged.
         """
         body = build_body(
-            models.UpdateEnvironmentGroupRequestV1,
+            types.UpdateEnvironmentGroupRequestV1,
             {
                 "manage_access": manage_access,
             },
             required=True,
         )
         return cast(
-            models.EnvironmentGroupV1,
+            types.EnvironmentGroupV1,
             self._client.request(
                 "PATCH",
                 "/v1/teams/{team_id}/environment_groups/{env_name}",
@@ -218,7 +218,7 @@ class TeamsEnvironmentGroupsResource(SyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
-                cast_to=models.EnvironmentGroupV1,
+                cast_to=types.EnvironmentGroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -237,20 +237,20 @@ class AsyncTeamsEnvironmentGroupsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EnvironmentGroupsV1:
+    ) -> types.EnvironmentGroupsV1:
         """Lists environment groups
 
         Lists the environment groups for the team specified in the path, or for the caller's organization default team when no team is specified.
         """
         return cast(
-            models.EnvironmentGroupsV1,
+            types.EnvironmentGroupsV1,
             await self._client.request(
                 "GET",
                 "/v1/teams/{team_id}/environment_groups",
                 path_params={
                     "team_id": team_id,
                 },
-                cast_to=models.EnvironmentGroupsV1,
+                cast_to=types.EnvironmentGroupsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -265,13 +265,13 @@ class AsyncTeamsEnvironmentGroupsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EnvironmentGroupV1:
+    ) -> types.EnvironmentGroupV1:
         """Gets an environment group by name
 
         Gets a single environment group by name on the team specified in the path, or on the caller's organization default team when no team is specified.
         """
         return cast(
-            models.EnvironmentGroupV1,
+            types.EnvironmentGroupV1,
             await self._client.request(
                 "GET",
                 "/v1/teams/{team_id}/environment_groups/{env_name}",
@@ -279,7 +279,7 @@ class AsyncTeamsEnvironmentGroupsResource(AsyncAPIResource):
                     "team_id": team_id,
                     "env_name": env_name,
                 },
-                cast_to=models.EnvironmentGroupV1,
+                cast_to=types.EnvironmentGroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -291,12 +291,12 @@ class AsyncTeamsEnvironmentGroupsResource(AsyncAPIResource):
         team_id: str,
         env_name: str,
         *,
-        manage_access: models.UpdateEnvironmentGroupManageAccessV1 | NotGiven | None = NOT_GIVEN,
+        manage_access: types.UpdateEnvironmentGroupManageAccessV1 | NotGiven | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.EnvironmentGroupV1:
+    ) -> types.EnvironmentGroupV1:
         """Updates an environment group's restriction settings
 
         Sets whether the environment is restricted and replaces the list of users granted manage access. Targets the team specified in the path, or the caller's organization default team when no team is specified.
@@ -306,14 +306,14 @@ class AsyncTeamsEnvironmentGroupsResource(AsyncAPIResource):
                 unchanged.
         """
         body = build_body(
-            models.UpdateEnvironmentGroupRequestV1,
+            types.UpdateEnvironmentGroupRequestV1,
             {
                 "manage_access": manage_access,
             },
             required=True,
         )
         return cast(
-            models.EnvironmentGroupV1,
+            types.EnvironmentGroupV1,
             await self._client.request(
                 "PATCH",
                 "/v1/teams/{team_id}/environment_groups/{env_name}",
@@ -322,7 +322,7 @@ class AsyncTeamsEnvironmentGroupsResource(AsyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
-                cast_to=models.EnvironmentGroupV1,
+                cast_to=types.EnvironmentGroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -344,7 +344,7 @@ class TeamsLlmModelsResource(SyncAPIResource):
         llm_config: dict[str, Any] | NotGiven | None = NOT_GIVEN,
         environment_variables: dict[str, Any] | NotGiven | None = NOT_GIVEN,
         model_metadata: dict[str, Any] | NotGiven | None = NOT_GIVEN,
-        autoscaling_settings: models.UpdateAutoscalingSettingsV1 | NotGiven | None = NOT_GIVEN,
+        autoscaling_settings: types.UpdateAutoscalingSettingsV1 | NotGiven | None = NOT_GIVEN,
         additional_autoscaling_config: dict[str, Any] | NotGiven | None = NOT_GIVEN,
         metadata: dict[str, Any] | NotGiven | None = NOT_GIVEN,
         weights: list[dict[str, Any]] | NotGiven | None = NOT_GIVEN,
@@ -352,7 +352,7 @@ class TeamsLlmModelsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LLMModelHandleV1:
+    ) -> types.LLMModelHandleV1:
         """Creates a new BIS LLM deployment
 
         Args:
@@ -369,7 +369,7 @@ class TeamsLlmModelsResource(SyncAPIResource):
             weights: Weight configurations for BDN model weight distribution
         """
         body = build_body(
-            models.CreateLLMModelRequestV1,
+            types.CreateLLMModelRequestV1,
             {
                 "resources": resources,
                 "name": name,
@@ -385,7 +385,7 @@ class TeamsLlmModelsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.LLMModelHandleV1,
+            types.LLMModelHandleV1,
             self._client.request(
                 "POST",
                 "/v1/teams/{team_id}/llm_models",
@@ -393,7 +393,7 @@ class TeamsLlmModelsResource(SyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
-                cast_to=models.LLMModelHandleV1,
+                cast_to=types.LLMModelHandleV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -415,7 +415,7 @@ class AsyncTeamsLlmModelsResource(AsyncAPIResource):
         llm_config: dict[str, Any] | NotGiven | None = NOT_GIVEN,
         environment_variables: dict[str, Any] | NotGiven | None = NOT_GIVEN,
         model_metadata: dict[str, Any] | NotGiven | None = NOT_GIVEN,
-        autoscaling_settings: models.UpdateAutoscalingSettingsV1 | NotGiven | None = NOT_GIVEN,
+        autoscaling_settings: types.UpdateAutoscalingSettingsV1 | NotGiven | None = NOT_GIVEN,
         additional_autoscaling_config: dict[str, Any] | NotGiven | None = NOT_GIVEN,
         metadata: dict[str, Any] | NotGiven | None = NOT_GIVEN,
         weights: list[dict[str, Any]] | NotGiven | None = NOT_GIVEN,
@@ -423,7 +423,7 @@ class AsyncTeamsLlmModelsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.LLMModelHandleV1:
+    ) -> types.LLMModelHandleV1:
         """Creates a new BIS LLM deployment
 
         Args:
@@ -440,7 +440,7 @@ class AsyncTeamsLlmModelsResource(AsyncAPIResource):
             weights: Weight configurations for BDN model weight distribution
         """
         body = build_body(
-            models.CreateLLMModelRequestV1,
+            types.CreateLLMModelRequestV1,
             {
                 "resources": resources,
                 "name": name,
@@ -456,7 +456,7 @@ class AsyncTeamsLlmModelsResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.LLMModelHandleV1,
+            types.LLMModelHandleV1,
             await self._client.request(
                 "POST",
                 "/v1/teams/{team_id}/llm_models",
@@ -464,7 +464,7 @@ class AsyncTeamsLlmModelsResource(AsyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
-                cast_to=models.LLMModelHandleV1,
+                cast_to=types.LLMModelHandleV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -483,17 +483,17 @@ class TeamsModelsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ModelsV1:
+    ) -> types.ModelsV1:
         """Gets all models"""
         return cast(
-            models.ModelsV1,
+            types.ModelsV1,
             self._client.request(
                 "GET",
                 "/v1/teams/{team_id}/models",
                 path_params={
                     "team_id": team_id,
                 },
-                cast_to=models.ModelsV1,
+                cast_to=types.ModelsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -504,12 +504,12 @@ class TeamsModelsResource(SyncAPIResource):
         self,
         team_id: str,
         *,
-        source: models.LibraryListingSourceV1 | models.ModelArchiveSourceV1,
+        source: types.LibraryListingSourceV1 | types.ModelArchiveSourceV1,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.CreatedModelDeploymentV1:
+    ) -> types.CreatedModelDeploymentV1:
         """Creates a new model from a source
 
         Creates a new model in the caller's organization. The `source` field selects how the model is constructed (currently: `library_listing` — fork an accessible listing from `GET /v1/library_models`). The deployment isn't instantly ready — poll GET endpoint until status is ACTIVE.
@@ -518,14 +518,14 @@ class TeamsModelsResource(SyncAPIResource):
             source: Where the new model is created from.
         """
         body = build_body(
-            models.CreateModelRequestV1,
+            types.CreateModelRequestV1,
             {
                 "source": source,
             },
             required=True,
         )
         return cast(
-            models.CreatedModelDeploymentV1,
+            types.CreatedModelDeploymentV1,
             self._client.request(
                 "POST",
                 "/v1/teams/{team_id}/models",
@@ -533,7 +533,7 @@ class TeamsModelsResource(SyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
-                cast_to=models.CreatedModelDeploymentV1,
+                cast_to=types.CreatedModelDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -552,17 +552,17 @@ class AsyncTeamsModelsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ModelsV1:
+    ) -> types.ModelsV1:
         """Gets all models"""
         return cast(
-            models.ModelsV1,
+            types.ModelsV1,
             await self._client.request(
                 "GET",
                 "/v1/teams/{team_id}/models",
                 path_params={
                     "team_id": team_id,
                 },
-                cast_to=models.ModelsV1,
+                cast_to=types.ModelsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -573,12 +573,12 @@ class AsyncTeamsModelsResource(AsyncAPIResource):
         self,
         team_id: str,
         *,
-        source: models.LibraryListingSourceV1 | models.ModelArchiveSourceV1,
+        source: types.LibraryListingSourceV1 | types.ModelArchiveSourceV1,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.CreatedModelDeploymentV1:
+    ) -> types.CreatedModelDeploymentV1:
         """Creates a new model from a source
 
         Creates a new model in the caller's organization. The `source` field selects how the model is constructed (currently: `library_listing` — fork an accessible listing from `GET /v1/library_models`). The deployment isn't instantly ready — poll GET endpoint until status is ACTIVE.
@@ -587,14 +587,14 @@ class AsyncTeamsModelsResource(AsyncAPIResource):
             source: Where the new model is created from.
         """
         body = build_body(
-            models.CreateModelRequestV1,
+            types.CreateModelRequestV1,
             {
                 "source": source,
             },
             required=True,
         )
         return cast(
-            models.CreatedModelDeploymentV1,
+            types.CreatedModelDeploymentV1,
             await self._client.request(
                 "POST",
                 "/v1/teams/{team_id}/models",
@@ -602,7 +602,7 @@ class AsyncTeamsModelsResource(AsyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
-                cast_to=models.CreatedModelDeploymentV1,
+                cast_to=types.CreatedModelDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -621,17 +621,17 @@ class TeamsSecretsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SecretsV1:
+    ) -> types.SecretsV1:
         """Gets all secrets for a team (metadata only, no plain text keys)"""
         return cast(
-            models.SecretsV1,
+            types.SecretsV1,
             self._client.request(
                 "GET",
                 "/v1/teams/{team_id}/secrets",
                 path_params={
                     "team_id": team_id,
                 },
-                cast_to=models.SecretsV1,
+                cast_to=types.SecretsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -648,7 +648,7 @@ class TeamsSecretsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SecretV1:
+    ) -> types.SecretV1:
         """Upserts a secret in a team
 
         Creates a new secret or updates an existing secret if one with the provided name already exists. The name and creation date of the created or updated secret is returned. This secret belongs to the specified team
@@ -658,7 +658,7 @@ class TeamsSecretsResource(SyncAPIResource):
             value: Value of the secret
         """
         body = build_body(
-            models.UpsertSecretRequestV1,
+            types.UpsertSecretRequestV1,
             {
                 "name": name,
                 "value": value,
@@ -666,7 +666,7 @@ class TeamsSecretsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.SecretV1,
+            types.SecretV1,
             self._client.request(
                 "POST",
                 "/v1/teams/{team_id}/secrets",
@@ -674,7 +674,7 @@ class TeamsSecretsResource(SyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
-                cast_to=models.SecretV1,
+                cast_to=types.SecretV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -690,13 +690,13 @@ class TeamsSecretsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SecretTombstoneV1:
+    ) -> types.SecretTombstoneV1:
         """Deletes a secret by name
 
         Deletes a secret by name in the specified team, or in the caller's organization default team when no team is specified.
         """
         return cast(
-            models.SecretTombstoneV1,
+            types.SecretTombstoneV1,
             self._client.request(
                 "DELETE",
                 "/v1/teams/{team_id}/secrets/{secret_name}",
@@ -704,7 +704,7 @@ class TeamsSecretsResource(SyncAPIResource):
                     "team_id": team_id,
                     "secret_name": secret_name,
                 },
-                cast_to=models.SecretTombstoneV1,
+                cast_to=types.SecretTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -722,17 +722,17 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SecretsV1:
+    ) -> types.SecretsV1:
         """Gets all secrets for a team (metadata only, no plain text keys)"""
         return cast(
-            models.SecretsV1,
+            types.SecretsV1,
             await self._client.request(
                 "GET",
                 "/v1/teams/{team_id}/secrets",
                 path_params={
                     "team_id": team_id,
                 },
-                cast_to=models.SecretsV1,
+                cast_to=types.SecretsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -749,7 +749,7 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SecretV1:
+    ) -> types.SecretV1:
         """Upserts a secret in a team
 
         Creates a new secret or updates an existing secret if one with the provided name already exists. The name and creation date of the created or updated secret is returned. This secret belongs to the specified team
@@ -759,7 +759,7 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
             value: Value of the secret
         """
         body = build_body(
-            models.UpsertSecretRequestV1,
+            types.UpsertSecretRequestV1,
             {
                 "name": name,
                 "value": value,
@@ -767,7 +767,7 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.SecretV1,
+            types.SecretV1,
             await self._client.request(
                 "POST",
                 "/v1/teams/{team_id}/secrets",
@@ -775,7 +775,7 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
-                cast_to=models.SecretV1,
+                cast_to=types.SecretV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -791,13 +791,13 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SecretTombstoneV1:
+    ) -> types.SecretTombstoneV1:
         """Deletes a secret by name
 
         Deletes a secret by name in the specified team, or in the caller's organization default team when no team is specified.
         """
         return cast(
-            models.SecretTombstoneV1,
+            types.SecretTombstoneV1,
             await self._client.request(
                 "DELETE",
                 "/v1/teams/{team_id}/secrets/{secret_name}",
@@ -805,7 +805,7 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
                     "team_id": team_id,
                     "secret_name": secret_name,
                 },
-                cast_to=models.SecretTombstoneV1,
+                cast_to=types.SecretTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -820,12 +820,12 @@ class TeamsTrainingProjectsResource(SyncAPIResource):
         self,
         team_id: str,
         *,
-        training_project: models.UpsertTrainingProjectV1,
+        training_project: types.UpsertTrainingProjectV1,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UpsertTrainingProjectResponseV1:
+    ) -> types.UpsertTrainingProjectResponseV1:
         """Upsert a training project in a specific team.
 
         Upserts a training project with the specified metadata for a team.
@@ -834,14 +834,14 @@ class TeamsTrainingProjectsResource(SyncAPIResource):
             training_project: The training project to upsert.
         """
         body = build_body(
-            models.UpsertTrainingProjectRequestV1,
+            types.UpsertTrainingProjectRequestV1,
             {
                 "training_project": training_project,
             },
             required=True,
         )
         return cast(
-            models.UpsertTrainingProjectResponseV1,
+            types.UpsertTrainingProjectResponseV1,
             self._client.request(
                 "POST",
                 "/v1/teams/{team_id}/training_projects",
@@ -849,7 +849,7 @@ class TeamsTrainingProjectsResource(SyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
-                cast_to=models.UpsertTrainingProjectResponseV1,
+                cast_to=types.UpsertTrainingProjectResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -865,12 +865,12 @@ class AsyncTeamsTrainingProjectsResource(AsyncAPIResource):
         self,
         team_id: str,
         *,
-        training_project: models.UpsertTrainingProjectV1,
+        training_project: types.UpsertTrainingProjectV1,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UpsertTrainingProjectResponseV1:
+    ) -> types.UpsertTrainingProjectResponseV1:
         """Upsert a training project in a specific team.
 
         Upserts a training project with the specified metadata for a team.
@@ -879,14 +879,14 @@ class AsyncTeamsTrainingProjectsResource(AsyncAPIResource):
             training_project: The training project to upsert.
         """
         body = build_body(
-            models.UpsertTrainingProjectRequestV1,
+            types.UpsertTrainingProjectRequestV1,
             {
                 "training_project": training_project,
             },
             required=True,
         )
         return cast(
-            models.UpsertTrainingProjectResponseV1,
+            types.UpsertTrainingProjectResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/teams/{team_id}/training_projects",
@@ -894,7 +894,7 @@ class AsyncTeamsTrainingProjectsResource(AsyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
-                cast_to=models.UpsertTrainingProjectResponseV1,
+                cast_to=types.UpsertTrainingProjectResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -921,17 +921,17 @@ class TeamsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.TeamsV1:
+    ) -> types.TeamsV1:
         """Lists all teams
 
         Returns a list of all teams the authenticated user has access to.
         """
         return cast(
-            models.TeamsV1,
+            types.TeamsV1,
             self._client.request(
                 "GET",
                 "/v1/teams",
-                cast_to=models.TeamsV1,
+                cast_to=types.TeamsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -945,20 +945,20 @@ class TeamsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.TeamV1:
+    ) -> types.TeamV1:
         """Gets a team by ID
 
         Returns a team the authenticated user has access to.
         """
         return cast(
-            models.TeamV1,
+            types.TeamV1,
             self._client.request(
                 "GET",
                 "/v1/teams/{team_id}",
                 path_params={
                     "team_id": team_id,
                 },
-                cast_to=models.TeamV1,
+                cast_to=types.TeamV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -984,17 +984,17 @@ class AsyncTeamsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.TeamsV1:
+    ) -> types.TeamsV1:
         """Lists all teams
 
         Returns a list of all teams the authenticated user has access to.
         """
         return cast(
-            models.TeamsV1,
+            types.TeamsV1,
             await self._client.request(
                 "GET",
                 "/v1/teams",
-                cast_to=models.TeamsV1,
+                cast_to=types.TeamsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1008,20 +1008,20 @@ class AsyncTeamsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.TeamV1:
+    ) -> types.TeamV1:
         """Gets a team by ID
 
         Returns a team the authenticated user has access to.
         """
         return cast(
-            models.TeamV1,
+            types.TeamV1,
             await self._client.request(
                 "GET",
                 "/v1/teams/{team_id}",
                 path_params={
                     "team_id": team_id,
                 },
-                cast_to=models.TeamV1,
+                cast_to=types.TeamV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,

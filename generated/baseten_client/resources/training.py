@@ -8,7 +8,7 @@ from typing import cast
 
 import httpx
 
-from .. import models
+from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource
 
@@ -23,20 +23,20 @@ class TrainingJobsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetTrainingJobQueueContextResponseV1:
+    ) -> types.GetTrainingJobQueueContextResponseV1:
         """Reconstruct queue context for a training job.
 
         Returns the (org, gpu_type) capacity pool the job was gated by, jobs that were holding GPU capacity in that pool when this job was submitted, and every TrainingJobStatus event in [submitted_at, released_at] for those jobs — useful for understanding why a job sat in PENDING. Caller must be an org admin and the job must belong to the caller's org.
         """
         return cast(
-            models.GetTrainingJobQueueContextResponseV1,
+            types.GetTrainingJobQueueContextResponseV1,
             self._client.request(
                 "GET",
                 "/v1/training/jobs/{training_job_id}/queue_context",
                 path_params={
                     "training_job_id": training_job_id,
                 },
-                cast_to=models.GetTrainingJobQueueContextResponseV1,
+                cast_to=types.GetTrainingJobQueueContextResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -54,20 +54,20 @@ class AsyncTrainingJobsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetTrainingJobQueueContextResponseV1:
+    ) -> types.GetTrainingJobQueueContextResponseV1:
         """Reconstruct queue context for a training job.
 
         Returns the (org, gpu_type) capacity pool the job was gated by, jobs that were holding GPU capacity in that pool when this job was submitted, and every TrainingJobStatus event in [submitted_at, released_at] for those jobs — useful for understanding why a job sat in PENDING. Caller must be an org admin and the job must belong to the caller's org.
         """
         return cast(
-            models.GetTrainingJobQueueContextResponseV1,
+            types.GetTrainingJobQueueContextResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/training/jobs/{training_job_id}/queue_context",
                 path_params={
                     "training_job_id": training_job_id,
                 },
-                cast_to=models.GetTrainingJobQueueContextResponseV1,
+                cast_to=types.GetTrainingJobQueueContextResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -88,17 +88,17 @@ class TrainingResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetTrainingGpuCapacityResponseV1:
+    ) -> types.GetTrainingGpuCapacityResponseV1:
         """Get training GPU capacity.
 
         Returns GPU capacity limits (baseline and peak) and current usage for the organization.
         """
         return cast(
-            models.GetTrainingGpuCapacityResponseV1,
+            types.GetTrainingGpuCapacityResponseV1,
             self._client.request(
                 "GET",
                 "/v1/training/capacity",
-                cast_to=models.GetTrainingGpuCapacityResponseV1,
+                cast_to=types.GetTrainingGpuCapacityResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -119,17 +119,17 @@ class AsyncTrainingResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetTrainingGpuCapacityResponseV1:
+    ) -> types.GetTrainingGpuCapacityResponseV1:
         """Get training GPU capacity.
 
         Returns GPU capacity limits (baseline and peak) and current usage for the organization.
         """
         return cast(
-            models.GetTrainingGpuCapacityResponseV1,
+            types.GetTrainingGpuCapacityResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/training/capacity",
-                cast_to=models.GetTrainingGpuCapacityResponseV1,
+                cast_to=types.GetTrainingGpuCapacityResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,

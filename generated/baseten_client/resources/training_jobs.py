@@ -8,7 +8,7 @@ from typing import cast
 
 import httpx
 
-from .. import models
+from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
 
@@ -22,12 +22,12 @@ class TrainingJobsResource(SyncAPIResource):
         project_id: str | NotGiven | None = NOT_GIVEN,
         job_id: str | NotGiven | None = NOT_GIVEN,
         statuses: list[str] | NotGiven | None = NOT_GIVEN,
-        order_by: list[models.OrderByV1] | NotGiven | None = NOT_GIVEN,
+        order_by: list[types.OrderByV1] | NotGiven | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SearchTrainingJobsResponseV1:
+    ) -> types.SearchTrainingJobsResponseV1:
         """Search training jobs.
 
         Search training jobs for the organization.
@@ -39,7 +39,7 @@ class TrainingJobsResource(SyncAPIResource):
             order_by: Order the training jobs by a field. Currently supports created_at
         """
         body = build_body(
-            models.SearchTrainingJobsRequestV1,
+            types.SearchTrainingJobsRequestV1,
             {
                 "project_id": project_id,
                 "job_id": job_id,
@@ -49,12 +49,12 @@ class TrainingJobsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.SearchTrainingJobsResponseV1,
+            types.SearchTrainingJobsResponseV1,
             self._client.request(
                 "POST",
                 "/v1/training_jobs/search",
                 json=body,
-                cast_to=models.SearchTrainingJobsResponseV1,
+                cast_to=types.SearchTrainingJobsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -72,12 +72,12 @@ class AsyncTrainingJobsResource(AsyncAPIResource):
         project_id: str | NotGiven | None = NOT_GIVEN,
         job_id: str | NotGiven | None = NOT_GIVEN,
         statuses: list[str] | NotGiven | None = NOT_GIVEN,
-        order_by: list[models.OrderByV1] | NotGiven | None = NOT_GIVEN,
+        order_by: list[types.OrderByV1] | NotGiven | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SearchTrainingJobsResponseV1:
+    ) -> types.SearchTrainingJobsResponseV1:
         """Search training jobs.
 
         Search training jobs for the organization.
@@ -89,7 +89,7 @@ class AsyncTrainingJobsResource(AsyncAPIResource):
             order_by: Order the training jobs by a field. Currently supports created_at
         """
         body = build_body(
-            models.SearchTrainingJobsRequestV1,
+            types.SearchTrainingJobsRequestV1,
             {
                 "project_id": project_id,
                 "job_id": job_id,
@@ -99,12 +99,12 @@ class AsyncTrainingJobsResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.SearchTrainingJobsResponseV1,
+            types.SearchTrainingJobsResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/training_jobs/search",
                 json=body,
-                cast_to=models.SearchTrainingJobsResponseV1,
+                cast_to=types.SearchTrainingJobsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,

@@ -8,7 +8,7 @@ from typing import Any, Literal, cast
 
 import httpx
 
-from .. import models
+from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._pagination import aiterate_pages, iterate_pages
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
@@ -24,20 +24,20 @@ class TrainingProjectsCacheResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetCacheSummaryResponseV1:
+    ) -> types.GetCacheSummaryResponseV1:
         """Get training project cache summary.
 
         Get the cache summary for the most recent training job in the project.
         """
         return cast(
-            models.GetCacheSummaryResponseV1,
+            types.GetCacheSummaryResponseV1,
             self._client.request(
                 "GET",
                 "/v1/training_projects/{training_project_id}/cache/summary",
                 path_params={
                     "training_project_id": training_project_id,
                 },
-                cast_to=models.GetCacheSummaryResponseV1,
+                cast_to=types.GetCacheSummaryResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -55,20 +55,20 @@ class AsyncTrainingProjectsCacheResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetCacheSummaryResponseV1:
+    ) -> types.GetCacheSummaryResponseV1:
         """Get training project cache summary.
 
         Get the cache summary for the most recent training job in the project.
         """
         return cast(
-            models.GetCacheSummaryResponseV1,
+            types.GetCacheSummaryResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/training_projects/{training_project_id}/cache/summary",
                 path_params={
                     "training_project_id": training_project_id,
                 },
-                cast_to=models.GetCacheSummaryResponseV1,
+                cast_to=types.GetCacheSummaryResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -87,13 +87,13 @@ class TrainingProjectsJobsAuthCodesResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetAuthCodesResponseV1:
+    ) -> types.GetAuthCodesResponseV1:
         """Get auth codes for a training job.
 
         Get authentication codes for all nodes of a training job's interactive sessions.
         """
         return cast(
-            models.GetAuthCodesResponseV1,
+            types.GetAuthCodesResponseV1,
             self._client.request(
                 "GET",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/auth_codes",
@@ -101,7 +101,7 @@ class TrainingProjectsJobsAuthCodesResource(SyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
-                cast_to=models.GetAuthCodesResponseV1,
+                cast_to=types.GetAuthCodesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -120,13 +120,13 @@ class AsyncTrainingProjectsJobsAuthCodesResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetAuthCodesResponseV1:
+    ) -> types.GetAuthCodesResponseV1:
         """Get auth codes for a training job.
 
         Get authentication codes for all nodes of a training job's interactive sessions.
         """
         return cast(
-            models.GetAuthCodesResponseV1,
+            types.GetAuthCodesResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/auth_codes",
@@ -134,7 +134,7 @@ class AsyncTrainingProjectsJobsAuthCodesResource(AsyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
-                cast_to=models.GetAuthCodesResponseV1,
+                cast_to=types.GetAuthCodesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -155,7 +155,7 @@ class TrainingProjectsJobsCheckpointFilesResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetTrainingJobCheckpointFilesResponseV1:
+    ) -> types.GetTrainingJobCheckpointFilesResponseV1:
         """Get training job checkpoint files.
 
         Get presigned URLs for all checkpoint files for a training job.
@@ -165,7 +165,7 @@ class TrainingProjectsJobsCheckpointFilesResource(SyncAPIResource):
             page_token: Offset into the file list (default 0).
         """
         return cast(
-            models.GetTrainingJobCheckpointFilesResponseV1,
+            types.GetTrainingJobCheckpointFilesResponseV1,
             self._client.request(
                 "GET",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/checkpoint_files",
@@ -177,7 +177,7 @@ class TrainingProjectsJobsCheckpointFilesResource(SyncAPIResource):
                     "page_size": page_size,
                     "page_token": page_token,
                 },
-                cast_to=models.GetTrainingJobCheckpointFilesResponseV1,
+                cast_to=types.GetTrainingJobCheckpointFilesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -193,13 +193,13 @@ class TrainingProjectsJobsCheckpointFilesResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> Iterator[models.CheckpointFile]:
+    ) -> Iterator[types.CheckpointFile]:
         """Every item of `list`, fetching the following pages as the iteration needs them.
 
         Takes the same arguments as `list` but `page_token`.
         """
 
-        def fetch_page(page_cursor: Any) -> models.GetTrainingJobCheckpointFilesResponseV1:
+        def fetch_page(page_cursor: Any) -> types.GetTrainingJobCheckpointFilesResponseV1:
             return self.list(
                 training_project_id,
                 training_job_id,
@@ -231,7 +231,7 @@ class AsyncTrainingProjectsJobsCheckpointFilesResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetTrainingJobCheckpointFilesResponseV1:
+    ) -> types.GetTrainingJobCheckpointFilesResponseV1:
         """Get training job checkpoint files.
 
         Get presigned URLs for all checkpoint files for a training job.
@@ -241,7 +241,7 @@ class AsyncTrainingProjectsJobsCheckpointFilesResource(AsyncAPIResource):
             page_token: Offset into the file list (default 0).
         """
         return cast(
-            models.GetTrainingJobCheckpointFilesResponseV1,
+            types.GetTrainingJobCheckpointFilesResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/checkpoint_files",
@@ -253,7 +253,7 @@ class AsyncTrainingProjectsJobsCheckpointFilesResource(AsyncAPIResource):
                     "page_size": page_size,
                     "page_token": page_token,
                 },
-                cast_to=models.GetTrainingJobCheckpointFilesResponseV1,
+                cast_to=types.GetTrainingJobCheckpointFilesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -269,13 +269,13 @@ class AsyncTrainingProjectsJobsCheckpointFilesResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> AsyncIterator[models.CheckpointFile]:
+    ) -> AsyncIterator[types.CheckpointFile]:
         """Every item of `list`, fetching the following pages as the iteration needs them.
 
         Takes the same arguments as `list` but `page_token`.
         """
 
-        async def fetch_page(page_cursor: Any) -> models.GetTrainingJobCheckpointFilesResponseV1:
+        async def fetch_page(page_cursor: Any) -> types.GetTrainingJobCheckpointFilesResponseV1:
             return await self.list(
                 training_project_id,
                 training_job_id,
@@ -305,13 +305,13 @@ class TrainingProjectsJobsCheckpointsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetTrainingJobCheckpointsResponseV1:
+    ) -> types.GetTrainingJobCheckpointsResponseV1:
         """Get training job checkpoints.
 
         Get the checkpoints for a training job.
         """
         return cast(
-            models.GetTrainingJobCheckpointsResponseV1,
+            types.GetTrainingJobCheckpointsResponseV1,
             self._client.request(
                 "GET",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/checkpoints",
@@ -319,7 +319,7 @@ class TrainingProjectsJobsCheckpointsResource(SyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
-                cast_to=models.GetTrainingJobCheckpointsResponseV1,
+                cast_to=types.GetTrainingJobCheckpointsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -338,13 +338,13 @@ class AsyncTrainingProjectsJobsCheckpointsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetTrainingJobCheckpointsResponseV1:
+    ) -> types.GetTrainingJobCheckpointsResponseV1:
         """Get training job checkpoints.
 
         Get the checkpoints for a training job.
         """
         return cast(
-            models.GetTrainingJobCheckpointsResponseV1,
+            types.GetTrainingJobCheckpointsResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/checkpoints",
@@ -352,7 +352,7 @@ class AsyncTrainingProjectsJobsCheckpointsResource(AsyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
-                cast_to=models.GetTrainingJobCheckpointsResponseV1,
+                cast_to=types.GetTrainingJobCheckpointsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -370,7 +370,7 @@ class TrainingProjectsJobsInteractiveSessionsResource(SyncAPIResource):
         session_id: str,
         *,
         timeout_minutes: int | NotGiven | None = NOT_GIVEN,
-        trigger: models.V1InteractiveSessionTrigger
+        trigger: types.V1InteractiveSessionTrigger
         | Literal["on_startup", "on_failure", "on_demand"]
         | NotGiven
         | None = NOT_GIVEN,
@@ -378,7 +378,7 @@ class TrainingProjectsJobsInteractiveSessionsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.PatchInteractiveSessionResponseV1:
+    ) -> types.PatchInteractiveSessionResponseV1:
         """Patch an interactive session.
 
         Update specific fields on a training job's interactive session. Only provided (non-null) fields are updated.
@@ -391,7 +391,7 @@ class TrainingProjectsJobsInteractiveSessionsResource(SyncAPIResource):
                 session trigger is 'on_startup'.
         """
         body = build_body(
-            models.PatchInteractiveSessionRequestV1,
+            types.PatchInteractiveSessionRequestV1,
             {
                 "timeout_minutes": timeout_minutes,
                 "trigger": trigger,
@@ -399,7 +399,7 @@ class TrainingProjectsJobsInteractiveSessionsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.PatchInteractiveSessionResponseV1,
+            types.PatchInteractiveSessionResponseV1,
             self._client.request(
                 "PATCH",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/interactive_sessions/{session_id}",
@@ -409,7 +409,7 @@ class TrainingProjectsJobsInteractiveSessionsResource(SyncAPIResource):
                     "session_id": session_id,
                 },
                 json=body,
-                cast_to=models.PatchInteractiveSessionResponseV1,
+                cast_to=types.PatchInteractiveSessionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -428,7 +428,7 @@ class AsyncTrainingProjectsJobsInteractiveSessionsResource(AsyncAPIResource):
         session_id: str,
         *,
         timeout_minutes: int | NotGiven | None = NOT_GIVEN,
-        trigger: models.V1InteractiveSessionTrigger
+        trigger: types.V1InteractiveSessionTrigger
         | Literal["on_startup", "on_failure", "on_demand"]
         | NotGiven
         | None = NOT_GIVEN,
@@ -436,7 +436,7 @@ class AsyncTrainingProjectsJobsInteractiveSessionsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.PatchInteractiveSessionResponseV1:
+    ) -> types.PatchInteractiveSessionResponseV1:
         """Patch an interactive session.
 
         Update specific fields on a training job's interactive session. Only provided (non-null) fields are updated.
@@ -449,7 +449,7 @@ class AsyncTrainingProjectsJobsInteractiveSessionsResource(AsyncAPIResource):
                 session trigger is 'on_startup'.
         """
         body = build_body(
-            models.PatchInteractiveSessionRequestV1,
+            types.PatchInteractiveSessionRequestV1,
             {
                 "timeout_minutes": timeout_minutes,
                 "trigger": trigger,
@@ -457,7 +457,7 @@ class AsyncTrainingProjectsJobsInteractiveSessionsResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.PatchInteractiveSessionResponseV1,
+            types.PatchInteractiveSessionResponseV1,
             await self._client.request(
                 "PATCH",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/interactive_sessions/{session_id}",
@@ -467,7 +467,7 @@ class AsyncTrainingProjectsJobsInteractiveSessionsResource(AsyncAPIResource):
                     "session_id": session_id,
                 },
                 json=body,
-                cast_to=models.PatchInteractiveSessionResponseV1,
+                cast_to=types.PatchInteractiveSessionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -486,16 +486,16 @@ class TrainingProjectsJobsLogsResource(SyncAPIResource):
         *,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
-        direction: models.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
+        direction: types.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
         limit: int | NotGiven | None = NOT_GIVEN,
-        min_level: models.LogLevelV1
+        min_level: types.LogLevelV1
         | Literal["DEBUG", "INFO", "WARNING", "ERROR"]
         | NotGiven
         | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLogsResponseV1:
+    ) -> types.GetLogsResponseV1:
         """Get the logs for a training job.
 
         Get the logs for a training job with the provided filters.
@@ -512,7 +512,7 @@ class TrainingProjectsJobsLogsResource(SyncAPIResource):
                 severity and drops lines without a level.
         """
         return cast(
-            models.GetLogsResponseV1,
+            types.GetLogsResponseV1,
             self._client.request(
                 "GET",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/logs",
@@ -527,7 +527,7 @@ class TrainingProjectsJobsLogsResource(SyncAPIResource):
                     "limit": limit,
                     "min_level": min_level,
                 },
-                cast_to=models.GetLogsResponseV1,
+                cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -541,9 +541,9 @@ class TrainingProjectsJobsLogsResource(SyncAPIResource):
         *,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
-        direction: models.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
+        direction: types.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
         limit: int | NotGiven | None = NOT_GIVEN,
-        min_level: models.LogLevelV1
+        min_level: types.LogLevelV1
         | Literal["DEBUG", "INFO", "WARNING", "ERROR"]
         | NotGiven
         | None = NOT_GIVEN,
@@ -551,7 +551,7 @@ class TrainingProjectsJobsLogsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLogsResponseV1:
+    ) -> types.GetLogsResponseV1:
         """Get the logs for a training job (deprecated; use GET).
 
         Use the GET form on this path instead.
@@ -570,7 +570,7 @@ class TrainingProjectsJobsLogsResource(SyncAPIResource):
                 severity and drops lines without a level.
         """
         body = build_body(
-            models.GetTrainingJobLogsRequestV1,
+            types.GetTrainingJobLogsRequestV1,
             {
                 "start_epoch_millis": start_epoch_millis,
                 "end_epoch_millis": end_epoch_millis,
@@ -581,7 +581,7 @@ class TrainingProjectsJobsLogsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.GetLogsResponseV1,
+            types.GetLogsResponseV1,
             self._client.request(
                 "POST",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/logs",
@@ -590,7 +590,7 @@ class TrainingProjectsJobsLogsResource(SyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
-                cast_to=models.GetLogsResponseV1,
+                cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -609,16 +609,16 @@ class AsyncTrainingProjectsJobsLogsResource(AsyncAPIResource):
         *,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
-        direction: models.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
+        direction: types.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
         limit: int | NotGiven | None = NOT_GIVEN,
-        min_level: models.LogLevelV1
+        min_level: types.LogLevelV1
         | Literal["DEBUG", "INFO", "WARNING", "ERROR"]
         | NotGiven
         | None = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLogsResponseV1:
+    ) -> types.GetLogsResponseV1:
         """Get the logs for a training job.
 
         Get the logs for a training job with the provided filters.
@@ -635,7 +635,7 @@ class AsyncTrainingProjectsJobsLogsResource(AsyncAPIResource):
                 severity and drops lines without a level.
         """
         return cast(
-            models.GetLogsResponseV1,
+            types.GetLogsResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/logs",
@@ -650,7 +650,7 @@ class AsyncTrainingProjectsJobsLogsResource(AsyncAPIResource):
                     "limit": limit,
                     "min_level": min_level,
                 },
-                cast_to=models.GetLogsResponseV1,
+                cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -664,9 +664,9 @@ class AsyncTrainingProjectsJobsLogsResource(AsyncAPIResource):
         *,
         start_epoch_millis: int | NotGiven | None = NOT_GIVEN,
         end_epoch_millis: int | NotGiven | None = NOT_GIVEN,
-        direction: models.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
+        direction: types.SortOrderV1 | Literal["asc", "desc"] | NotGiven | None = NOT_GIVEN,
         limit: int | NotGiven | None = NOT_GIVEN,
-        min_level: models.LogLevelV1
+        min_level: types.LogLevelV1
         | Literal["DEBUG", "INFO", "WARNING", "ERROR"]
         | NotGiven
         | None = NOT_GIVEN,
@@ -674,7 +674,7 @@ class AsyncTrainingProjectsJobsLogsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetLogsResponseV1:
+    ) -> types.GetLogsResponseV1:
         """Get the logs for a training job (deprecated; use GET).
 
         Use the GET form on this path instead.
@@ -693,7 +693,7 @@ class AsyncTrainingProjectsJobsLogsResource(AsyncAPIResource):
                 severity and drops lines without a level.
         """
         body = build_body(
-            models.GetTrainingJobLogsRequestV1,
+            types.GetTrainingJobLogsRequestV1,
             {
                 "start_epoch_millis": start_epoch_millis,
                 "end_epoch_millis": end_epoch_millis,
@@ -704,7 +704,7 @@ class AsyncTrainingProjectsJobsLogsResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.GetLogsResponseV1,
+            types.GetLogsResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/logs",
@@ -713,7 +713,7 @@ class AsyncTrainingProjectsJobsLogsResource(AsyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
-                cast_to=models.GetLogsResponseV1,
+                cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -736,7 +736,7 @@ class TrainingProjectsJobsMetricsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetTrainingJobMetricsResponseV1:
+    ) -> types.GetTrainingJobMetricsResponseV1:
         """Get the metrics for a training job.
 
         Args:
@@ -746,7 +746,7 @@ class TrainingProjectsJobsMetricsResource(SyncAPIResource):
                 derived from the time range so large windows return fewer points.
         """
         return cast(
-            models.GetTrainingJobMetricsResponseV1,
+            types.GetTrainingJobMetricsResponseV1,
             self._client.request(
                 "GET",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/metrics",
@@ -759,7 +759,7 @@ class TrainingProjectsJobsMetricsResource(SyncAPIResource):
                     "start_epoch_millis": start_epoch_millis,
                     "step_seconds": step_seconds,
                 },
-                cast_to=models.GetTrainingJobMetricsResponseV1,
+                cast_to=types.GetTrainingJobMetricsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -778,7 +778,7 @@ class TrainingProjectsJobsMetricsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetTrainingJobMetricsResponseV1:
+    ) -> types.GetTrainingJobMetricsResponseV1:
         """Get the metrics for a training job (deprecated; use GET).
 
         Use the GET form on this path instead.
@@ -792,7 +792,7 @@ class TrainingProjectsJobsMetricsResource(SyncAPIResource):
                 derived from the time range so large windows return fewer points.
         """
         body = build_body(
-            models.GetTrainingJobMetricsRequestV1,
+            types.GetTrainingJobMetricsRequestV1,
             {
                 "end_epoch_millis": end_epoch_millis,
                 "start_epoch_millis": start_epoch_millis,
@@ -801,7 +801,7 @@ class TrainingProjectsJobsMetricsResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.GetTrainingJobMetricsResponseV1,
+            types.GetTrainingJobMetricsResponseV1,
             self._client.request(
                 "POST",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/metrics",
@@ -810,7 +810,7 @@ class TrainingProjectsJobsMetricsResource(SyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
-                cast_to=models.GetTrainingJobMetricsResponseV1,
+                cast_to=types.GetTrainingJobMetricsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -833,7 +833,7 @@ class AsyncTrainingProjectsJobsMetricsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetTrainingJobMetricsResponseV1:
+    ) -> types.GetTrainingJobMetricsResponseV1:
         """Get the metrics for a training job.
 
         Args:
@@ -843,7 +843,7 @@ class AsyncTrainingProjectsJobsMetricsResource(AsyncAPIResource):
                 derived from the time range so large windows return fewer points.
         """
         return cast(
-            models.GetTrainingJobMetricsResponseV1,
+            types.GetTrainingJobMetricsResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/metrics",
@@ -856,7 +856,7 @@ class AsyncTrainingProjectsJobsMetricsResource(AsyncAPIResource):
                     "start_epoch_millis": start_epoch_millis,
                     "step_seconds": step_seconds,
                 },
-                cast_to=models.GetTrainingJobMetricsResponseV1,
+                cast_to=types.GetTrainingJobMetricsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -875,7 +875,7 @@ class AsyncTrainingProjectsJobsMetricsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetTrainingJobMetricsResponseV1:
+    ) -> types.GetTrainingJobMetricsResponseV1:
         """Get the metrics for a training job (deprecated; use GET).
 
         Use the GET form on this path instead.
@@ -889,7 +889,7 @@ class AsyncTrainingProjectsJobsMetricsResource(AsyncAPIResource):
                 derived from the time range so large windows return fewer points.
         """
         body = build_body(
-            models.GetTrainingJobMetricsRequestV1,
+            types.GetTrainingJobMetricsRequestV1,
             {
                 "end_epoch_millis": end_epoch_millis,
                 "start_epoch_millis": start_epoch_millis,
@@ -898,7 +898,7 @@ class AsyncTrainingProjectsJobsMetricsResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.GetTrainingJobMetricsResponseV1,
+            types.GetTrainingJobMetricsResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/metrics",
@@ -907,7 +907,7 @@ class AsyncTrainingProjectsJobsMetricsResource(AsyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
-                cast_to=models.GetTrainingJobMetricsResponseV1,
+                cast_to=types.GetTrainingJobMetricsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -930,7 +930,7 @@ class TrainingProjectsJobsSshResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SignSSHCertificateResponseV1:
+    ) -> types.SignSSHCertificateResponseV1:
         """Sign an SSH certificate for a training job.
 
         Signs a short-lived SSH certificate granting access to a specific training job pod. Returns the signed SSH certificate, a JWT token for SSH proxy authentication, the proxy address to connect through, and the certificate expiry time.
@@ -941,7 +941,7 @@ class TrainingProjectsJobsSshResource(SyncAPIResource):
                 Optional for inference (server picks a running replica if omitted).
         """
         body = build_body(
-            models.SignSSHCertificateRequestV1,
+            types.SignSSHCertificateRequestV1,
             {
                 "public_key": public_key,
                 "replica_id": replica_id,
@@ -949,7 +949,7 @@ class TrainingProjectsJobsSshResource(SyncAPIResource):
             required=True,
         )
         return cast(
-            models.SignSSHCertificateResponseV1,
+            types.SignSSHCertificateResponseV1,
             self._client.request(
                 "POST",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/ssh/sign",
@@ -958,7 +958,7 @@ class TrainingProjectsJobsSshResource(SyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
-                cast_to=models.SignSSHCertificateResponseV1,
+                cast_to=types.SignSSHCertificateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -981,7 +981,7 @@ class AsyncTrainingProjectsJobsSshResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.SignSSHCertificateResponseV1:
+    ) -> types.SignSSHCertificateResponseV1:
         """Sign an SSH certificate for a training job.
 
         Signs a short-lived SSH certificate granting access to a specific training job pod. Returns the signed SSH certificate, a JWT token for SSH proxy authentication, the proxy address to connect through, and the certificate expiry time.
@@ -992,7 +992,7 @@ class AsyncTrainingProjectsJobsSshResource(AsyncAPIResource):
                 Optional for inference (server picks a running replica if omitted).
         """
         body = build_body(
-            models.SignSSHCertificateRequestV1,
+            types.SignSSHCertificateRequestV1,
             {
                 "public_key": public_key,
                 "replica_id": replica_id,
@@ -1000,7 +1000,7 @@ class AsyncTrainingProjectsJobsSshResource(AsyncAPIResource):
             required=True,
         )
         return cast(
-            models.SignSSHCertificateResponseV1,
+            types.SignSSHCertificateResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/ssh/sign",
@@ -1009,7 +1009,7 @@ class AsyncTrainingProjectsJobsSshResource(AsyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
-                cast_to=models.SignSSHCertificateResponseV1,
+                cast_to=types.SignSSHCertificateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -1038,20 +1038,20 @@ class TrainingProjectsJobsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ListTrainingJobsResponseV1:
+    ) -> types.ListTrainingJobsResponseV1:
         """List training jobs.
 
         List all training jobs for the training project.
         """
         return cast(
-            models.ListTrainingJobsResponseV1,
+            types.ListTrainingJobsResponseV1,
             self._client.request(
                 "GET",
                 "/v1/training_projects/{training_project_id}/jobs",
                 path_params={
                     "training_project_id": training_project_id,
                 },
-                cast_to=models.ListTrainingJobsResponseV1,
+                cast_to=types.ListTrainingJobsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1062,12 +1062,12 @@ class TrainingProjectsJobsResource(SyncAPIResource):
         self,
         training_project_id: str,
         *,
-        training_job: models.CreateTrainingJobV1,
+        training_job: types.CreateTrainingJobV1,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.CreateTrainingJobResponseV1:
+    ) -> types.CreateTrainingJobResponseV1:
         """Create a training job.
 
         Creates a training job with the specified configuration.
@@ -1076,14 +1076,14 @@ class TrainingProjectsJobsResource(SyncAPIResource):
             training_job: The training job to create.
         """
         body = build_body(
-            models.CreateTrainingJobRequestV1,
+            types.CreateTrainingJobRequestV1,
             {
                 "training_job": training_job,
             },
             required=True,
         )
         return cast(
-            models.CreateTrainingJobResponseV1,
+            types.CreateTrainingJobResponseV1,
             self._client.request(
                 "POST",
                 "/v1/training_projects/{training_project_id}/jobs",
@@ -1091,7 +1091,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                     "training_project_id": training_project_id,
                 },
                 json=body,
-                cast_to=models.CreateTrainingJobResponseV1,
+                cast_to=types.CreateTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -1107,13 +1107,13 @@ class TrainingProjectsJobsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetTrainingJobResponseV1:
+    ) -> types.GetTrainingJobResponseV1:
         """Get a training job.
 
         Get the details of an existing training job.
         """
         return cast(
-            models.GetTrainingJobResponseV1,
+            types.GetTrainingJobResponseV1,
             self._client.request(
                 "GET",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}",
@@ -1121,7 +1121,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
-                cast_to=models.GetTrainingJobResponseV1,
+                cast_to=types.GetTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1136,13 +1136,13 @@ class TrainingProjectsJobsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.TrainingJobTombstoneV1:
+    ) -> types.TrainingJobTombstoneV1:
         """Delete a training job.
 
         Deletes a training job. Stops it first if still running.
         """
         return cast(
-            models.TrainingJobTombstoneV1,
+            types.TrainingJobTombstoneV1,
             self._client.request(
                 "DELETE",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}",
@@ -1150,7 +1150,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
-                cast_to=models.TrainingJobTombstoneV1,
+                cast_to=types.TrainingJobTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1167,7 +1167,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UpdateTrainingJobResponseV1:
+    ) -> types.UpdateTrainingJobResponseV1:
         """Update a training job.
 
         Update mutable fields on a training job. Currently supports changing the queue priority of a PENDING job; higher priorities are dequeued first.
@@ -1177,14 +1177,14 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                 first. Only jobs in the PENDING state can have their priority changed.
         """
         body = build_body(
-            models.UpdateTrainingJobRequestV1,
+            types.UpdateTrainingJobRequestV1,
             {
                 "priority": priority,
             },
             required=True,
         )
         return cast(
-            models.UpdateTrainingJobResponseV1,
+            types.UpdateTrainingJobResponseV1,
             self._client.request(
                 "PATCH",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}",
@@ -1193,7 +1193,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
-                cast_to=models.UpdateTrainingJobResponseV1,
+                cast_to=types.UpdateTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -1209,10 +1209,10 @@ class TrainingProjectsJobsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DownloadTrainingJobResponseV1:
+    ) -> types.DownloadTrainingJobResponseV1:
         """Get the uploaded training job as a S3 Artifact"""
         return cast(
-            models.DownloadTrainingJobResponseV1,
+            types.DownloadTrainingJobResponseV1,
             self._client.request(
                 "GET",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/download",
@@ -1220,7 +1220,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
-                cast_to=models.DownloadTrainingJobResponseV1,
+                cast_to=types.DownloadTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1235,13 +1235,13 @@ class TrainingProjectsJobsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.RecreateTrainingJobResponseV1:
+    ) -> types.RecreateTrainingJobResponseV1:
         """Recreate a training job
 
         Create a new training job with the same configuration as an existing training job.
         """
         return cast(
-            models.RecreateTrainingJobResponseV1,
+            types.RecreateTrainingJobResponseV1,
             self._client.request(
                 "POST",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/recreate",
@@ -1249,7 +1249,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
-                cast_to=models.RecreateTrainingJobResponseV1,
+                cast_to=types.RecreateTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1265,18 +1265,18 @@ class TrainingProjectsJobsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.StopTrainingJobResponseV1:
+    ) -> types.StopTrainingJobResponseV1:
         """Stop a training job.
 
         Stops a training job.
         """
         body = build_body(
-            models.StopTrainingJobRequestV1,
+            types.StopTrainingJobRequestV1,
             {},
             required=True,
         )
         return cast(
-            models.StopTrainingJobResponseV1,
+            types.StopTrainingJobResponseV1,
             self._client.request(
                 "POST",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/stop",
@@ -1285,7 +1285,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
-                cast_to=models.StopTrainingJobResponseV1,
+                cast_to=types.StopTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -1314,20 +1314,20 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ListTrainingJobsResponseV1:
+    ) -> types.ListTrainingJobsResponseV1:
         """List training jobs.
 
         List all training jobs for the training project.
         """
         return cast(
-            models.ListTrainingJobsResponseV1,
+            types.ListTrainingJobsResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/training_projects/{training_project_id}/jobs",
                 path_params={
                     "training_project_id": training_project_id,
                 },
-                cast_to=models.ListTrainingJobsResponseV1,
+                cast_to=types.ListTrainingJobsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1338,12 +1338,12 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
         self,
         training_project_id: str,
         *,
-        training_job: models.CreateTrainingJobV1,
+        training_job: types.CreateTrainingJobV1,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.CreateTrainingJobResponseV1:
+    ) -> types.CreateTrainingJobResponseV1:
         """Create a training job.
 
         Creates a training job with the specified configuration.
@@ -1352,14 +1352,14 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
             training_job: The training job to create.
         """
         body = build_body(
-            models.CreateTrainingJobRequestV1,
+            types.CreateTrainingJobRequestV1,
             {
                 "training_job": training_job,
             },
             required=True,
         )
         return cast(
-            models.CreateTrainingJobResponseV1,
+            types.CreateTrainingJobResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/training_projects/{training_project_id}/jobs",
@@ -1367,7 +1367,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                     "training_project_id": training_project_id,
                 },
                 json=body,
-                cast_to=models.CreateTrainingJobResponseV1,
+                cast_to=types.CreateTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -1383,13 +1383,13 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetTrainingJobResponseV1:
+    ) -> types.GetTrainingJobResponseV1:
         """Get a training job.
 
         Get the details of an existing training job.
         """
         return cast(
-            models.GetTrainingJobResponseV1,
+            types.GetTrainingJobResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}",
@@ -1397,7 +1397,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
-                cast_to=models.GetTrainingJobResponseV1,
+                cast_to=types.GetTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1412,13 +1412,13 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.TrainingJobTombstoneV1:
+    ) -> types.TrainingJobTombstoneV1:
         """Delete a training job.
 
         Deletes a training job. Stops it first if still running.
         """
         return cast(
-            models.TrainingJobTombstoneV1,
+            types.TrainingJobTombstoneV1,
             await self._client.request(
                 "DELETE",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}",
@@ -1426,7 +1426,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
-                cast_to=models.TrainingJobTombstoneV1,
+                cast_to=types.TrainingJobTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1443,7 +1443,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UpdateTrainingJobResponseV1:
+    ) -> types.UpdateTrainingJobResponseV1:
         """Update a training job.
 
         Update mutable fields on a training job. Currently supports changing the queue priority of a PENDING job; higher priorities are dequeued first.
@@ -1453,14 +1453,14 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                 first. Only jobs in the PENDING state can have their priority changed.
         """
         body = build_body(
-            models.UpdateTrainingJobRequestV1,
+            types.UpdateTrainingJobRequestV1,
             {
                 "priority": priority,
             },
             required=True,
         )
         return cast(
-            models.UpdateTrainingJobResponseV1,
+            types.UpdateTrainingJobResponseV1,
             await self._client.request(
                 "PATCH",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}",
@@ -1469,7 +1469,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
-                cast_to=models.UpdateTrainingJobResponseV1,
+                cast_to=types.UpdateTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -1485,10 +1485,10 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.DownloadTrainingJobResponseV1:
+    ) -> types.DownloadTrainingJobResponseV1:
         """Get the uploaded training job as a S3 Artifact"""
         return cast(
-            models.DownloadTrainingJobResponseV1,
+            types.DownloadTrainingJobResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/download",
@@ -1496,7 +1496,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
-                cast_to=models.DownloadTrainingJobResponseV1,
+                cast_to=types.DownloadTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1511,13 +1511,13 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.RecreateTrainingJobResponseV1:
+    ) -> types.RecreateTrainingJobResponseV1:
         """Recreate a training job
 
         Create a new training job with the same configuration as an existing training job.
         """
         return cast(
-            models.RecreateTrainingJobResponseV1,
+            types.RecreateTrainingJobResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/recreate",
@@ -1525,7 +1525,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
-                cast_to=models.RecreateTrainingJobResponseV1,
+                cast_to=types.RecreateTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1541,18 +1541,18 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.StopTrainingJobResponseV1:
+    ) -> types.StopTrainingJobResponseV1:
         """Stop a training job.
 
         Stops a training job.
         """
         body = build_body(
-            models.StopTrainingJobRequestV1,
+            types.StopTrainingJobRequestV1,
             {},
             required=True,
         )
         return cast(
-            models.StopTrainingJobResponseV1,
+            types.StopTrainingJobResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/stop",
@@ -1561,7 +1561,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
-                cast_to=models.StopTrainingJobResponseV1,
+                cast_to=types.StopTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -1584,17 +1584,17 @@ class TrainingProjectsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ListTrainingProjectsResponseV1:
+    ) -> types.ListTrainingProjectsResponseV1:
         """List training projects.
 
         List all training projects for the organization.
         """
         return cast(
-            models.ListTrainingProjectsResponseV1,
+            types.ListTrainingProjectsResponseV1,
             self._client.request(
                 "GET",
                 "/v1/training_projects",
-                cast_to=models.ListTrainingProjectsResponseV1,
+                cast_to=types.ListTrainingProjectsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1604,12 +1604,12 @@ class TrainingProjectsResource(SyncAPIResource):
     def create(
         self,
         *,
-        training_project: models.UpsertTrainingProjectV1,
+        training_project: types.UpsertTrainingProjectV1,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UpsertTrainingProjectResponseV1:
+    ) -> types.UpsertTrainingProjectResponseV1:
         """Upsert a training project.
 
         Upserts a training project with the specified metadata.
@@ -1618,19 +1618,19 @@ class TrainingProjectsResource(SyncAPIResource):
             training_project: The training project to upsert.
         """
         body = build_body(
-            models.UpsertTrainingProjectRequestV1,
+            types.UpsertTrainingProjectRequestV1,
             {
                 "training_project": training_project,
             },
             required=True,
         )
         return cast(
-            models.UpsertTrainingProjectResponseV1,
+            types.UpsertTrainingProjectResponseV1,
             self._client.request(
                 "POST",
                 "/v1/training_projects",
                 json=body,
-                cast_to=models.UpsertTrainingProjectResponseV1,
+                cast_to=types.UpsertTrainingProjectResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -1645,20 +1645,20 @@ class TrainingProjectsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetTrainingProjectResponseV1:
+    ) -> types.GetTrainingProjectResponseV1:
         """Get a training project.
 
         Get the details of an existing training project.
         """
         return cast(
-            models.GetTrainingProjectResponseV1,
+            types.GetTrainingProjectResponseV1,
             self._client.request(
                 "GET",
                 "/v1/training_projects/{training_project_id}",
                 path_params={
                     "training_project_id": training_project_id,
                 },
-                cast_to=models.GetTrainingProjectResponseV1,
+                cast_to=types.GetTrainingProjectResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1672,20 +1672,20 @@ class TrainingProjectsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.TrainingProjectTombstoneV1:
+    ) -> types.TrainingProjectTombstoneV1:
         """Delete a training project.
 
         Deletes a training project and all associated training jobs.
         """
         return cast(
-            models.TrainingProjectTombstoneV1,
+            types.TrainingProjectTombstoneV1,
             self._client.request(
                 "DELETE",
                 "/v1/training_projects/{training_project_id}",
                 path_params={
                     "training_project_id": training_project_id,
                 },
-                cast_to=models.TrainingProjectTombstoneV1,
+                cast_to=types.TrainingProjectTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1707,17 +1707,17 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.ListTrainingProjectsResponseV1:
+    ) -> types.ListTrainingProjectsResponseV1:
         """List training projects.
 
         List all training projects for the organization.
         """
         return cast(
-            models.ListTrainingProjectsResponseV1,
+            types.ListTrainingProjectsResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/training_projects",
-                cast_to=models.ListTrainingProjectsResponseV1,
+                cast_to=types.ListTrainingProjectsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1727,12 +1727,12 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
     async def create(
         self,
         *,
-        training_project: models.UpsertTrainingProjectV1,
+        training_project: types.UpsertTrainingProjectV1,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UpsertTrainingProjectResponseV1:
+    ) -> types.UpsertTrainingProjectResponseV1:
         """Upsert a training project.
 
         Upserts a training project with the specified metadata.
@@ -1741,19 +1741,19 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
             training_project: The training project to upsert.
         """
         body = build_body(
-            models.UpsertTrainingProjectRequestV1,
+            types.UpsertTrainingProjectRequestV1,
             {
                 "training_project": training_project,
             },
             required=True,
         )
         return cast(
-            models.UpsertTrainingProjectResponseV1,
+            types.UpsertTrainingProjectResponseV1,
             await self._client.request(
                 "POST",
                 "/v1/training_projects",
                 json=body,
-                cast_to=models.UpsertTrainingProjectResponseV1,
+                cast_to=types.UpsertTrainingProjectResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 extra_body=extra_body,
@@ -1768,20 +1768,20 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.GetTrainingProjectResponseV1:
+    ) -> types.GetTrainingProjectResponseV1:
         """Get a training project.
 
         Get the details of an existing training project.
         """
         return cast(
-            models.GetTrainingProjectResponseV1,
+            types.GetTrainingProjectResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/training_projects/{training_project_id}",
                 path_params={
                     "training_project_id": training_project_id,
                 },
-                cast_to=models.GetTrainingProjectResponseV1,
+                cast_to=types.GetTrainingProjectResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -1795,20 +1795,20 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.TrainingProjectTombstoneV1:
+    ) -> types.TrainingProjectTombstoneV1:
         """Delete a training project.
 
         Deletes a training project and all associated training jobs.
         """
         return cast(
-            models.TrainingProjectTombstoneV1,
+            types.TrainingProjectTombstoneV1,
             await self._client.request(
                 "DELETE",
                 "/v1/training_projects/{training_project_id}",
                 path_params={
                     "training_project_id": training_project_id,
                 },
-                cast_to=models.TrainingProjectTombstoneV1,
+                cast_to=types.TrainingProjectTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,

@@ -8,7 +8,7 @@ from typing import Any, cast
 
 import httpx
 
-from .. import models
+from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._pagination import aiterate_pages, iterate_pages
 from .._resource import AsyncAPIResource, SyncAPIResource
@@ -25,7 +25,7 @@ class UsersResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UsersResponseV1:
+    ) -> types.UsersResponseV1:
         """Lists users in the workspace
 
         Returns the workspace's members. Only actual joined members are returned; service accounts, invited users, and pending join requests are excluded.
@@ -35,7 +35,7 @@ class UsersResource(SyncAPIResource):
             limit: Maximum number of items to return.
         """
         return cast(
-            models.UsersResponseV1,
+            types.UsersResponseV1,
             self._client.request(
                 "GET",
                 "/v1/users",
@@ -43,7 +43,7 @@ class UsersResource(SyncAPIResource):
                     "cursor": cursor,
                     "limit": limit,
                 },
-                cast_to=models.UsersResponseV1,
+                cast_to=types.UsersResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -57,13 +57,13 @@ class UsersResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> Iterator[models.UserInfoV1]:
+    ) -> Iterator[types.UserInfoV1]:
         """Every item of `list`, fetching the following pages as the iteration needs them.
 
         Takes the same arguments as `list` but `cursor`.
         """
 
-        def fetch_page(page_cursor: Any) -> models.UsersResponseV1:
+        def fetch_page(page_cursor: Any) -> types.UsersResponseV1:
             return self.list(
                 cursor=NOT_GIVEN if page_cursor is None else page_cursor,
                 limit=limit,
@@ -85,17 +85,17 @@ class UsersResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UserInfoV1:
+    ) -> types.UserInfoV1:
         """Gets the authenticated user
 
         Returns info about the user making the request.
         """
         return cast(
-            models.UserInfoV1,
+            types.UserInfoV1,
             self._client.request(
                 "GET",
                 "/v1/users/me",
-                cast_to=models.UserInfoV1,
+                cast_to=types.UserInfoV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -109,20 +109,20 @@ class UsersResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UserInfoV1:
+    ) -> types.UserInfoV1:
         """Gets a user by ID
 
         Returns info about a user in the caller's workspace.
         """
         return cast(
-            models.UserInfoV1,
+            types.UserInfoV1,
             self._client.request(
                 "GET",
                 "/v1/users/{user_id}",
                 path_params={
                     "user_id": user_id,
                 },
-                cast_to=models.UserInfoV1,
+                cast_to=types.UserInfoV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -141,7 +141,7 @@ class AsyncUsersResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UsersResponseV1:
+    ) -> types.UsersResponseV1:
         """Lists users in the workspace
 
         Returns the workspace's members. Only actual joined members are returned; service accounts, invited users, and pending join requests are excluded.
@@ -151,7 +151,7 @@ class AsyncUsersResource(AsyncAPIResource):
             limit: Maximum number of items to return.
         """
         return cast(
-            models.UsersResponseV1,
+            types.UsersResponseV1,
             await self._client.request(
                 "GET",
                 "/v1/users",
@@ -159,7 +159,7 @@ class AsyncUsersResource(AsyncAPIResource):
                     "cursor": cursor,
                     "limit": limit,
                 },
-                cast_to=models.UsersResponseV1,
+                cast_to=types.UsersResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -173,13 +173,13 @@ class AsyncUsersResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> AsyncIterator[models.UserInfoV1]:
+    ) -> AsyncIterator[types.UserInfoV1]:
         """Every item of `list`, fetching the following pages as the iteration needs them.
 
         Takes the same arguments as `list` but `cursor`.
         """
 
-        async def fetch_page(page_cursor: Any) -> models.UsersResponseV1:
+        async def fetch_page(page_cursor: Any) -> types.UsersResponseV1:
             return await self.list(
                 cursor=NOT_GIVEN if page_cursor is None else page_cursor,
                 limit=limit,
@@ -201,17 +201,17 @@ class AsyncUsersResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UserInfoV1:
+    ) -> types.UserInfoV1:
         """Gets the authenticated user
 
         Returns info about the user making the request.
         """
         return cast(
-            models.UserInfoV1,
+            types.UserInfoV1,
             await self._client.request(
                 "GET",
                 "/v1/users/me",
-                cast_to=models.UserInfoV1,
+                cast_to=types.UserInfoV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -225,20 +225,20 @@ class AsyncUsersResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> models.UserInfoV1:
+    ) -> types.UserInfoV1:
         """Gets a user by ID
 
         Returns info about a user in the caller's workspace.
         """
         return cast(
-            models.UserInfoV1,
+            types.UserInfoV1,
             await self._client.request(
                 "GET",
                 "/v1/users/{user_id}",
                 path_params={
                     "user_id": user_id,
                 },
-                cast_to=models.UserInfoV1,
+                cast_to=types.UserInfoV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,

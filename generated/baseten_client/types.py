@@ -6,7 +6,9 @@ from datetime import date as date_aliased
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
+from pydantic import AwareDatetime, ConfigDict, Field, RootModel
+
+from ._models import BaseModel
 
 
 class APIKeyCategory(str, Enum):

@@ -1,0 +1,1 @@
+"""Hand-written extensions of the generated client (copied by apigen)."""
