@@ -126,6 +126,9 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument(
         "--no-client", action="store_true", help="skip the generated client's API comparison"
     )
+    diff.add_argument(
+        "--list-rules", action="store_true", help="print every rule id and level, then exit"
+    )
     return parser
 
 
@@ -199,6 +202,11 @@ def _diff_config(args: argparse.Namespace) -> ApiConfig:
 def _cmd_diff(args: argparse.Namespace) -> int:
     from .diff_command import run_diff_command
 
+    if args.list_rules:
+        from .diff import rules_markdown
+
+        print(rules_markdown(), end="")
+        return 0
     return run_diff_command(
         args.old,
         args.new,

@@ -11,6 +11,7 @@ from pathlib import Path
 from .config import ApiConfig, config_for_spec
 from .diff import Change, diff_specs, render, should_fail
 from .diff.client_api import compare_packages
+from .diff.policy import load_policy
 from .diff.revision import load_spec_source
 from .loader import LoadedSpec
 from .pipeline import generate
@@ -58,8 +59,11 @@ def run_diff_command(
     fail_on: str | None,
     with_client: bool,
 ) -> int:
-    """Print the report; exit 1 when `fail_on` matched. Defaults: last commit vs working tree."""
+    """Print the report; exit 1 when `fail_on` matched. Defaults: last commit vs working tree.
+
+    The API folder's diff policy (level overrides, accepted changes) applies first."""
     spec = config.spec_path.as_posix()
+    policy = load_policy(config.api_dir)
     changes, new = diff_reports(
         old_source or f"HEAD:{spec}",
         new_source or spec,
@@ -67,5 +71,11 @@ def run_diff_command(
         package=config.package,
         with_client=with_client,
     )
+    changes, accepted = policy.apply(changes)
+    if accepted:
+        print(
+            f"apigen diff: {len(accepted)} change(s) accepted by {', '.join(policy.sources)}",
+            file=sys.stderr,
+        )
     sys.stdout.write(render(changes, fmt, file=new.source, line_of=new.line_of))
     return 1 if should_fail(changes, fail_on) else 0

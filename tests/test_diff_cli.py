@@ -65,3 +65,45 @@ def test_git_revisions_are_accepted(
     assert main(["diff", "HEAD:spec.json", "spec.json", "--no-client", "--format", "github"]) == 0
     out = capsys.readouterr().out
     assert "::error" in out and "operation-removed" in out
+
+
+def test_ignore_file_and_level_overrides_are_honoured_by_fail_on(
+    spec_pair: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    old, new = spec_pair
+    args = ["diff", str(old), str(new), "--no-client", "--fail-on", "breaking"]
+    ignore = new.parent / "diff-ignore.toml"
+    # accepting only the removal still fails on the new required body property
+    ignore.write_text(
+        '[[ignore]]\nrule = "operation-removed"\noperation = "DELETE /v2/pets/{pet_id}"\n'
+        'reason = "announced to every customer in March"\n'
+    )
+    assert main(args) == 1
+    captured = capsys.readouterr()
+    assert "[operation-removed]" not in captured.out
+    assert "1 change(s) accepted by" in captured.err
+    # ...until that rule is downgraded for this API as well
+    ignore.write_text(
+        ignore.read_text() + '[levels]\n"request-property-became-required" = "warn"\n'
+    )
+    assert main(args) == 0
+    assert "Possibly breaking" in capsys.readouterr().out
+    assert main([*args[:-1], "possibly-breaking"]) == 1
+
+
+def test_diff_policy_in_the_api_config_and_its_errors(
+    spec_pair: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    old, new = spec_pair
+    config = new.parent / "config.toml"
+    config.write_text('[diff.levels]\n"operation-removed" = "none"\n')
+    assert main(["diff", str(old), str(new), "--no-client"]) == 0
+    assert "[operation-removed]" not in capsys.readouterr().out
+    config.write_text('[[diff.ignore]]\nrule = "no-such-rule"\nreason = "x"\n')
+    assert main(["diff", str(old), str(new), "--no-client"]) == 3
+    error = capsys.readouterr().err
+    assert "config.toml [diff] ignore[0]: unknown rule id 'no-such-rule'" in error
+    assert error.count("\n") == 1
+    config.write_text('[[diff.ignore]]\nrule = "operation-removed"\n')
+    assert main(["diff", str(old), str(new), "--no-client"]) == 3
+    assert "`reason` is required" in capsys.readouterr().err

@@ -155,12 +155,13 @@ def test_a_shared_component_change_is_reported_once_with_every_operation() -> No
     changes = diff_specs(spec({"age": {"type": "integer"}}), spec({}))
     assert len(changes) == 1
     change = changes[0]
-    assert change.rule == "response-property-removed"
+    assert change.rule == "response-optional-property-removed"
     assert change.operation is None
     assert change.operations == ("GET /owners", "GET /pets")
     assert change.side == "old"
     assert change.message == (
-        "GET /owners and 1 more operation: response property `Owner.age` removed "
+        "GET /owners (response 200, application/json) and 1 more operation: "
+        "optional response property `Owner.age` removed "
         "(old spec #/components/schemas/Owner/properties/age)"
     )
 
@@ -171,9 +172,10 @@ def test_single_operation_changes_name_the_operation() -> None:
     new["components"]["schemas"]["Owner"]["properties"]["name"]["type"] = "integer"
     [change] = diff_specs(old, new)
     assert change.operation == "GET /pets"
+    # the change is in a shared component: the message says where the operation uses it
     assert change.message == (
-        "GET /pets: response `Owner.name` type changed from `string` to `integer` "
-        "(#/components/schemas/Owner/properties/name)"
+        "GET /pets (response 200, application/json): response `Owner.name` type changed "
+        "from `string` to `integer` (#/components/schemas/Owner/properties/name)"
     )
 
 
@@ -278,3 +280,46 @@ def test_allof_reshuffles_without_effect_are_not_breaking() -> None:
     new["components"]["schemas"]["Pet"] = {"allOf": [{"$ref": "#/components/schemas/Age"}, name]}
     assert breaking(old, new) == []
     assert breaking(new, old) == []
+
+
+def test_changes_to_unstable_operations_are_compatible() -> None:
+    def spec(stability: str, status: str) -> Spec:
+        operation = {"x-stability-level": stability, "responses": {status: {"description": "ok"}}}
+        return api({}, {"/beta": {"get": operation}, "/baseten": {"get": {**operation}}})
+
+    old, new = spec("alpha", "200"), spec("alpha", "201")
+    old["paths"]["/baseten"]["get"]["x-stability"] = "unstable"  # Baseten's own marker
+    del old["paths"]["/baseten"]["get"]["x-stability-level"]
+    new["paths"]["/baseten"]["get"] = copy.deepcopy(old["paths"]["/baseten"]["get"])
+    new["paths"]["/baseten"]["get"]["responses"] = {"201": {"description": "ok"}}
+    removed = [c for c in diff_specs(old, new) if c.rule == "response-success-status-removed"]
+    assert {c.operation for c in removed} == {"GET /beta", "GET /baseten"}
+    assert all(c.level is Level.COMPATIBLE for c in removed)
+    assert all(c.message.endswith("[unstable operation]") for c in removed)
+    # the same change on a stable operation keeps its level
+    stable_old, stable_new = spec("stable", "200"), spec("stable", "201")
+    levels = {c.level for c in diff_specs(stable_old, stable_new) if c.rule == removed[0].rule}
+    assert levels == {Level.BREAKING}
+
+
+def test_union_variants_are_named_by_title_ref_or_discriminator_value() -> None:
+    cat = {"title": "Cat", "type": "object", "properties": {"kind": {"const": "cat"}}}
+    dog = {"type": "object", "properties": {"kind": {"const": "dog"}, "bark": {"type": "string"}}}
+    fish = {"$ref": "#/components/schemas/Fish"}
+
+    def spec(bark: str) -> Spec:
+        union = {
+            "oneOf": [cat, copy.deepcopy(dog), fish],
+            "discriminator": {"propertyName": "kind"},
+        }
+        union["oneOf"][1]["properties"]["bark"]["type"] = bark
+        return api({"Pet": union, "Fish": {"type": "object"}}, {"/pets": returns("Pet")})
+
+    [change] = diff_specs(spec("string"), spec("integer"))
+    assert "`Pet.oneOf(dog).bark`" in change.message
+    old, new = spec("string"), spec("string")
+    new["components"]["schemas"]["Pet"]["oneOf"] = [cat]
+    messages = sorted(c.message for c in diff_specs(old, new))
+    assert any("no longer returns the variant `Fish`" in message for message in messages)
+    assert any("no longer returns the variant `dog`" in message for message in messages)
+    assert not any("oneOf[" in message for message in messages)

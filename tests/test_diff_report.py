@@ -37,6 +37,7 @@ def spec(properties: dict[str, Any], *, paths: tuple[str, ...] = ("/pets",)) -> 
 @pytest.fixture
 def changes() -> list[Change]:
     old = spec({"name": {"type": "string"}, HOSTILE: {"type": "string"}}, paths=("/pets", "/old"))
+    old["components"]["schemas"]["Pet"]["required"] = [HOSTILE]
     new = spec(
         {"name": {"type": "string", "enum": ["a"]}, "age": {"type": "integer"}},
         paths=("/pets", "/new"),

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from generator.diff import RULES, Change, Level, diff_specs
+from generator.diff.rules import keyword_rule
 
 Spec = dict[str, Any]
 
@@ -55,20 +56,26 @@ def query(name: str = "limit", required: bool = False, **schema: Any) -> Spec:
     }
 
 
-def request(schema: Any, *, media: str = "application/json", required: bool = True) -> Spec:
+def request(
+    schema: Any, *, media: str = "application/json", required: bool = True, version: str = "3.0.3"
+) -> Spec:
     """POST /things sending `schema`, also published as components/schemas/Thing."""
     body = {
         "required": required,
         "content": {media: {"schema": {"$ref": "#/components/schemas/Thing"}}},
     }
-    return spec({"/things": {"post": operation(requestBody=body)}}, {"Thing": schema})
+    return spec(
+        {"/things": {"post": operation(requestBody=body)}}, {"Thing": schema}, version=version
+    )
 
 
-def response(schema: Any, *, media: str = "application/json", status: str = "200") -> Spec:
+def response(
+    schema: Any, *, media: str = "application/json", status: str = "200", version: str = "3.0.3"
+) -> Spec:
     """GET /things returning `schema`, also published as components/schemas/Thing."""
     content = {media: {"schema": {"$ref": "#/components/schemas/Thing"}}}
     responses = {status: {"description": "ok", "content": content}}
-    return spec({"/things": {"get": {"responses": responses}}}, {"Thing": schema})
+    return spec({"/things": {"get": {"responses": responses}}}, {"Thing": schema}, version=version)
 
 
 def obj(required: list[str] | None = None, **properties: Any) -> Spec:
@@ -557,7 +564,12 @@ CASES: list[tuple[str, Spec, Spec, bool]] = [
     ),
     ("response-media-type-changed", response(STRING), response(STRING, media="text/csv"), False),
     # response schemas
-    ("response-property-removed", response(obj(a=STRING, b=STRING)), response(obj(a=STRING)), True),
+    (
+        "response-property-removed",
+        response(obj(["b"], a=STRING, b=STRING)),
+        response(obj(a=STRING)),
+        True,
+    ),
     # the client never receives a writeOnly property
     (
         "response-property-removed",
@@ -593,7 +605,14 @@ CASES: list[tuple[str, Spec, Spec, bool]] = [
     ),
     ("response-type-changed", response(obj(a=STRING)), response(obj(a=INTEGER)), True),
     # widening what the client may receive is a break...
-    ("response-type-changed", response(obj(a=INTEGER)), response(obj(a={"type": "number"})), True),
+    ("response-type-widened", response(obj(a=INTEGER)), response(obj(a={"type": "number"})), True),
+    ("response-type-widened", response(obj(a=STRING)), response(obj(a=INTEGER)), False),
+    (
+        "response-type-widened",
+        response(obj(a=STRING)),
+        response(obj(a={"type": ["string", "integer"]}), version="3.1.0"),
+        True,
+    ),
     # ...narrowing it is not
     ("response-type-changed", response(obj(a={"type": "number"})), response(obj(a=INTEGER)), False),
     ("response-type-narrowed", response(obj(a={"type": "number"})), response(obj(a=INTEGER)), True),
@@ -741,7 +760,14 @@ CASES: list[tuple[str, Spec, Spec, bool]] = [
         "security-requirement-changed",
         keyed(SCHEMES, []),
         keyed(SCHEMES, [{"BearerAuth": []}]),
-        True,
+        False,
+    ),
+    ("security-now-required", keyed(SCHEMES, []), keyed(SCHEMES, [{"BearerAuth": []}]), True),
+    (
+        "security-now-required",
+        keyed(SCHEMES, [{"ApiKeyAuth": []}]),
+        keyed(SCHEMES, [{"BearerAuth": []}]),
+        False,
     ),
     (
         "security-requirement-removed",
@@ -834,6 +860,624 @@ CASES: list[tuple[str, Spec, Spec, bool]] = [
         False,
     ),
 ]
+
+
+PAST, FUTURE = "2000-01-01", "2999-01-01"
+
+
+def lifecycle(**fields: Any) -> Spec:
+    """GET /a with extra operation fields (deprecated, x-sunset, x-stability-level...)."""
+    return spec({"/a": {"get": operation(**fields)}})
+
+
+def hooks(*names: str, schema: Any = None) -> Spec:
+    """An OpenAPI 3.1 document with one POST webhook per name, sending `schema`."""
+    body = {"content": {"application/json": {"schema": schema or obj(a=STRING)}}}
+    document = spec(version="3.1.0")
+    document["webhooks"] = {name: {"post": operation(requestBody=body)} for name in names}
+    return document
+
+
+def with_callback(*expressions: str) -> Spec:
+    item = {"post": operation(requestBody={"content": {"application/json": {"schema": STRING}}})}
+    callbacks = {"onEvent": {expression: item for expression in expressions}}
+    return spec({"/subscribe": {"post": operation(callbacks=callbacks)}})
+
+
+def headers(**found: Any) -> Spec:
+    """GET /things whose 200 response has the given headers."""
+    response_200 = {"description": "ok", "headers": found}
+    return spec({"/things": {"get": {"responses": {"200": response_200}}}})
+
+
+def header(required: bool = False, **schema: Any) -> Spec:
+    return {"required": required, "schema": schema or STRING}
+
+
+def media(direction: str, entry: Spec) -> Spec:
+    """POST /things whose request body or response has one `application/json` entry."""
+    content = {"application/json": entry}
+    if direction == "request":
+        op = operation(requestBody={"content": content})
+    else:
+        op = {"responses": {"200": {"description": "ok", "content": content}}}
+    return spec({"/things": {"post": op}})
+
+
+def union(direction: str, mapping: dict[str, str], name: str = "kind") -> Spec:
+    """A Pet = Cat | Dog union with a discriminator, sent or returned by /pets."""
+    refs = {key: f"#/components/schemas/{value}" for key, value in mapping.items()}
+    pet = {
+        "oneOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Dog"}],
+        "discriminator": {"propertyName": name, "mapping": refs},
+    }
+    animal = obj([name], **{name: STRING})
+    schemas = {"Pet": pet, "Cat": animal, "Dog": animal}
+    build = request if direction == "request" else response
+    document = build({"$ref": "#/components/schemas/Pet"})
+    document["components"]["schemas"].update(schemas)
+    return document
+
+
+def prop(direction: str, schema: Spec, *, required: bool = False, version: str = "3.0.3") -> Spec:
+    """The object property `a` with `schema`, sent (request) or returned (response)."""
+    build = request if direction == "request" else response
+    return build(obj(["a"] if required else None, a=schema), version=version)
+
+
+CATS = {"cat": "Cat", "dog": "Dog"}
+STRING_X = {"type": "string", "const": "x"}
+
+FAMILY_CASES: list[tuple[str, Spec, Spec, bool]] = [
+    # deprecation, sunset and stability
+    (
+        "operation-removed-before-sunset",
+        lifecycle(deprecated=True, **{"x-sunset": FUTURE}),
+        spec(),
+        True,
+    ),
+    (
+        "operation-removed-before-sunset",
+        lifecycle(deprecated=True, **{"x-sunset": PAST}),
+        spec(),
+        False,
+    ),
+    (
+        "operation-removed-after-sunset",
+        lifecycle(deprecated=True, **{"x-sunset": PAST}),
+        spec(),
+        True,
+    ),
+    # the date may come from a `Sunset` response header (an HTTP date, RFC 8594)
+    (
+        "operation-removed-after-sunset",
+        spec(
+            {
+                "/a": {
+                    "get": {
+                        "deprecated": True,
+                        "responses": {
+                            "200": {
+                                "description": "ok",
+                                "headers": {
+                                    "Sunset": {
+                                        "schema": STRING,
+                                        "example": "Sat, 01 Jan 2000 00:00:00 GMT",
+                                    }
+                                },
+                            }
+                        },
+                    }
+                }
+            }
+        ),
+        spec(),
+        True,
+    ),
+    (
+        "operation-removed-after-sunset",
+        lifecycle(deprecated=True, **{"x-sunset": FUTURE}),
+        spec(),
+        False,
+    ),
+    ("operation-removed-after-deprecation", lifecycle(deprecated=True), spec(), True),
+    ("operation-removed-after-deprecation", lifecycle(), spec(), False),
+    (
+        "operation-sunset-moved-earlier",
+        lifecycle(deprecated=True, **{"x-sunset": "2999-06-01"}),
+        lifecycle(deprecated=True, **{"x-sunset": FUTURE}),
+        True,
+    ),
+    (
+        "operation-sunset-moved-earlier",
+        lifecycle(deprecated=True, **{"x-sunset": FUTURE}),
+        lifecycle(deprecated=True, **{"x-sunset": "2999-06-01"}),
+        False,
+    ),
+    (
+        "operation-stability-decreased",
+        lifecycle(**{"x-stability-level": "stable"}),
+        lifecycle(**{"x-stability-level": "beta"}),
+        True,
+    ),
+    (
+        "operation-stability-decreased",
+        lifecycle(**{"x-stability-level": "beta"}),
+        lifecycle(),
+        False,
+    ),
+    ("operation-stability-increased", lifecycle(**{"x-stability": "unstable"}), lifecycle(), True),
+    (
+        "operation-stability-increased",
+        lifecycle(),
+        lifecycle(**{"x-stability-level": "stable"}),
+        False,
+    ),
+    # webhooks and callbacks: requests the API sends to the client
+    ("webhook-added", hooks("a"), hooks("a", "b"), True),
+    ("webhook-added", hooks("a", "b"), hooks("a"), False),
+    ("webhook-removed", hooks("a", "b"), hooks("a"), True),
+    ("webhook-removed", hooks("a"), hooks("a", "b"), False),
+    # a webhook's body is received by the client: a new required field is harmless...
+    (
+        "response-property-became-required",
+        hooks("a"),
+        hooks("a", schema=obj(["a"], a=STRING)),
+        True,
+    ),
+    # ...a removed field is not
+    (
+        "response-property-removed",
+        hooks("a", schema=obj(["a", "b"], a=STRING, b=STRING)),
+        hooks("a", schema=obj(["a"], a=STRING)),
+        True,
+    ),
+    (
+        "callback-added",
+        with_callback("{$request.body#/url}"),
+        with_callback("{$request.body#/url}", "{$request.body#/other}"),
+        True,
+    ),
+    (
+        "callback-added",
+        with_callback("{$request.body#/url}"),
+        with_callback("{$request.body#/url}"),
+        False,
+    ),
+    (
+        "callback-removed",
+        with_callback("{$request.body#/url}", "{$request.body#/other}"),
+        with_callback("{$request.body#/url}"),
+        True,
+    ),
+    (
+        "callback-removed",
+        with_callback("{$request.body#/url}"),
+        with_callback("{$request.body#/url}", "{$request.body#/other}"),
+        False,
+    ),
+    # response headers
+    ("response-header-removed", headers(**{"X-Rate": header(True)}), headers(), True),
+    ("response-header-removed", headers(**{"X-Rate": header()}), headers(), False),
+    ("response-optional-header-removed", headers(**{"X-Rate": header()}), headers(), True),
+    ("response-optional-header-removed", headers(**{"X-Rate": header(True)}), headers(), False),
+    # header names ignore case
+    (
+        "response-optional-header-removed",
+        headers(**{"X-Rate": header()}),
+        headers(**{"x-rate": header()}),
+        False,
+    ),
+    (
+        "response-header-became-optional",
+        headers(**{"X-Rate": header(True)}),
+        headers(**{"X-Rate": header()}),
+        True,
+    ),
+    (
+        "response-header-became-optional",
+        headers(**{"X-Rate": header()}),
+        headers(**{"X-Rate": header(True)}),
+        False,
+    ),
+    ("response-header-added", headers(), headers(**{"X-Rate": header()}), True),
+    ("response-header-added", headers(**{"X-Rate": header()}), headers(), False),
+    (
+        "response-type-changed",
+        headers(**{"X-Rate": header()}),
+        headers(**{"X-Rate": header(type="integer")}),
+        True,
+    ),
+    # a schema added to or removed from a media type (`{}` is no schema at all)
+    (
+        "request-media-type-schema-added",
+        media("request", {}),
+        media("request", {"schema": obj(a=STRING)}),
+        True,
+    ),
+    (
+        "request-media-type-schema-added",
+        media("request", {"schema": {}}),
+        media("request", {}),
+        False,
+    ),
+    (
+        "request-media-type-schema-removed",
+        media("request", {"schema": obj(a=STRING)}),
+        media("request", {}),
+        True,
+    ),
+    (
+        "request-media-type-schema-removed",
+        media("request", {}),
+        media("request", {"schema": obj(a=STRING)}),
+        False,
+    ),
+    (
+        "response-media-type-schema-added",
+        media("response", {}),
+        media("response", {"schema": obj(a=STRING)}),
+        True,
+    ),
+    (
+        "response-media-type-schema-added",
+        media("response", {"schema": obj(a=STRING)}),
+        media("response", {}),
+        False,
+    ),
+    (
+        "response-media-type-schema-removed",
+        media("response", {"schema": obj(a=STRING)}),
+        media("response", {}),
+        True,
+    ),
+    (
+        "response-media-type-schema-removed",
+        media("response", {}),
+        media("response", {"schema": {}}),
+        False,
+    ),
+    # const
+    ("request-const-added", prop("request", STRING), prop("request", STRING_X), True),
+    ("request-const-added", prop("request", STRING_X), prop("request", STRING), False),
+    ("request-const-removed", prop("request", STRING_X), prop("request", STRING), True),
+    ("request-const-removed", prop("request", STRING), prop("request", STRING_X), False),
+    (
+        "request-const-changed",
+        prop("request", STRING_X),
+        prop("request", {**STRING_X, "const": "y"}),
+        True,
+    ),
+    (
+        "request-const-changed",
+        prop("request", STRING_X),
+        prop("request", {**STRING_X, "description": "d"}),
+        False,
+    ),
+    ("response-const-added", prop("response", STRING), prop("response", STRING_X), True),
+    ("response-const-added", prop("response", STRING_X), prop("response", STRING), False),
+    ("response-const-removed", prop("response", STRING_X), prop("response", STRING), True),
+    ("response-const-removed", prop("response", STRING), prop("response", STRING_X), False),
+    (
+        "response-const-changed",
+        prop("response", STRING_X),
+        prop("response", {**STRING_X, "const": "y"}),
+        True,
+    ),
+    ("response-const-changed", prop("response", STRING_X), prop("response", STRING_X), False),
+    # a first limit where there was none is possibly breaking; a lower one is breaking
+    (
+        "request-constraint-added",
+        prop("request", STRING),
+        prop("request", {**STRING, "maxLength": 9}),
+        True,
+    ),
+    (
+        "request-constraint-added",
+        prop("request", {**STRING, "maxLength": 20}),
+        prop("request", {**STRING, "maxLength": 9}),
+        False,
+    ),
+    # x-extensible-enum
+    (
+        "request-extensible-enum-value-removed",
+        prop("request", {**STRING, "x-extensible-enum": ["a", "b"]}),
+        prop("request", {**STRING, "x-extensible-enum": ["a"]}),
+        True,
+    ),
+    (
+        "request-extensible-enum-value-removed",
+        prop("request", {**STRING, "x-extensible-enum": ["a"]}),
+        prop("request", {**STRING, "x-extensible-enum": ["a", "b"]}),
+        False,
+    ),
+    (
+        "request-extensible-enum-value-added",
+        prop("request", {**STRING, "x-extensible-enum": ["a"]}),
+        prop("request", {**STRING, "x-extensible-enum": ["a", "b"]}),
+        True,
+    ),
+    (
+        "request-extensible-enum-value-added",
+        prop("request", {**STRING, "x-extensible-enum": ["a", "b"]}),
+        prop("request", {**STRING, "x-extensible-enum": ["b", "a"]}),
+        False,
+    ),
+    (
+        "response-extensible-enum-value-added",
+        prop("response", {**STRING, "x-extensible-enum": ["a"]}),
+        prop("response", {**STRING, "x-extensible-enum": ["a", "b"]}),
+        True,
+    ),
+    (
+        "response-extensible-enum-value-added",
+        prop("response", {**STRING, "x-extensible-enum": ["a", "b"]}),
+        prop("response", {**STRING, "x-extensible-enum": ["a"]}),
+        False,
+    ),
+    (
+        "response-extensible-enum-value-removed",
+        prop("response", {**STRING, "x-extensible-enum": ["a", "b"]}),
+        prop("response", {**STRING, "x-extensible-enum": ["a"]}),
+        True,
+    ),
+    (
+        "response-extensible-enum-value-removed",
+        prop("response", {**STRING, "x-extensible-enum": ["a"]}),
+        prop("response", {**STRING, "x-extensible-enum": ["a", "b"]}),
+        False,
+    ),
+    # discriminator mappings
+    (
+        "request-discriminator-mapping-removed",
+        union("request", CATS),
+        union("request", {"cat": "Cat"}),
+        True,
+    ),
+    (
+        "request-discriminator-mapping-removed",
+        union("request", {"cat": "Cat"}),
+        union("request", CATS),
+        False,
+    ),
+    (
+        "request-discriminator-mapping-added",
+        union("request", {"cat": "Cat"}),
+        union("request", CATS),
+        True,
+    ),
+    ("request-discriminator-mapping-added", union("request", CATS), union("request", CATS), False),
+    (
+        "request-discriminator-mapping-changed",
+        union("request", CATS),
+        union("request", {"cat": "Dog", "dog": "Cat"}),
+        True,
+    ),
+    (
+        "request-discriminator-mapping-changed",
+        union("request", CATS),
+        union("request", {"cat": "Cat"}),
+        False,
+    ),
+    (
+        "request-discriminator-property-changed",
+        union("request", CATS),
+        union("request", CATS, "type"),
+        True,
+    ),
+    (
+        "request-discriminator-property-changed",
+        union("request", CATS),
+        union("request", {"dog": "Dog"}),
+        False,
+    ),
+    (
+        "response-discriminator-mapping-added",
+        union("response", {"cat": "Cat"}),
+        union("response", CATS),
+        True,
+    ),
+    (
+        "response-discriminator-mapping-added",
+        union("response", CATS),
+        union("response", {"cat": "Cat"}),
+        False,
+    ),
+    (
+        "response-discriminator-mapping-removed",
+        union("response", CATS),
+        union("response", {"cat": "Cat"}),
+        True,
+    ),
+    (
+        "response-discriminator-mapping-removed",
+        union("response", {"cat": "Cat"}),
+        union("response", CATS),
+        False,
+    ),
+    (
+        "response-discriminator-mapping-changed",
+        union("response", CATS),
+        union("response", {"cat": "Dog", "dog": "Cat"}),
+        True,
+    ),
+    (
+        "response-discriminator-mapping-changed",
+        union("response", CATS),
+        union("response", CATS),
+        False,
+    ),
+    (
+        "response-discriminator-property-changed",
+        union("response", CATS),
+        union("response", CATS, "type"),
+        True,
+    ),
+    (
+        "response-discriminator-property-changed",
+        union("response", CATS),
+        union("response", {"cat": "Cat"}),
+        False,
+    ),
+    # readOnly / writeOnly flips of required properties
+    (
+        "request-required-property-became-not-read-only",
+        prop("request", {**STRING, "readOnly": True}, required=True),
+        prop("request", STRING, required=True),
+        True,
+    ),
+    (
+        "request-required-property-became-not-read-only",
+        prop("request", {**STRING, "readOnly": True}),
+        prop("request", STRING),
+        False,
+    ),
+    (
+        "request-required-property-became-read-only",
+        prop("request", STRING, required=True),
+        prop("request", {**STRING, "readOnly": True}, required=True),
+        True,
+    ),
+    (
+        "request-required-property-became-read-only",
+        prop("request", STRING),
+        prop("request", {**STRING, "readOnly": True}),
+        False,
+    ),
+    (
+        "response-required-property-became-write-only",
+        prop("response", STRING, required=True),
+        prop("response", {**STRING, "writeOnly": True}, required=True),
+        True,
+    ),
+    (
+        "response-required-property-became-write-only",
+        prop("response", STRING),
+        prop("response", {**STRING, "writeOnly": True}),
+        False,
+    ),
+    (
+        "response-required-property-became-not-write-only",
+        prop("response", {**STRING, "writeOnly": True}, required=True),
+        prop("response", STRING, required=True),
+        True,
+    ),
+    (
+        "response-required-property-became-not-write-only",
+        prop("response", {**STRING, "writeOnly": True}, required=True),
+        prop("response", {**STRING, "writeOnly": True}, required=True),
+        False,
+    ),
+    # parameter defaults: the server fills in what the caller leaves out
+    (
+        "request-parameter-default-value-changed",
+        with_parameters(query(default=10, type="integer")),
+        with_parameters(query(default=20, type="integer")),
+        True,
+    ),
+    (
+        "request-parameter-default-value-changed",
+        with_parameters(query(default=10, type="integer")),
+        with_parameters(query(default=10, type="integer", description="d")),
+        False,
+    ),
+    (
+        "request-parameter-default-value-added",
+        with_parameters(query()),
+        with_parameters(query(default=10, type="integer")),
+        True,
+    ),
+    (
+        "request-parameter-default-value-added",
+        with_parameters(query(default=10, type="integer")),
+        with_parameters(query()),
+        False,
+    ),
+    (
+        "request-parameter-default-value-removed",
+        with_parameters(query(default=10, type="integer")),
+        with_parameters(query()),
+        True,
+    ),
+    (
+        "request-parameter-default-value-removed",
+        with_parameters(query()),
+        with_parameters(query(default=10, type="integer")),
+        False,
+    ),
+    # optional response property removed: possibly breaking, required: breaking
+    (
+        "response-optional-property-removed",
+        response(obj(a=STRING, b=STRING)),
+        response(obj(a=STRING)),
+        True,
+    ),
+    (
+        "response-optional-property-removed",
+        response(obj(["b"], a=STRING, b=STRING)),
+        response(obj(a=STRING)),
+        False,
+    ),
+    # a change inside a 2020-12 subschema is compared like any schema
+    (
+        "request-constraint-tightened",
+        prop(
+            "request",
+            {"type": "object", "then": {"properties": {"n": {"type": "integer", "maximum": 9}}}},
+            version="3.1.0",
+        ),
+        prop(
+            "request",
+            {"type": "object", "then": {"properties": {"n": {"type": "integer", "maximum": 5}}}},
+            version="3.1.0",
+        ),
+        True,
+    ),
+]
+
+# JSON Schema 2020-12 keywords: (value, another value that "changed" reports, or None).
+KEYWORD_VALUES: dict[str, tuple[Any, Any]] = {
+    "if": ({"properties": {"kind": {"const": "a"}}}, False),
+    "then": ({"required": ["a"]}, False),
+    "else": ({"required": ["b"]}, False),
+    "prefixItems": ([STRING], [STRING, INTEGER]),
+    "contains": (STRING, False),
+    "dependentRequired": ({"a": ["b"]}, {"a": ["b", "c"]}),
+    "dependentSchemas": ({"a": {"required": ["b"]}}, None),
+    "unevaluatedProperties": (False, STRING),
+    "unevaluatedItems": (False, STRING),
+    "patternProperties": ({"^x-": STRING}, None),
+    "propertyNames": ({"maxLength": 3}, False),
+    "not": ({"type": "integer"}, {"type": "boolean"}),
+    "contentMediaType": ("application/json", "image/png"),
+    "contentEncoding": ("base64", "base32"),
+    "contentSchema": (obj(a=STRING), False),
+}
+
+
+def keyword_cases() -> list[tuple[str, Spec, Spec, bool]]:
+    found = []
+    for keyword, (value, other) in KEYWORD_VALUES.items():
+        for direction in ("request", "response"):
+            rule = keyword_rule(direction, keyword, "{}")
+            plain = prop(direction, {"type": "string"}, version="3.1.0")
+            with_value = prop(direction, {"type": "string", keyword: value}, version="3.1.0")
+            found += [
+                (rule.format("added"), plain, with_value, True),
+                (rule.format("added"), with_value, copy.deepcopy(with_value), False),
+                (rule.format("removed"), with_value, plain, True),
+                (rule.format("removed"), plain, with_value, False),
+            ]
+            if other is not None:
+                changed = prop(direction, {"type": "string", keyword: other}, version="3.1.0")
+                found += [
+                    (rule.format("changed"), with_value, changed, True),
+                    (rule.format("changed"), plain, with_value, False),
+                ]
+    return found
+
+
+CASES += FAMILY_CASES + keyword_cases()
 
 
 def rules(changes: list[Change]) -> list[str]:

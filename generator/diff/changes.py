@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from generator.diff.describe import clean, subject
@@ -56,13 +57,28 @@ def diff_specs(
     *,
     old_label: str = "old spec",
     new_label: str = "new spec",
+    today: date | None = None,
 ) -> list[Change]:
     """All changes from `old` to `new` (loaded OpenAPI 3.0/3.1 documents), sorted worst
-    first, then by operation. Labels name the documents in error messages."""
+    first, then by operation. Labels name the documents in error messages; `today` decides
+    whether sunset dates have passed.
+
+    Changes that only concern operations marked unstable in the old spec (`x-stability-level`
+    draft or alpha, `x-stability: unstable`) are reported as compatible: they promised nothing.
+    """
     old_doc = Document(old, old_label)
     new_doc = Document(new, new_label)
-    graph = SpecDiffer(old_doc, new_doc).run()
-    changes = [_change(finding, old_doc, new_doc) for finding in graph.findings.values()]
+    differ = SpecDiffer(old_doc, new_doc, today)
+    graph = differ.run()
+    changes = []
+    for finding in graph.findings.values():
+        change = _change(finding, old_doc, new_doc)
+        unstable = change.operations and differ.unstable.issuperset(change.operations)
+        if unstable and change.level is not Level.COMPATIBLE:
+            change = replace(
+                change, level=Level.COMPATIBLE, message=change.message + " [unstable operation]"
+            )
+        changes.append(change)
     changes.sort(key=_sort_key)
     return changes
 
@@ -71,18 +87,21 @@ def _change(finding: Finding, old: Document, new: Document) -> Change:
     rule = RULES[finding.rule]
     operations = tuple(sorted(finding.operations, key=operation_sort_key))
     operation = operations[0] if len(operations) == 1 else None
+    about = finding.pointer
+    if rule.id.endswith(("-variant-added", "-variant-removed")):
+        about = about.rsplit("/", 2)[0]  # the union, not the member the value names
     text = rule.template.format(
-        subject=subject(old if finding.side == "old" else new, finding.pointer),
+        subject=subject(old if finding.side == "old" else new, about),
         old=clean(finding.old),
         new=clean(finding.new),
     )
-    if operation:
-        where = operation
-    elif operations:
+    where = operations[0] if operations else "API"
+    context = finding.contexts.get(where)
+    if context:  # found in a shared component: say where this operation uses it
+        where += f" ({context})"
+    if len(operations) > 1:
         others = len(operations) - 1
-        where = f"{operations[0]} and {others} more operation{'s' if others > 1 else ''}"
-    else:
-        where = "API"
+        where += f" and {others} more operation{'s' if others > 1 else ''}"
     side = "old spec " if finding.side == "old" else ""
     message = f"{clean(where)}: {text} ({side}#{clean(finding.pointer)})"
     return Change(

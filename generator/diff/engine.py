@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from generator.diff.document import Document, JsonDict, join
@@ -15,6 +17,19 @@ _TEMPLATE = re.compile(r"\{([^}]*)\}")
 
 # A security requirement alternative: the set of (scheme, scopes) it demands together.
 Alternative = frozenset[tuple[str, frozenset[str]]]
+
+# `x-stability-level` (oasdiff's convention) and `x-stability` values, least stable first.
+# Operations at rank <= _UNSTABLE promise nothing: their changes are reported as compatible.
+_STABILITY_RANK = {
+    "draft": 0,
+    "alpha": 1,
+    "unstable": 1,
+    "experimental": 1,
+    "preview": 1,
+    "beta": 2,
+    "stable": 3,
+}
+_UNSTABLE = 1
 
 
 def operation_name(method: str, path: str) -> str:
@@ -36,9 +51,12 @@ def _media_key(media_type: str) -> str:
 
 
 class SpecDiffer:
-    def __init__(self, old: Document, new: Document) -> None:
+    def __init__(self, old: Document, new: Document, today: date | None = None) -> None:
         self.old = old
         self.new = new
+        self.today = today or date.today()
+        # Operations whose old version was marked unstable (draft, alpha, `x-stability: unstable`).
+        self.unstable: set[str] = set()
         self.graph = Graph()
         self.schemas = SchemaDiffer(old, new, self.graph)
         self.roots: dict[str, int] = {}
@@ -48,6 +66,7 @@ class SpecDiffer:
     def run(self) -> Graph:
         for old_path, new_path in self._match_paths():
             self._compare_path(old_path, new_path)
+        self._compare_webhooks()
         self._compare_global_security()
         self._compare_security_schemes()
         self.schemas.drain()
@@ -99,12 +118,12 @@ class SpecDiffer:
             elif isinstance(old_op, Mapping):
                 assert old_path is not None
                 name = operation_name(method, old_path)
+                if _stability(old_op) <= _UNSTABLE:
+                    self.unstable.add(name)
                 self.graph.current = 0
+                rule, sunset = self._removal(old_op)
                 self.graph.record(
-                    "operation-removed",
-                    join("/paths", old_path, method),
-                    side="old",
-                    operation=name,
+                    rule, join("/paths", old_path, method), side="old", old=sunset, operation=name
                 )
             elif isinstance(new_op, Mapping):
                 assert new_path is not None
@@ -132,6 +151,7 @@ class SpecDiffer:
         old_ptr = join(old_item_ptr, method)
         new_ptr = join(new_item_ptr, method)
         record = self.graph.record
+        self._compare_lifecycle(name, old_op, new_ptr, new_op)
         if bool(old_op.get("deprecated")) != bool(new_op.get("deprecated")):
             rule = "operation-deprecated" if new_op.get("deprecated") else "operation-undeprecated"
             record(rule, join(new_ptr, "deprecated"))
@@ -144,6 +164,7 @@ class SpecDiffer:
         )
         self._compare_request_body(old_ptr, old_op, new_ptr, new_op)
         self._compare_responses(old_ptr, old_op, new_ptr, new_op)
+        self._compare_callbacks(old_ptr, old_op, new_ptr, new_op)
         if "security" in old_op or "security" in new_op:
             self._compare_security(
                 self._security(self.old, old_op),
@@ -211,7 +232,8 @@ class SpecDiffer:
             old_schema = self._parameter_schema(old_ptr, old_param)
             new_schema = self._parameter_schema(new_ptr, new_param)
             if old_schema and new_schema:
-                self.schemas.compare(*old_schema, *new_schema, "request")
+                self.graph.context = f"{key[0]} parameter {new_param.get('name')}"
+                self.schemas.compare(*old_schema, *new_schema, "request", parameter=True)
         for key, (new_ptr, new_param) in after.items():
             if key in before:
                 continue
@@ -257,7 +279,9 @@ class SpecDiffer:
         if (old_body.get("required") is True) != is_required:
             became = "required" if is_required else "optional"
             record(f"request-body-became-{became}", new_body_ptr)
-        self._compare_content(old_body_ptr, old_body, new_body_ptr, new_body, "request")
+        self._compare_content(
+            old_body_ptr, old_body, new_body_ptr, new_body, "request", "request body"
+        )
 
     def _compare_content(
         self,
@@ -266,8 +290,10 @@ class SpecDiffer:
         new_ptr: str,
         new: Mapping[str, Any],
         direction: Direction,
+        where: str,
     ) -> None:
-        """Compare the `content` maps (media type -> schema) of a body or response."""
+        """Compare the `content` maps (media type -> schema) of a body or response;
+        `where` names it for messages ("request body", "response 200")."""
         old_media = self._media_types(old, old_ptr)
         new_media = self._media_types(new, new_ptr)
         replacements: set[str] = set()
@@ -283,8 +309,24 @@ class SpecDiffer:
                 self.graph.record(
                     rule, record_at, side="old", old=old_type, new=new_media[new_key][0]
                 )
-            _, new_schema_ptr, new_schema = new_media[str(new_key)]
-            if old_schema is not None and new_schema is not None:
+            new_type, new_schema_ptr, new_schema = new_media[str(new_key)]
+            if old_schema is None and new_schema is not None and new_key == key:
+                self.graph.record(
+                    f"{direction}-media-type-schema-added",
+                    join(new_ptr, "content", new_type),
+                    new=new_type,
+                )
+            elif old_schema is not None and new_schema is None and new_key == key:
+                self.graph.record(
+                    f"{direction}-media-type-schema-removed",
+                    join(old_ptr, "content", old_type),
+                    side="old",
+                    old=old_type,
+                )
+            elif old_schema is not None and new_schema is not None:
+                if not _is_json(key) and (_is_text(old_schema) or _is_text(new_schema)):
+                    continue  # XML or text carried as a string: not a typed change
+                self.graph.context = f"{where}, {new_type}"
                 self.schemas.compare(
                     old_schema, old_schema_ptr, new_schema, new_schema_ptr, direction
                 )
@@ -301,6 +343,8 @@ class SpecDiffer:
         found: dict[str, tuple[str, str, Any]] = {}
         for media_type, media in _mapping(owner.get("content")).items():
             schema = media.get("schema") if isinstance(media, Mapping) else None
+            if schema == {}:
+                schema = None  # `{}` accepts anything, like no schema at all
             schema_ptr = join(pointer, "content", media_type, "schema")
             found.setdefault(_media_key(media_type), (str(media_type), schema_ptr, schema))
         return found
@@ -330,7 +374,10 @@ class SpecDiffer:
             old_resp_ptr, old_resp = self.old.deref(old_raw, old_code_ptr)
             new_resp_ptr, new_resp = self.new.deref(new_responses[code], new_code_ptr)
             if isinstance(old_resp, Mapping) and isinstance(new_resp, Mapping):
-                self._compare_content(old_resp_ptr, old_resp, new_resp_ptr, new_resp, "response")
+                self._compare_content(
+                    old_resp_ptr, old_resp, new_resp_ptr, new_resp, "response", f"response {code}"
+                )
+                self._compare_headers(old_resp_ptr, old_resp, new_resp_ptr, new_resp, code)
         for code in new_responses:
             if code not in old_responses:
                 record(
@@ -338,6 +385,169 @@ class SpecDiffer:
                     join(new_ptr, "responses", _original_key(new_op, code)),
                     new=code,
                 )
+
+    def _compare_headers(
+        self,
+        old_ptr: str,
+        old: Mapping[str, Any],
+        new_ptr: str,
+        new: Mapping[str, Any],
+        code: str,
+    ) -> None:
+        """Response headers, by case-insensitive name (`Content-Type` is the media type's)."""
+        before = _headers(self.old, old_ptr, old)
+        after = _headers(self.new, new_ptr, new)
+        record = self.graph.record
+        for key, (old_header_ptr, old_header) in before.items():
+            required = old_header.get("required") is True
+            if key not in after:
+                rule = "response-header-removed" if required else "response-optional-header-removed"
+                record(rule, old_header_ptr, side="old")
+                continue
+            new_header_ptr, new_header = after[key]
+            if required and new_header.get("required") is not True:
+                record("response-header-became-optional", new_header_ptr)
+            old_schema = self._parameter_schema(old_header_ptr, old_header)
+            new_schema = self._parameter_schema(new_header_ptr, new_header)
+            if old_schema and new_schema:
+                self.graph.context = f"response {code}, header {key}"
+                self.schemas.compare(*old_schema, *new_schema, "response")
+        for key, (new_header_ptr, _) in after.items():
+            if key not in before:
+                record("response-header-added", new_header_ptr)
+
+    # --- webhooks and callbacks: requests the API sends to the client -------------------
+
+    def _compare_webhooks(self) -> None:
+        old_hooks = _mapping(self.old.root.get("webhooks"))
+        new_hooks = _mapping(self.new.root.get("webhooks"))
+        for name in [*old_hooks, *(name for name in new_hooks if name not in old_hooks)]:
+            old_ptr, old_item = self.old.deref(old_hooks.get(name), join("/webhooks", name))
+            new_ptr, new_item = self.new.deref(new_hooks.get(name), join("/webhooks", name))
+            for method in HTTP_METHODS:
+                old_op = _mapping(old_item).get(method)
+                new_op = _mapping(new_item).get(method)
+                operation = f"{method.upper()} webhook:{name}"
+                if isinstance(old_op, Mapping) and isinstance(new_op, Mapping):
+                    self.graph.current = self.roots[operation] = self.graph.new_node()
+                    self._compare_hook(join(old_ptr, method), old_op, join(new_ptr, method), new_op)
+                elif isinstance(old_op, Mapping) or isinstance(new_op, Mapping):
+                    self.graph.current = 0
+                    removed = isinstance(old_op, Mapping)
+                    self.graph.record(
+                        "webhook-removed" if removed else "webhook-added",
+                        join(old_ptr if removed else new_ptr, method),
+                        side="old" if removed else "new",
+                        operation=operation,
+                    )
+
+    def _compare_callbacks(
+        self, old_ptr: str, old_op: Mapping[str, Any], new_ptr: str, new_op: Mapping[str, Any]
+    ) -> None:
+        """Callbacks of one operation; what they find belongs to that operation."""
+        old_callbacks = _mapping(old_op.get("callbacks"))
+        new_callbacks = _mapping(new_op.get("callbacks"))
+        for name in [*old_callbacks, *(n for n in new_callbacks if n not in old_callbacks)]:
+            old_cb_ptr, old_cb = self.old.deref(
+                old_callbacks.get(name), join(old_ptr, "callbacks", name)
+            )
+            new_cb_ptr, new_cb = self.new.deref(
+                new_callbacks.get(name), join(new_ptr, "callbacks", name)
+            )
+            old_cb, new_cb = _mapping(old_cb), _mapping(new_cb)
+            for expression in [*old_cb, *(e for e in new_cb if e not in old_cb)]:
+                old_item_ptr, old_item = self.old.deref(
+                    old_cb.get(expression), join(old_cb_ptr, expression)
+                )
+                new_item_ptr, new_item = self.new.deref(
+                    new_cb.get(expression), join(new_cb_ptr, expression)
+                )
+                for method in HTTP_METHODS:
+                    old_hook = _mapping(old_item).get(method)
+                    new_hook = _mapping(new_item).get(method)
+                    if isinstance(old_hook, Mapping) and isinstance(new_hook, Mapping):
+                        self._compare_hook(
+                            join(old_item_ptr, method),
+                            old_hook,
+                            join(new_item_ptr, method),
+                            new_hook,
+                        )
+                    elif isinstance(old_hook, Mapping):
+                        self.graph.record(
+                            "callback-removed", join(old_item_ptr, method), side="old"
+                        )
+                    elif isinstance(new_hook, Mapping):
+                        self.graph.record("callback-added", join(new_item_ptr, method))
+
+    def _compare_hook(
+        self, old_ptr: str, old_op: Mapping[str, Any], new_ptr: str, new_op: Mapping[str, Any]
+    ) -> None:
+        """A request the API sends: the client receives its body (response direction) and
+        sends back its responses (request direction)."""
+        old_body_ptr, old_body = self.old.deref(
+            old_op.get("requestBody"), join(old_ptr, "requestBody")
+        )
+        new_body_ptr, new_body = self.new.deref(
+            new_op.get("requestBody"), join(new_ptr, "requestBody")
+        )
+        if isinstance(old_body, Mapping) and isinstance(new_body, Mapping):
+            self._compare_content(
+                old_body_ptr, old_body, new_body_ptr, new_body, "response", "callback body"
+            )
+        old_responses = _mapping(old_op.get("responses"))
+        new_responses = _mapping(new_op.get("responses"))
+        for code, old_raw in old_responses.items():
+            if code not in new_responses:
+                continue
+            old_resp_ptr, old_resp = self.old.deref(old_raw, join(old_ptr, "responses", code))
+            new_resp_ptr, new_resp = self.new.deref(
+                new_responses[code], join(new_ptr, "responses", code)
+            )
+            if isinstance(old_resp, Mapping) and isinstance(new_resp, Mapping):
+                self._compare_content(
+                    old_resp_ptr, old_resp, new_resp_ptr, new_resp, "request", f"reply {code}"
+                )
+
+    # --- lifecycle: deprecation, sunset, stability --------------------------------------
+
+    def _removal(self, old_op: Mapping[str, Any]) -> tuple[str, str | None]:
+        """The rule for removing `old_op`, and its sunset date as text."""
+        if not old_op.get("deprecated"):
+            return "operation-removed", None
+        raw = _sunset(old_op)
+        if raw is None:
+            return "operation-removed-after-deprecation", None
+        when = _parse_date(raw)
+        if when is not None and when <= self.today:
+            return "operation-removed-after-sunset", when.isoformat()
+        return "operation-removed-before-sunset", when.isoformat() if when else str(raw)
+
+    def _compare_lifecycle(
+        self, name: str, old_op: Mapping[str, Any], new_ptr: str, new_op: Mapping[str, Any]
+    ) -> None:
+        old_rank, new_rank = _stability(old_op), _stability(new_op)
+        if old_rank <= _UNSTABLE:
+            self.unstable.add(name)
+        if old_rank != new_rank:
+            self.graph.record(
+                "operation-stability-decreased"
+                if new_rank < old_rank
+                else "operation-stability-increased",
+                new_ptr,
+                old=_stability_name(old_op),
+                new=_stability_name(new_op),
+            )
+        old_sunset, new_sunset = _sunset(old_op), _sunset(new_op)
+        if old_sunset is None or new_sunset is None or not new_op.get("deprecated"):
+            return
+        before, after = _parse_date(old_sunset), _parse_date(new_sunset)
+        if before and after and after < before:
+            self.graph.record(
+                "operation-sunset-moved-earlier",
+                new_ptr,
+                old=before.isoformat(),
+                new=after.isoformat(),
+            )
 
     # --- security -----------------------------------------------------------------------
 
@@ -385,6 +595,8 @@ class SpecDiffer:
         new_text = _alternatives_text(after)
         if frozenset() in after:
             rule = "security-no-longer-required" if removed else "security-requirement-added"
+        elif frozenset() in before:
+            rule = "security-now-required"
         elif removed and added:
             rule = "security-requirement-changed"
         elif removed:
@@ -401,6 +613,7 @@ class SpecDiffer:
         if before == after:
             return
         self.graph.current = node = self.graph.new_node()
+        self.graph.context = None
         self._compare_security(before, after, "/security")
         for name in self.inheriting_security:
             self.roots.setdefault(name, node)
@@ -446,6 +659,71 @@ def _replacement(
 
 def _is_json(media_type: str) -> bool:
     return media_type == "application/json" or media_type.endswith("+json")
+
+
+def _is_text(schema: Any) -> bool:
+    """A bare `type: string` schema: how XML or plain-text bodies are often typed."""
+    return (
+        isinstance(schema, Mapping)
+        and schema.get("type") == "string"
+        and not set(schema) - {"type", "format", "description", "example", "title"}
+    )
+
+
+def _headers(doc: Document, pointer: str, response: Mapping[str, Any]) -> dict[str, Any]:
+    found: dict[str, tuple[str, Mapping[str, Any]]] = {}
+    for name, raw in _mapping(response.get("headers")).items():
+        if str(name).lower() == "content-type":
+            continue
+        header_ptr, header = doc.deref(raw, join(pointer, "headers", name))
+        found[str(name).lower()] = (header_ptr, _mapping(header))
+    return found
+
+
+def _stability_name(op: Mapping[str, Any]) -> str:
+    for key in ("x-stability-level", "x-stability"):
+        value = op.get(key)
+        if isinstance(value, str) and value.lower() in _STABILITY_RANK:
+            return value.lower()
+    return "stable"
+
+
+def _stability(op: Mapping[str, Any]) -> int:
+    return _STABILITY_RANK[_stability_name(op)]
+
+
+def _sunset(op: Mapping[str, Any]) -> Any:
+    """The sunset date an operation announces: `x-sunset`, or its `Sunset` response
+    header's example (RFC 8594), as written in the spec."""
+    if op.get("x-sunset") is not None:
+        return op["x-sunset"]
+    for response in _mapping(op.get("responses")).values():
+        for name, header in _mapping(_mapping(response).get("headers")).items():
+            if str(name).lower() != "sunset":
+                continue
+            header = _mapping(header)
+            schema = _mapping(header.get("schema"))
+            for value in (header.get("example"), schema.get("example"), schema.get("default")):
+                if value is not None:
+                    return value
+    return None
+
+
+def _parse_date(value: Any) -> date | None:
+    """ISO 8601 dates and date-times (YAML may load them as such) and HTTP dates."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    try:
+        return datetime.fromisoformat(text).date()
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text).date()
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def _original_key(owner: Mapping[str, Any], code: str) -> str:

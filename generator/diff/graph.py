@@ -4,7 +4,8 @@ Each schema pair is compared once (memoised), so a change inside a shared compon
 found once. To still tell the reader which operations it affects, comparisons form a
 graph: one root per matched operation, one node per compared `$ref` pair, an edge when one
 comparison reaches another. A finding belongs to every operation whose root reaches the
-node where it was found.
+node where it was found; the first edge on the way says where the operation uses it
+(`response 200, application/json`), so messages about shared components can say so.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class Finding:
     old: Any = None
     new: Any = None
     operations: set[str] = field(default_factory=set)
+    contexts: dict[str, str] = field(default_factory=dict)  # operation -> where it uses it
 
 
 class Graph:
@@ -30,8 +32,9 @@ class Graph:
         self.findings: dict[tuple[str, str], Finding] = {}
         self._node_findings: list[list[Finding]] = []
         self._placed: set[tuple[int, str, str]] = set()
-        self._edges: list[list[int]] = []
+        self._edges: list[list[tuple[int, str | None]]] = []
         self.current = self.new_node()  # node 0 collects findings outside any operation
+        self.context: str | None = None  # where the current comparison sits in its operation
 
     def new_node(self) -> int:
         self._node_findings.append([])
@@ -40,7 +43,7 @@ class Graph:
 
     def edge(self, target: int) -> None:
         if target != self.current:
-            self._edges[self.current].append(target)
+            self._edges[self.current].append((target, self.context))
 
     def record(
         self,
@@ -70,23 +73,27 @@ class Graph:
         for operation, root in roots.items():
             if root not in live:
                 continue
-            seen = {root}
-            stack = [root]
+            seen: set[int] = set()
+            stack: list[tuple[int, str | None]] = [(root, None)]
             while stack:
-                node = stack.pop()
+                node, context = stack.pop()
+                if node in seen:
+                    continue
+                seen.add(node)
                 for finding in self._node_findings[node]:
                     finding.operations.add(operation)
-                for target in self._edges[node]:
+                    if context:
+                        finding.contexts.setdefault(operation, context)
+                for target, inner in reversed(self._edges[node]):
                     if target in live and target not in seen:
-                        seen.add(target)
-                        stack.append(target)
+                        stack.append((target, context or inner))
 
     def _nodes_reaching_findings(self) -> set[int]:
         # Walk edges backwards from nodes with findings: only those nodes are worth visiting
         # from each root, which keeps attribution cheap when little changed.
         incoming: list[list[int]] = [[] for _ in self._edges]
         for source, targets in enumerate(self._edges):
-            for target in targets:
+            for target, _ in targets:
                 incoming[target].append(source)
         live = {node for node, found in enumerate(self._node_findings) if found}
         stack = list(live)

@@ -14,11 +14,13 @@ from __future__ import annotations
 import json
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from generator.diff.describe import variant_name
 from generator.diff.document import Document, JsonDict, join
 from generator.diff.graph import Graph
+from generator.diff.rules import SCHEMA_KEYWORDS, keyword_rule
 from generator.openapi import contains_ref
 
 Direction = Literal["request", "response"]
@@ -42,8 +44,16 @@ _SITE_KEYS = frozenset(
         "xml",
     }
 )
-_UPPER_BOUNDS = ("maxLength", "maxItems", "maxProperties")
-_LOWER_BOUNDS = ("minLength", "minItems", "minProperties")
+_UPPER_BOUNDS = ("maxLength", "maxItems", "maxProperties", "maxContains")
+_LOWER_BOUNDS = ("minLength", "minItems", "minProperties", "minContains")
+# 2020-12 keywords whose value is one schema, a list of schemas or a map of schemas: their
+# subschemas are compared like any other (`not` inverts, so it is only reported as changed).
+_SUBSCHEMA = frozenset(
+    {"if", "then", "else", "contains", "propertyNames", "contentSchema"}
+    | {"unevaluatedProperties", "unevaluatedItems"}
+)
+_SCHEMA_LIST = frozenset({"prefixItems"})
+_SCHEMA_MAP = frozenset({"dependentSchemas", "patternProperties"})
 # Integer and float width formats change no Python type, so they are not reported.
 _WIDTH_FORMATS = frozenset({"int32", "int64", "float", "double"})
 _MISSING: Any = object()
@@ -84,6 +94,10 @@ class Shape:
     additional: tuple[str, Any] | None  # only schema-valued additionalProperties
     variants: list[tuple[str, Any]] | None  # oneOf/anyOf members other than null
     bounds: dict[str, Any]
+    const: Any = _MISSING
+    extensible: dict[str, Any] | None = None  # x-extensible-enum values
+    discriminator: tuple[str, dict[str, str]] | None = None  # property name, value -> $ref
+    keywords: dict[str, tuple[str, Any]] = field(default_factory=dict)  # 2020-12 keywords
 
 
 def _is_null_schema(node: Any) -> bool:
@@ -152,15 +166,27 @@ class SchemaDiffer:
     # --- entry points -------------------------------------------------------------------
 
     def compare(
-        self, old_node: Any, old_site: str, new_node: Any, new_site: str, direction: Direction
+        self,
+        old_node: Any,
+        old_site: str,
+        new_node: Any,
+        new_site: str,
+        direction: Direction,
+        *,
+        parameter: bool = False,
     ) -> None:
-        """Compare two schemas used at the given sites; findings go to the current node."""
+        """Compare two schemas used at the given sites; findings go to the current node.
+        `parameter`: the schemas are a parameter's, whose default the server applies."""
         self._compare_views(
-            self.view(0, old_node, old_site), self.view(1, new_node, new_site), direction
+            self.view(0, old_node, old_site),
+            self.view(1, new_node, new_site),
+            direction,
+            parameter=parameter,
         )
 
     def drain(self) -> None:
         """Compare the queued `$ref` pairs (and what they reach) until none are left."""
+        self.graph.context = None
         while self._queue:
             node, old, new, direction = self._queue.popleft()
             self.graph.current = node
@@ -257,7 +283,7 @@ class SchemaDiffer:
                 break
         bounds: JsonDict = {}
         for key in (*_UPPER_BOUNDS, *_LOWER_BOUNDS, "pattern", "multipleOf"):
-            if node.get(key) is not None:
+            if node.get(key) is not None and node[key] != "":  # an empty pattern matches all
                 bounds[key] = node[key]
         if node.get("uniqueItems") is True:
             bounds["uniqueItems"] = True
@@ -266,6 +292,21 @@ class SchemaDiffer:
             if bound is not None:
                 bounds[key] = bound
         fmt = node.get("format")
+        extensible = node.get("x-extensible-enum")
+        discriminator = node.get("discriminator")
+        if isinstance(discriminator, Mapping) and isinstance(
+            discriminator.get("propertyName"), str
+        ):
+            mapping = discriminator.get("mapping")
+            found_discriminator: tuple[str, dict[str, str]] | None = (
+                discriminator["propertyName"],
+                {
+                    str(k): str(v)
+                    for k, v in (mapping.items() if isinstance(mapping, Mapping) else [])
+                },
+            )
+        else:
+            found_discriminator = None
         return Shape(
             types=_types(node),
             format=fmt if isinstance(fmt, str) else None,
@@ -293,17 +334,31 @@ class SchemaDiffer:
             ),
             variants=variants,
             bounds=bounds,
+            const=node.get("const", _MISSING),
+            extensible=(
+                {canonical(value): value for value in extensible}
+                if isinstance(extensible, list)
+                else None
+            ),
+            discriminator=found_discriminator,
+            keywords={
+                keyword: (join(pointer, keyword), node[keyword])
+                for keyword in SCHEMA_KEYWORDS
+                if keyword in node and node[keyword] is not True  # `true` allows anything
+            },
         )
 
     # --- comparison ---------------------------------------------------------------------
 
-    def _compare_views(self, old: View, new: View, direction: Direction) -> None:
+    def _compare_views(
+        self, old: View, new: View, direction: Direction, *, parameter: bool = False
+    ) -> None:
         record = self.graph.record
         if old.nullable != new.nullable:
             became = "nullable" if new.nullable else "not-nullable"
             record(f"{direction}-became-{became}", new.site)
         if direction == "request":
-            self._compare_default(old, new)
+            self._compare_default(old, new, "request-parameter" if parameter else "request")
         self._compare_schemas(old, new, direction)
 
     def _compare_schemas(self, old: View, new: View, direction: Direction) -> None:
@@ -317,18 +372,18 @@ class SchemaDiffer:
         elif old.node != new.node or contains_ref(new.node):
             self._compare_content(old, new, direction)
 
-    def _compare_default(self, old: View, new: View) -> None:
+    def _compare_default(self, old: View, new: View, prefix: str) -> None:
         before = old.annotations.get("default", _MISSING)
         after = new.annotations.get("default", _MISSING)
         if before is _MISSING and after is _MISSING:
             return
         if before is _MISSING:
-            self.graph.record("request-default-value-added", new.site, new=show(after))
+            self.graph.record(f"{prefix}-default-value-added", new.site, new=show(after))
         elif after is _MISSING:
-            self.graph.record("request-default-value-removed", new.site, old=show(before))
+            self.graph.record(f"{prefix}-default-value-removed", new.site, old=show(before))
         elif canonical(before) != canonical(after):
             self.graph.record(
-                "request-default-value-changed", new.site, old=show(before), new=show(after)
+                f"{prefix}-default-value-changed", new.site, old=show(before), new=show(after)
             )
 
     def _compare_content(self, old: View, new: View, direction: Direction) -> None:
@@ -346,8 +401,10 @@ class SchemaDiffer:
                 narrowed = _covers(before.types, after.types)
             if direction == "request":
                 rule = "request-type-widened" if widened else "request-type-changed"
+            elif narrowed:
+                rule = "response-type-narrowed"
             else:
-                rule = "response-type-narrowed" if narrowed else "response-type-changed"
+                rule = "response-type-widened" if widened else "response-type-changed"
             record(
                 rule,
                 pointer,
@@ -357,7 +414,11 @@ class SchemaDiffer:
         if not type_changed:
             self._compare_format(before, after, pointer, direction)
             self._compare_enum(before, after, pointer, direction)
+            self._compare_const(before, after, pointer, direction)
+            self._compare_extensible(before, after, pointer, direction)
         self._compare_bounds(before, after, pointer, direction)
+        self._compare_discriminator(before, after, pointer, direction)
+        self._compare_keywords(before, after, pointer, direction)
         if before.variants is not None or after.variants is not None:
             self._compare_variants(old, before, new, after, direction)
         # After a change such as object -> array the old fields are gone with the type.
@@ -405,9 +466,147 @@ class SchemaDiffer:
         if added:
             record(f"{direction}-enum-value-added", pointer, new=_values(added))
 
+    def _compare_const(self, before: Shape, after: Shape, pointer: str, direction: str) -> None:
+        old, new = before.const, after.const
+        if old is _MISSING and new is _MISSING:
+            return
+        if old is _MISSING:
+            self.graph.record(f"{direction}-const-added", pointer, new=show(new))
+        elif new is _MISSING:
+            self.graph.record(f"{direction}-const-removed", pointer, old=show(old))
+        elif canonical(old) != canonical(new):
+            self.graph.record(f"{direction}-const-changed", pointer, old=show(old), new=show(new))
+
+    def _compare_extensible(
+        self, before: Shape, after: Shape, pointer: str, direction: str
+    ) -> None:
+        old, new = before.extensible or {}, after.extensible or {}
+        removed = [value for key, value in old.items() if key not in new]
+        added = [value for key, value in new.items() if key not in old]
+        if removed:
+            record_old = _values(removed)
+            self.graph.record(f"{direction}-extensible-enum-value-removed", pointer, old=record_old)
+        if added:
+            self.graph.record(
+                f"{direction}-extensible-enum-value-added", pointer, new=_values(added)
+            )
+
+    def _compare_discriminator(
+        self, before: Shape, after: Shape, pointer: str, direction: str
+    ) -> None:
+        if before.discriminator is None or after.discriminator is None:
+            return  # adding or dropping the hint alone changes no valid payload
+        (old_name, old_map), (new_name, new_map) = before.discriminator, after.discriminator
+        record = self.graph.record
+        if old_name != new_name:
+            record(
+                f"{direction}-discriminator-property-changed", pointer, old=old_name, new=new_name
+            )
+            return
+        removed = sorted(old_map.keys() - new_map.keys())
+        added = sorted(new_map.keys() - old_map.keys())
+        moved = sorted(
+            f"{value} -> {_ref_name(new_map[value])}"
+            for value in old_map.keys() & new_map.keys()
+            if _ref_name(old_map[value]) != _ref_name(new_map[value])
+        )
+        if removed:
+            record(f"{direction}-discriminator-mapping-removed", pointer, old=", ".join(removed))
+        if added:
+            record(f"{direction}-discriminator-mapping-added", pointer, new=", ".join(added))
+        if moved:
+            record(f"{direction}-discriminator-mapping-changed", pointer, new=", ".join(moved))
+
+    def _compare_keywords(
+        self, before: Shape, after: Shape, pointer: str, direction: Direction
+    ) -> None:
+        record = self.graph.record
+        for keyword in SCHEMA_KEYWORDS:
+            old = before.keywords.get(keyword)
+            new = after.keywords.get(keyword)
+            if old is None and new is None:
+                continue
+            if old is None:
+                assert new is not None
+                record(keyword_rule(direction, keyword, "added"), new[0], new=show(new[1]))
+                continue
+            if new is None:
+                record(
+                    keyword_rule(direction, keyword, "removed"),
+                    old[0],
+                    side="old",
+                    old=show(old[1]),
+                )
+                continue
+            (old_ptr, old_value), (new_ptr, new_value) = old, new
+            if (
+                keyword in _SUBSCHEMA
+                and isinstance(old_value, Mapping)
+                and isinstance(new_value, Mapping)
+            ):
+                self.compare(old_value, old_ptr, new_value, new_ptr, direction)
+            elif (
+                keyword in _SCHEMA_MAP
+                and isinstance(old_value, Mapping)
+                and isinstance(new_value, Mapping)
+            ):
+                self._compare_schema_map(keyword, old, new, direction)
+            elif (
+                keyword in _SCHEMA_LIST
+                and isinstance(old_value, list)
+                and isinstance(new_value, list)
+            ):
+                for index, (old_item, new_item) in enumerate(
+                    zip(old_value, new_value, strict=False)
+                ):
+                    self.compare(
+                        old_item, join(old_ptr, index), new_item, join(new_ptr, index), direction
+                    )
+                if len(old_value) != len(new_value):
+                    record(
+                        keyword_rule(direction, keyword, "changed"),
+                        new_ptr,
+                        old=f"{len(old_value)} items",
+                        new=f"{len(new_value)} items",
+                    )
+            elif canonical(old_value) != canonical(new_value):
+                record(
+                    keyword_rule(direction, keyword, "changed"),
+                    new_ptr,
+                    old=show(old_value),
+                    new=show(new_value),
+                )
+
+    def _compare_schema_map(
+        self,
+        keyword: str,
+        old: tuple[str, Mapping[str, Any]],
+        new: tuple[str, Mapping[str, Any]],
+        direction: Direction,
+    ) -> None:
+        """patternProperties / dependentSchemas: an entry added or removed is the keyword
+        added or removed for that key; a common entry is compared as a schema."""
+        (old_ptr, old_map), (new_ptr, new_map) = old, new
+        for key, value in old_map.items():
+            if key in new_map:
+                self.compare(value, join(old_ptr, key), new_map[key], join(new_ptr, key), direction)
+            else:
+                self.graph.record(
+                    keyword_rule(direction, keyword, "removed"),
+                    join(old_ptr, key),
+                    side="old",
+                    old=str(key),
+                )
+        for key in new_map:
+            if key not in old_map:
+                self.graph.record(
+                    keyword_rule(direction, keyword, "added"), join(new_ptr, key), new=str(key)
+                )
+
     def _compare_bounds(self, before: Shape, after: Shape, pointer: str, direction: str) -> None:
         tightened: list[tuple[str, str]] = []
         relaxed: list[tuple[str, str]] = []
+        added: list[tuple[str, str]] = []
         changed_pattern = None
         for key in sorted(before.bounds.keys() | after.bounds.keys()):
             old = before.bounds.get(key)
@@ -418,9 +617,14 @@ class SchemaDiffer:
                 changed_pattern = (str(old), str(new))
                 continue
             texts = (_bound_text(key, old), _bound_text(key, new))
-            (tightened if _is_tighter(key, old, new) else relaxed).append(texts)
+            if old is None and direction == "request" and key != "pattern":
+                added.append(texts)  # a first limit: the server likely had one all along
+            elif key == "pattern" and direction == "response" and new is None:
+                changed_pattern = (str(old), "none")  # documentation more than contract
+            else:
+                (tightened if _is_tighter(key, old, new) else relaxed).append(texts)
         record = self.graph.record
-        for found, adjective in ((tightened, "tightened"), (relaxed, "relaxed")):
+        for found, adjective in ((tightened, "tightened"), (relaxed, "relaxed"), (added, "added")):
             if found:
                 record(
                     f"{direction}-constraint-{adjective}",
@@ -492,24 +696,44 @@ class SchemaDiffer:
         return type_text(shape.types)
 
     def _variant_label(self, side: int, view: View) -> str:
-        if view.via_ref:
-            return view.pointer.rsplit("/", 1)[-1]
-        return type_text(self.shape(side, view).types)
+        doc = (self.old, self.new)[side]
+        parent = doc.get(view.site.rsplit("/", 2)[0]) if "/" in view.site else None
+        raw = doc.get(view.site)
+        name = variant_name(raw, parent) or variant_name(view.node, parent)
+        if name is None and view.via_ref:
+            name = view.pointer.rsplit("/", 1)[-1]
+        return name or type_text(self.shape(side, view).types)
 
     def _compare_properties(self, before: Shape, after: Shape, direction: Direction) -> None:
         record = self.graph.record
         # Fields the client never sends (readOnly) or never receives (writeOnly) do not count.
         hidden = "readOnly" if direction == "request" else "writeOnly"
+        flag = "read-only" if direction == "request" else "write-only"
         for name, (old_pointer, old_schema) in before.properties.items():
             old_view = self.view(0, old_schema, old_pointer)
-            if old_view.annotations.get(hidden) is True:
-                continue
+            old_hidden = old_view.annotations.get(hidden) is True
             found = after.properties.get(name)
+            if old_hidden and found is None:
+                continue
             if found is None:
-                record(f"{direction}-property-removed", old_pointer, side="old")
+                optional = direction == "response" and name not in before.required
+                rule = (
+                    "response-optional-property-removed"
+                    if optional
+                    else f"{direction}-property-removed"
+                )
+                record(rule, old_pointer, side="old")
                 continue
             new_view = self.view(1, found[1], found[0])
-            if new_view.annotations.get(hidden) is True:
+            new_hidden = new_view.annotations.get(hidden) is True
+            if old_hidden != new_hidden:
+                # Only a required field matters: the client must now send it (request) or
+                # can no longer count on receiving it (response).
+                if name in (after.required if old_hidden else before.required):
+                    became = "became-not" if old_hidden else "became"
+                    record(f"{direction}-required-property-{became}-{flag}", new_view.site)
+                continue
+            if old_hidden:
                 continue
             was_required = name in before.required
             is_required = name in after.required
@@ -538,6 +762,8 @@ def _implied_types(shape: Shape) -> frozenset[str] | None:
         return frozenset({"array"})
     if shape.enum:
         return frozenset(_json_type(value) for value in shape.enum.values())
+    if shape.const is not _MISSING and shape.const is not None:
+        return frozenset({_json_type(shape.const)})
     return None
 
 
@@ -572,6 +798,12 @@ def _merge(shape: Shape, member: Shape) -> None:
         shape.variants = member.variants
     for key, value in member.bounds.items():
         shape.bounds.setdefault(key, value)
+    if shape.const is _MISSING:
+        shape.const = member.const
+    shape.extensible = shape.extensible or member.extensible
+    shape.discriminator = shape.discriminator or member.discriminator
+    for key, value in member.keywords.items():
+        shape.keywords.setdefault(key, value)
 
 
 def _is_tighter(key: str, old: Any, new: Any) -> bool:
@@ -589,6 +821,10 @@ def _is_tighter(key: str, old: Any, new: Any) -> bool:
         except (TypeError, ZeroDivisionError):
             return True
     return True
+
+
+def _ref_name(ref: str) -> str:
+    return ref.rsplit("/", 1)[-1]
 
 
 def _values(values: Any) -> str:
