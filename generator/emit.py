@@ -21,13 +21,16 @@ from .naming import docstring
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
 RUNTIME_FILES = (
+    "_auth.py",
     "_base_client.py",
+    "_encoding.py",
     "_errors.py",
     "_logs.py",
     "_models.py",
     "_pagination.py",
     "_resource.py",
     "_retry.py",
+    "_wire.py",
 )
 
 
