@@ -7,7 +7,7 @@ API ?= baseten
 PRISM_DIR := .tools/prism
 PRISM := $(PRISM_DIR)/node_modules/.bin/prism
 
-.PHONY: generate sync test check contract lint typecheck tools bench diff-bench lock clean
+.PHONY: generate sync test corpus check contract lint typecheck tools bench diff-bench lock clean
 CORPUS ?= ../shared/corpus/specs
 
 $(STAMP): requirements.lock pyproject.toml
@@ -37,6 +37,10 @@ test: $(STAMP) $(PRISM)
 	$(BIN)/mypy generator bench
 	cd generated && ../$(BIN)/mypy --config-file ../templates/mypy-generated.ini baseten_client
 	PRISM=$(PRISM) $(BIN)/python -m pytest
+
+## corpus: every spec of ../shared/corpus/specs: each operation bound to the right class
+corpus: $(STAMP)
+	$(BIN)/python -m pytest -m corpus tests/test_bindings.py
 
 ## check: regenerate into a temporary folder and fail when generated/ differs
 check: $(STAMP)

@@ -321,7 +321,7 @@ def _bind_models(
         )
     missing = sorted(set(class_names.values()) - set(models.classes))
     for class_name in missing:
-        if _needs_own_class(schemas.get(class_name)):
+        if expected_properties(document, schemas.get(class_name)) is not None:
             problems.append(f"component {component_of[class_name]!r}: no class {class_name}")
     if problems:
         shown = "; ".join(problems[:5]) + (
@@ -329,10 +329,6 @@ def _bind_models(
         )
         raise GenerationError(f"models do not match their component schemas: {shown}")
     return tuple(bound)
-
-
-def _needs_own_class(schema: Any) -> bool:
-    return isinstance(schema, dict) and isinstance(schema.get("properties"), dict)
 
 
 def expected_properties(document: dict[str, Any], schema: Any, depth: int = 0) -> set[str] | None:
@@ -381,8 +377,9 @@ class _Annotator:
         ref = schema.get("$ref")
         if isinstance(ref, str):
             parts = pointer_parts(ref) if ref.startswith(SCHEMA_REF_PREFIX) else ()
-            if len(parts) == 3:
+            if len(parts) == 3 and parts[2] in self.models.classes:
                 return self.models.qualify(parts[2])
+            # A component without a class of its own (collapsed into its users): its type.
             return self(deref(self.document, schema), depth + 1)
         options: list[str] = []
         if "const" in schema:

@@ -6,7 +6,7 @@ Exit codes (also in README and `apigen --help`):
   2  usage error (bad arguments)
   3  invalid input: unreadable file, invalid YAML/JSON, invalid spec or config
   4  upstream failure: unreachable, garbled or conflicting docs pages
-  5  generation failure (formatter or writer)
+  5  generation failure (formatter or writer), or a bug in apigen (an unexpected exception)
 """
 
 from __future__ import annotations

@@ -7,6 +7,11 @@ inside the root spec's folder; remote refs are refused, never fetched.
 Bundling: a ref to another local file is replaced by a ref to a copy of its target under
 `components/<section>/<Name>` of the root document, so the result only holds internal
 `#/...` refs. Internal refs are left alone (cycles are fine, nothing is inlined).
+
+Reference policy (`check_references`, one place for the whole generator): after bundling,
+every reference-like keyword (`$ref`, `$dynamicRef`, `$recursiveRef`, discriminator
+mappings) must be a JSON pointer into the document, not into example or extension data, and
+no `$id` may rebase them; anything else is refused with the JSON pointer that holds it.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 from urllib.parse import unquote
 
 import yaml
@@ -34,10 +39,14 @@ from generator.openapi import (
 )
 
 __all__ = [
+    "REFERENCE_KEYWORDS",
     "LoadedSpec",
+    "check_references",
+    "iter_nodes",
     "iter_refs",
     "load_spec",
     "parse_document",
+    "reference_problem",
 ]
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -47,6 +56,10 @@ MAX_ALIAS_USES = 10_000
 MAX_ALIAS_EXPANDED_NODES = 1_000_000
 # Bundling reads at most this many files besides the root (a runaway chain is a bug, not a spec).
 MAX_REFERENCED_FILES = 1_000
+# Objects and arrays nested deeper than this are refused: real specs stay far below it, and
+# the stages after loading are sized for it (deepstack.py). 80 levels of nested schemas with
+# "properties" are about 160.
+MAX_NESTING = 300
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -324,18 +337,43 @@ def _decode(data: bytes | str, source: str) -> str:
 
 def _parse_any(data: bytes | str, source: str) -> tuple[str, _Parsed]:
     text = _decode(data, source)
+    parsed = _parse_text(text, source)
+    _check_nesting(parsed.value, text, source)
+    return text, parsed
+
+
+def _parse_text(text: str, source: str) -> _Parsed:
     if source.lower().endswith(".json"):
-        return text, _parse_json(text, source)
+        return _parse_json(text, source)
     if _starts_like_json(text):
         # Most likely JSON (fast path); a YAML flow mapping also starts with "{".
         try:
-            return text, _parse_json(text, source)
+            return _parse_json(text, source)
         except InputError as json_error:
             try:
-                return text, _parse_yaml(text, source)
+                return _parse_yaml(text, source)
             except InputError:
                 raise json_error from None
-    return text, _parse_yaml(text, source)
+    return _parse_yaml(text, source)
+
+
+def _check_nesting(value: Any, text: str, source: str) -> None:
+    """Refuse a document nested deeper than MAX_NESTING, naming the first place that is."""
+    if not isinstance(value, (dict, list)):
+        return
+    stack: list[tuple[Any, tuple[str, ...]]] = [(value, ())]
+    while stack:
+        node, parts = stack.pop()
+        if len(parts) >= MAX_NESTING:
+            line = _LineIndex(text, _starts_like_json(text)).line_of(parts)
+            raise InputError(
+                f"{source}:{line}: {json_pointer(parts)}: nested more than {MAX_NESTING} "
+                "levels deep (apigen's limit)"
+            )
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        stack.extend(
+            (child, (*parts, str(key))) for key, child in items if isinstance(child, (dict, list))
+        )
 
 
 def _starts_like_json(text: str) -> bool:
@@ -510,7 +548,9 @@ def load_spec(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedSpec:
     if parsed.has_nonlocal_ref:
         root = _SourceFile(path.resolve(), source, text, document)
         document = _Bundler(root, max_bytes, len(data)).bundle()
-    return LoadedSpec(document, source, hashlib.sha256(data).hexdigest(), text)
+    spec = LoadedSpec(document, source, hashlib.sha256(data).hexdigest(), text)
+    check_references(spec)
+    return spec
 
 
 # --------------------------------------------------------------------------------------------
@@ -617,18 +657,17 @@ def _child_kind(kind: str, key: str) -> str:
     return "literal" if key.startswith("x-") else "other"
 
 
-def iter_refs(document: Any) -> Iterator[tuple[tuple[str, ...], str]]:
-    """Yield (keys leading to the "$ref" member, its value) for every string "$ref" in an
-    OpenAPI document, in document order, skipping example/default data and x- extensions."""
+def iter_nodes(document: Any) -> Iterator[tuple[dict[str, Any], str, tuple[str, ...]]]:
+    """Yield (mapping, its kind, keys leading to it) for every mapping of an OpenAPI document
+    that is not example/default data or an x- extension, in document order. The kind is
+    "schema", "operation", "schemaMap"... (see `_CHILD_KIND`), "other" where unknown."""
     stack: list[tuple[Any, str, tuple[str, ...]]] = [(document, "document", ())]
     while stack:
         value, kind, parts = stack.pop()
         if kind == "literal":
             continue
         if isinstance(value, dict):
-            ref = value.get("$ref")
-            if isinstance(ref, str):
-                yield (*parts, "$ref"), ref
+            yield value, kind, parts
             children = [
                 (item, _child_kind(kind, key), (*parts, key))
                 for key, item in value.items()
@@ -644,6 +683,87 @@ def iter_refs(document: Any) -> Iterator[tuple[tuple[str, ...], str]]:
         else:
             continue
         stack.extend(reversed(children))
+
+
+def iter_refs(document: Any) -> Iterator[tuple[tuple[str, ...], str]]:
+    """Yield (keys leading to the "$ref" member, its value) for every string "$ref" in an
+    OpenAPI document, in document order, skipping example/default data and x- extensions."""
+    for node, _, parts in iter_nodes(document):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            yield (*parts, "$ref"), ref
+
+
+# --------------------------------------------------------------------------------------------
+# Reference policy: what may name another part of the document, and what it may name
+
+# Every keyword with which a schema names another schema (OpenAPI, JSON Schema 2019-09 and
+# 2020-12). Tools downstream (datamodel-code-generator, jsonschema) would follow them to files
+# and URLs; apigen lets each only be a JSON pointer into the (bundled) document itself.
+REFERENCE_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
+# `$id` rebases the references below it (onto a file or URL of the spec's choice) and makes
+# "#/..." mean something else than the document: refused rather than reinterpreted.
+_REBASING_KEYWORDS = ("$id",)
+_KEYWORD_KINDS = frozenset({"schema", "other"})  # kinds whose keys are keywords, not names
+
+
+def reference_problem(document: Any, reference: str) -> str | None:
+    """Why `reference` may not be followed, or None when it is a JSON pointer into
+    `document` (existing or not: a dangling pointer is a validation issue) naming a part
+    that is not example/default data or an x- extension."""
+    if not reference.startswith("#"):
+        return "names something outside the spec"
+    try:
+        parts = pointer_parts(reference)
+    except PointerNotFound:
+        return "is not a JSON pointer ('#/...'); anchors and ids are not supported"
+    kind = "document"
+    for part in parts:
+        kind = _child_kind(kind, part)
+        if kind == "literal":
+            return "points into example, default or extension data, which is not a schema"
+    return None
+
+
+def _references(node: dict[str, Any], kind: str) -> Iterator[tuple[tuple[str, ...], str]]:
+    """(keys from `node`, value) of each reference-like member of one mapping."""
+    for keyword in REFERENCE_KEYWORDS:
+        if isinstance(node.get(keyword), str):
+            yield (keyword,), node[keyword]
+    discriminator = node.get("discriminator") if kind == "schema" else None
+    mapping = discriminator.get("mapping") if isinstance(discriminator, dict) else None
+    if isinstance(mapping, dict):
+        # A value without "#" is a schema name, or a file or URL that normalize drops.
+        for key, target in mapping.items():
+            if isinstance(target, str) and target.startswith("#"):
+                yield ("discriminator", "mapping", key), target
+
+
+def check_references(spec: LoadedSpec) -> None:
+    """Refuse (InputError naming the JSON pointer) the first reference of a bundled spec that
+    `reference_problem` refuses, and any `$id`: after this, nothing in the document can make
+    a tool read a file or the network to resolve a reference."""
+    document = spec.document
+    for node, kind, parts in iter_nodes(document):
+        for keys, reference in _references(node, kind):
+            reason = reference_problem(document, reference)
+            if reason is not None:
+                _refuse(spec, (*parts, *keys), reference, reason)
+        if kind in _KEYWORD_KINDS:
+            for keyword in _REBASING_KEYWORDS:
+                if isinstance(node.get(keyword), str):
+                    _refuse(spec, (*parts, keyword), node[keyword], "would rebase references")
+
+
+def _refuse(spec: LoadedSpec, parts: tuple[str, ...], value: str, reason: str) -> NoReturn:
+    pointer = json_pointer(parts)
+    line = spec.line_of(pointer)
+    where = spec.source if line is None else f"{spec.source}:{line}"
+    raise InputError(
+        f"{where}: {pointer}: {parts[-1] if parts[-1].startswith('$') else 'mapping'} "
+        f"{_one_line(repr(value), 120)} {reason} "
+        "(apigen follows references only as JSON pointers inside the spec)"
+    )
 
 
 @dataclass

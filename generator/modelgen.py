@@ -2,6 +2,13 @@
 
 The index (class names, fields, their annotations and aliases) lets the client templates
 type their keyword arguments exactly like the models, without guessing the generator's names.
+
+datamodel-code-generator honours keywords with which a schema picks Python code to import or
+subclass (`customTypePath`, `x-python-import`...), and switches a model to Python's
+backtracking regex engine for a pattern the default (Rust, linear) engine cannot compile.
+Spec text is untrusted: such keywords are removed wherever the generator could read a schema,
+such patterns are dropped with a warning (`drop_unusable_patterns`), and its output is
+refused if it still imports anything but the standard library and pydantic, or uses `re`.
 """
 
 from __future__ import annotations
@@ -9,23 +16,45 @@ from __future__ import annotations
 import ast
 import copy
 import json
+import re
+import sys
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import datamodel_code_generator as dcg
-from datamodel_code_generator.enums import DataModelType, InputFileType, OpenAPIScope
+from datamodel_code_generator.enums import (
+    DataModelType,
+    InputFileType,
+    NamingStrategy,
+    OpenAPIScope,
+)
 from datamodel_code_generator.format import PythonVersion
 
 from .errors import GenerationError
+from .loader import LoadedSpec, iter_nodes
+from .naming import unique
+from .openapi import json_pointer, ref_to, resolve_pointer
+from .patterns import unsupported_reason
 
 MODELS_MODULE = "types"
+_INDEX_CLASS = "ApigenComponentIndex"
 # The generated models derive from the runtime's lenient-response base class (`_models.py`).
 _BASE_CLASS_PLACEHOLDER = "apigen_runtime_models.BaseModel"
 _BASE_CLASS_IMPORT = "from ._models import BaseModel"
 _BUILTIN_NAMES = frozenset(
     {"str", "int", "float", "bool", "bytes", "list", "dict", "set", "tuple", "None", "object"}
 )
+# Schema keywords that datamodel-code-generator turns into imports, base classes or ClassVars,
+# and the draft-04 `id`, with which it would resolve references against another base.
+_CODE_KEYWORDS = frozenset(
+    {"customTypePath", "customBasePath", "x-is-base-class", "x-is-classvar", "id"}
+)
+_CODE_KEYWORD_PREFIX = "x-python-"
+_KEYWORD_KINDS = ("schema", "other")  # mappings whose keys are keywords (not names)
+# What the models module may import; `re` would mean patterns on Python's backtracking engine.
+_MODELS_IMPORTS = (sys.stdlib_module_names - {"re"}) | {"pydantic", "typing_extensions"}
 
 
 @dataclass(frozen=True)
@@ -60,15 +89,27 @@ class ModelsModule:
 
 def generate_models(document: dict[str, Any], header: str) -> ModelsModule:
     """Run datamodel-code-generator on the component schemas of a prepared spec."""
+    schemas = document.get("components", {}).get("schemas", {})
+    if not schemas:
+        source = f"{header}\n\nfrom __future__ import annotations\n"
+        return ModelsModule(source, {})
+    index_name = unique(_INDEX_CLASS, set(schemas))
+    # The index refers to every component first, so each claims its own name before any
+    # inline schema is named after its owner (`PullRequest` + `head`); it is removed after.
+    index = {
+        "type": "object",
+        "properties": {
+            f"c{number}": {"$ref": ref_to(("components", "schemas", name))}
+            for number, name in enumerate(schemas)
+        },
+    }
     schemas_only = {
         "openapi": document.get("openapi", "3.1.0"),
         "info": {"title": "models", "version": "0"},
         "paths": {},
-        "components": {"schemas": document.get("components", {}).get("schemas", {})},
+        "components": {"schemas": {index_name: index, **schemas}},
     }
-    if not schemas_only["components"]["schemas"]:
-        source = f"{header}\n\nfrom __future__ import annotations\n"
-        return ModelsModule(source, {})
+    schemas_only = _without_code_keywords(schemas_only)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # its deprecation chatter is not the user's concern
@@ -82,6 +123,7 @@ def generate_models(document: dict[str, Any], header: str) -> ModelsModule:
                 use_standard_collections=True,
                 use_annotated=True,
                 field_constraints=True,
+                naming_strategy=NamingStrategy.FullPath,
                 use_field_description=True,
                 use_schema_description=True,
                 strict_nullable=True,
@@ -102,13 +144,101 @@ def generate_models(document: dict[str, Any], header: str) -> ModelsModule:
         raise GenerationError(f"datamodel-code-generator failed: {message}") from exc
     if not isinstance(output, str):
         raise GenerationError("datamodel-code-generator returned several modules; expected one")
-    return index_models(repair_models_source(_use_runtime_base_class(output)))
+    source = _use_runtime_base_class(_remove_class(output, index_name))
+    _check_models_imports(source)
+    return index_models(repair_models_source(source))
+
+
+def _remove_class(source: str, name: str) -> str:
+    """`source` without the top-level class `name` and the statements that mention it."""
+    tree = ast.parse(source)
+    drop: set[int] = set()
+    for node in tree.body:
+        mentions = any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
+        if (isinstance(node, ast.ClassDef) and node.name == name) or mentions:
+            first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+            drop.update(range(first, (node.end_lineno or node.lineno) + 1))
+    lines = source.splitlines(keepends=True)
+    kept = "".join(line for number, line in enumerate(lines, 1) if number not in drop)
+    return re.sub(r"\n{4,}", "\n\n\n", kept)
 
 
 def _use_runtime_base_class(source: str) -> str:
     """dcg imports a base class by absolute path; the package's own is relative (vendorable)."""
     module, _, name = _BASE_CLASS_PLACEHOLDER.rpartition(".")
     return source.replace(f"from {module} import {name}\n", _BASE_CLASS_IMPORT + "\n", 1)
+
+
+def drop_unusable_patterns(spec: LoadedSpec, warn: Callable[[str], None]) -> dict[str, Any]:
+    """The spec's document, or a copy without the patterns generated clients cannot compile
+    (pydantic's Rust engine: no look-around, back-references, or huge compiled sizes), each
+    dropped from its schema with a warning naming its JSON pointer."""
+    dropped: list[tuple[str, ...]] = []
+    for node, kind, parts in iter_nodes(spec.document):
+        if kind not in _KEYWORD_KINDS:
+            continue
+        found: list[tuple[tuple[str, ...], Any]] = []
+        if "pattern" in node:
+            found.append((("pattern",), node["pattern"]))
+        pattern_properties = node.get("patternProperties")
+        if isinstance(pattern_properties, dict):
+            found += [(("patternProperties", key), key) for key in pattern_properties]
+        for keys, pattern in found:
+            reason = "not a string" if not isinstance(pattern, str) else unsupported_reason(pattern)
+            if reason is not None:
+                pointer = json_pointer((*parts, *keys))
+                line = spec.line_of(pointer)
+                where = spec.source if line is None else f"{spec.source}:{line}"
+                shown = " ".join(repr(pattern).split())[:80]
+                warn(
+                    f"warning: {where}: {pointer}: pattern {shown} left out of the client ({reason})"
+                )
+                dropped.append((*parts, *keys))
+    if not dropped:
+        return spec.document
+    document = copy.deepcopy(spec.document)
+    for parts in dropped:
+        del resolve_pointer(document, json_pointer(parts[:-1]))[parts[-1]]
+    return document
+
+
+def _without_code_keywords(document: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `document` without `_CODE_KEYWORDS` in any mapping the generator could read
+    as a schema (a `$ref` may name any of them; example and extension data it may not)."""
+    document = copy.deepcopy(document)
+    for node, kind, _ in iter_nodes(document):
+        if kind in _KEYWORD_KINDS:
+            for key in [k for k in node if _is_code_keyword(k, node[k])]:
+                del node[key]
+    return document
+
+
+def _is_code_keyword(key: str, value: Any) -> bool:
+    if key == "id":
+        return isinstance(value, str)
+    return key in _CODE_KEYWORDS or key.startswith(_CODE_KEYWORD_PREFIX)
+
+
+def _check_models_imports(source: str) -> None:
+    """Refuse generated models that import anything but the standard library (not `re`),
+    pydantic and their own package, or that set pydantic's regex engine to Python's."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            modules = [node.module or ""]
+        elif isinstance(node, ast.keyword) and node.arg == "regex_engine":
+            raise GenerationError(
+                "datamodel-code-generator output chose a regex engine (Python's backtracks)"
+            )
+        else:
+            continue
+        for module in modules:
+            if module.split(".")[0] not in _MODELS_IMPORTS:
+                raise GenerationError(
+                    f"datamodel-code-generator output imports {module!r}: generated models "
+                    "may only import the standard library (not re) and pydantic"
+                )
 
 
 def repair_models_source(source: str) -> str:

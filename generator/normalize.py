@@ -8,8 +8,6 @@
   form datamodel-code-generator turns into `X | None` rather than a broken root model.
 - Object-valued defaults are dropped: the server applies them, and a dict literal cannot be
   the default of a model-typed field.
-- Keywords with which a spec could make datamodel-code-generator import or subclass Python
-  code (`customTypePath`, `x-python-import`...) are removed: spec text is untrusted.
 - Discriminator mappings that are not local refs are dropped (the generator would read files
   they name); a mapping to a bare schema name follows the rename.
 - A `required` that is not a list of names (`required: true` on a property) is dropped.
@@ -36,9 +34,6 @@ from .openapi import (
 )
 from .operations import ResourceNode
 
-# Schema keywords that datamodel-code-generator turns into imports, base classes or ClassVars.
-_CODE_KEYWORDS = frozenset({"customTypePath", "customBasePath", "x-is-base-class", "x-is-classvar"})
-_CODE_KEYWORD_PREFIX = "x-python-"
 _LITERAL_INT_RANGE = range(-(2**63), 2**63)
 
 
@@ -182,10 +177,6 @@ def _normalize_schemas(document: dict[str, Any]) -> None:
     while stack:
         schema = stack.pop()
         _collapse_nullable_union(schema)
-        for key in [
-            k for k in schema if k in _CODE_KEYWORDS or str(k).startswith(_CODE_KEYWORD_PREFIX)
-        ]:
-            del schema[key]
         for key in ("description", "title"):  # they become docstrings: no trailing spaces
             if isinstance(schema.get(key), str):
                 schema[key] = "\n".join(line.rstrip() for line in schema[key].splitlines())

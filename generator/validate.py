@@ -4,7 +4,7 @@ openapi-spec-validator does the checking. Around it we: report all errors (not o
 first), each with a JSON pointer and a line in the root file; replace its vague "not valid
 under any of the given schemas" by the specific reason; keep validating the other parts
 after a dangling `$ref` or a structure the library trips on (it raises there); and make sure
-no `$ref` is ever fetched.
+no `$ref` is ever fetched, and no pattern of the spec runs on a backtracking regex engine.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from jsonschema.exceptions import (  # type: ignore[import-untyped]  # no stubs 
     ValidationError,
     best_match,
 )
-from jsonschema.validators import validator_for  # type: ignore[import-untyped]
+from jsonschema.validators import extend, validator_for  # type: ignore[import-untyped]
 from jsonschema_path import SchemaPath
+from openapi_schema_validator import OAS30Validator, OAS31Validator
 from openapi_schema_validator._specifications import (  # the metaschemas, crawled
     REGISTRY as OPENAPI_METASCHEMAS,
 )
@@ -44,6 +45,7 @@ from generator.openapi import (
     resolve_pointer,
     resolve_ref,
 )
+from generator.patterns import linear_search
 
 __all__ = ["ValidationIssue", "validate_spec"]
 
@@ -304,14 +306,90 @@ class _Oas31SchemaValidator(keywords.OpenAPIV31SchemaValidator):
         return _meta_checker(validator_class, self.schema_validator_format_checker)
 
 
+# Defaults are checked against their schema with jsonschema, whose `pattern`,
+# `patternProperties` and `additionalProperties` run the spec's regexes with `re` (which
+# backtracks: `^(a+)+$` hangs). Here they run on the linear engine of patterns.py; a pattern
+# that engine cannot compile (look-around, back-reference) is not checked.
+
+
+def _pattern(validator: Any, pattern: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    if (
+        isinstance(pattern, str)
+        and validator.is_type(instance, "string")
+        and linear_search(pattern, instance) is False
+    ):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _pattern_properties(
+    validator: Any, patterns: Any, instance: Any, schema: Any
+) -> Iterator[ValidationError]:
+    if not (validator.is_type(instance, "object") and isinstance(patterns, dict)):
+        return
+    for pattern, subschema in patterns.items():
+        for name, value in instance.items():
+            if linear_search(pattern, name):
+                yield from validator.descend(value, subschema, path=name, schema_path=pattern)
+
+
+def _additional_properties(
+    validator: Any, additional: Any, instance: Any, schema: Any
+) -> Iterator[ValidationError]:
+    if not validator.is_type(instance, "object"):
+        return
+    properties = schema.get("properties") or {}
+    patterns = list(schema.get("patternProperties") or {})
+    extras = [
+        name
+        for name in instance
+        if name not in properties
+        and not any(linear_search(pattern, name) is not False for pattern in patterns)
+    ]
+    if validator.is_type(additional, "object"):
+        for extra in extras:
+            yield from validator.descend(instance[extra], additional, path=extra)
+    elif additional is False and extras:
+        verb = "was" if len(extras) == 1 else "were"
+        listed = ", ".join(repr(extra) for extra in sorted(extras))
+        yield ValidationError(f"Additional properties are not allowed ({listed} {verb} unexpected)")
+
+
+def _not_checked(validator: Any, value: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    # jsonschema's unevaluatedProperties runs patternProperties with `re`: not on defaults.
+    return iter(())
+
+
+_LINEAR_KEYWORDS = {
+    "pattern": _pattern,
+    "patternProperties": _pattern_properties,
+    "additionalProperties": _additional_properties,
+    "unevaluatedProperties": _not_checked,
+}
+
+
+def _linear_patterns(validator_class: Any) -> Any:
+    """`validator_class` with the regex-running keywords it has replaced by linear ones."""
+    replaced = {k: v for k, v in _LINEAR_KEYWORDS.items() if k in validator_class.VALIDATORS}
+    return extend(validator_class, replaced)
+
+
+class _Oas30ValueValidator(keywords.OpenAPIV30ValueValidator):
+    value_validator_cls = _linear_patterns(OAS30Validator)
+
+
+class _Oas31ValueValidator(keywords.OpenAPIV31ValueValidator):
+    value_validator_cls = _linear_patterns(OAS31Validator)
+
+
 def _with_locations(
     validators: Mapping[str, type[keywords.KeywordValidator]],
     schema_validator: type[keywords.SchemaValidator],
+    value_validator: type[keywords.ValueValidator],
 ) -> dict[str, type[keywords.KeywordValidator]]:
     located = {name: _locating(cls) for name, cls in validators.items()}
     located["schema"] = _locating(schema_validator)
     # A default value's errors are located inside the value, under the schema's "default".
-    located["default"] = _locating(validators["default"], "default")
+    located["default"] = _locating(value_validator, "default")
     located["__root__"] = _ResilientRootValidator
     return located
 
@@ -319,7 +397,7 @@ def _with_locations(
 class _Oas30Validator(OpenAPIV30SpecValidator):
     resolver_handlers = _NoFetchHandlers()  # type: ignore[assignment]
     keyword_validators = _with_locations(
-        OpenAPIV30SpecValidator.keyword_validators, _Oas30SchemaValidator
+        OpenAPIV30SpecValidator.keyword_validators, _Oas30SchemaValidator, _Oas30ValueValidator
     )
     version = "3.0"
 
@@ -327,7 +405,7 @@ class _Oas30Validator(OpenAPIV30SpecValidator):
 class _Oas31Validator(OpenAPIV31SpecValidator):
     resolver_handlers = _NoFetchHandlers()  # type: ignore[assignment]
     keyword_validators = _with_locations(
-        OpenAPIV31SpecValidator.keyword_validators, _Oas31SchemaValidator
+        OpenAPIV31SpecValidator.keyword_validators, _Oas31SchemaValidator, _Oas31ValueValidator
     )
     version = "3.1"
 

@@ -6,7 +6,7 @@ from datetime import date as date_aliased
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, ConfigDict, Field, RootModel
+from pydantic import AwareDatetime, ConfigDict, Field
 
 from ._models import BaseModel
 
@@ -855,16 +855,6 @@ class CreateTrainingJobS3Artifact(BaseModel):
     """
 
 
-class Subtotal(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
-    """
-    Subtotal cost incurred on this date in dollars
-    """
-
-
 class DailyDedicatedUsageV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -873,7 +863,7 @@ class DailyDedicatedUsageV1(BaseModel):
     """
     Date of the usage
     """
-    subtotal: Annotated[float | Subtotal, Field(title="Subtotal")]
+    subtotal: Annotated[float | str, Field(title="Subtotal")]
     """
     Subtotal cost incurred on this date in dollars
     """
@@ -895,7 +885,7 @@ class DailyModelApiUsageV1(BaseModel):
     """
     Date of the usage
     """
-    subtotal: Annotated[float | Subtotal, Field(title="Subtotal")]
+    subtotal: Annotated[float | str, Field(title="Subtotal")]
     """
     Subtotal cost incurred on this date in dollars
     """
@@ -921,7 +911,7 @@ class DailyTrainingUsageV1(BaseModel):
     """
     Date of the usage
     """
-    subtotal: Annotated[float | Subtotal, Field(title="Subtotal")]
+    subtotal: Annotated[float | str, Field(title="Subtotal")]
     """
     Subtotal cost incurred on this date in dollars
     """
@@ -942,46 +932,6 @@ class DeactivateResponseV1(BaseModel):
     success: Annotated[bool, Field(title="Success")] = True
     """
     Whether the deployment was successfully deactivated
-    """
-
-
-class Subtotal3(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
-    """
-    Subtotal cost in dollars for this billable resource
-    """
-
-
-class Subtotal4(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
-    """
-    Subtotal cost in dollars after applying credits used
-    """
-
-
-class CreditsUsed(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Credits Used")]
-    """
-    Credits applied in dollars
-    """
-
-
-class Total(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Total")]
-    """
-    Total cost in dollars
     """
 
 
@@ -2208,7 +2158,7 @@ class LogV1(BaseModel):
     """
 
 
-class Target(str, Enum):
+class LoopsCheckpointConfigTarget(str, Enum):
     """
     Which checkpoint target to load: 'trainer' (full training state) or 'sampler' (inference weights)
     """
@@ -2229,7 +2179,9 @@ class LoopsCheckpointConfig(BaseModel):
     """
     Name of the checkpoint to load
     """
-    target: Annotated[Target, Field(title="Target")] = Target.trainer
+    target: Annotated[LoopsCheckpointConfigTarget, Field(title="Target")] = (
+        LoopsCheckpointConfigTarget.trainer
+    )
     """
     Which checkpoint target to load: 'trainer' (full training state) or 'sampler' (inference weights)
     """
@@ -2347,50 +2299,6 @@ class ModelAPIOrgDetailsV1(BaseModel):
     """
 
 
-class CostPerMillionInputTokens(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[
-        str,
-        Field(
-            examples=["0.13"],
-            pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$",
-            title="Cost Per Million Input Tokens",
-        ),
-    ]
-    """
-    Cost per million input tokens, in dollars.
-    """
-
-
-class CostPerMillionOutputTokens(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[
-        str,
-        Field(
-            examples=["0.50"],
-            pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$",
-            title="Cost Per Million Output Tokens",
-        ),
-    ]
-    """
-    Cost per million output tokens, in dollars.
-    """
-
-
-class Subtotal5(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
-    """
-    Subtotal cost in dollars for this model
-    """
-
-
 class ModelApiItemV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -2403,7 +2311,7 @@ class ModelApiItemV1(BaseModel):
     """
     Model family (e.g., llama, mistral)
     """
-    subtotal: Annotated[float | Subtotal5, Field(title="Subtotal")]
+    subtotal: Annotated[float | str, Field(title="Subtotal")]
     """
     Subtotal cost in dollars for this model
     """
@@ -2425,29 +2333,19 @@ class ModelApiItemV1(BaseModel):
     """
 
 
-class Subtotal6(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
-    """
-    Subtotal cost in dollars after applying credits used
-    """
-
-
 class ModelApisUsageV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    subtotal: Annotated[float | Subtotal6, Field(title="Subtotal")]
+    subtotal: Annotated[float | str, Field(title="Subtotal")]
     """
     Subtotal cost in dollars after applying credits used
     """
-    credits_used: Annotated[float | CreditsUsed, Field(title="Credits Used")]
+    credits_used: Annotated[float | str, Field(title="Credits Used")]
     """
     Credits applied in dollars
     """
-    total: Annotated[float | Total, Field(title="Total")]
+    total: Annotated[float | str, Field(title="Total")]
     """
     Total cost in dollars
     """
@@ -3348,16 +3246,6 @@ class TrainingGpuCapacityItemV1(BaseModel):
     """
 
 
-class Subtotal7(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
-    """
-    Subtotal cost in dollars for this billable resource
-    """
-
-
 class TrainingJobCheckpointV1(BaseModel):
     """
     A checkpoint for a training job.
@@ -3473,16 +3361,6 @@ class TrainingProjectTombstoneV1(BaseModel):
     deleted: Annotated[bool, Field(title="Deleted")]
     """
     Whether the training project was deleted
-    """
-
-
-class Subtotal8(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
-    """
-    Subtotal cost in dollars after applying credits used
     """
 
 
@@ -4459,7 +4337,7 @@ class DedicatedItemV1(BaseModel):
     """
     The model deployment resource
     """
-    subtotal: Annotated[float | Subtotal3, Field(title="Subtotal")]
+    subtotal: Annotated[float | str, Field(title="Subtotal")]
     """
     Subtotal cost in dollars for this billable resource
     """
@@ -4481,15 +4359,15 @@ class DedicatedUsageV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    subtotal: Annotated[float | Subtotal4, Field(title="Subtotal")]
+    subtotal: Annotated[float | str, Field(title="Subtotal")]
     """
     Subtotal cost in dollars after applying credits used
     """
-    credits_used: Annotated[float | CreditsUsed, Field(title="Credits Used")]
+    credits_used: Annotated[float | str, Field(title="Credits Used")]
     """
     Credits applied in dollars
     """
-    total: Annotated[float | Total, Field(title="Total")]
+    total: Annotated[float | str, Field(title="Total")]
     """
     Total cost in dollars
     """
@@ -5331,15 +5209,13 @@ class ModelAPIV1(BaseModel):
     The model's context window length, in tokens.
     """
     cost_per_million_input_tokens: Annotated[
-        float | CostPerMillionInputTokens,
-        Field(examples=["0.13"], title="Cost Per Million Input Tokens"),
+        float | str, Field(examples=["0.13"], title="Cost Per Million Input Tokens")
     ]
     """
     Cost per million input tokens, in dollars.
     """
     cost_per_million_output_tokens: Annotated[
-        float | CostPerMillionOutputTokens,
-        Field(examples=["0.50"], title="Cost Per Million Output Tokens"),
+        float | str, Field(examples=["0.50"], title="Cost Per Million Output Tokens")
     ]
     """
     Cost per million output tokens, in dollars.
@@ -5484,7 +5360,7 @@ class TrainingItemV1(BaseModel):
     """
     The training job resource
     """
-    subtotal: Annotated[float | Subtotal7, Field(title="Subtotal")]
+    subtotal: Annotated[float | str, Field(title="Subtotal")]
     """
     Subtotal cost in dollars for this billable resource
     """
@@ -5638,15 +5514,15 @@ class TrainingUsageV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    subtotal: Annotated[float | Subtotal8, Field(title="Subtotal")]
+    subtotal: Annotated[float | str, Field(title="Subtotal")]
     """
     Subtotal cost in dollars after applying credits used
     """
-    credits_used: Annotated[float | CreditsUsed, Field(title="Credits Used")]
+    credits_used: Annotated[float | str, Field(title="Credits Used")]
     """
     Credits applied in dollars
     """
-    total: Annotated[float | Total, Field(title="Total")]
+    total: Annotated[float | str, Field(title="Total")]
     """
     Total cost in dollars
     """
