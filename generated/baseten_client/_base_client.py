@@ -27,6 +27,8 @@ import pydantic
 import pydantic_core
 from typing_extensions import Self
 
+from ._auth import Credentials, Scheme
+from ._encoding import dump_body
 from ._errors import (
     APIConnectionError,
     APIResponseValidationError,
@@ -38,6 +40,7 @@ from ._errors import (
 from ._logs import log
 from ._models import type_adapter, validate_response
 from ._retry import backoff, retry_after_seconds
+from ._wire import EncodedRequest, OperationWire, encode_request
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
@@ -96,6 +99,7 @@ class _ResponseOptions:
     cast_to: object
     error_types: Mapping[str, object] | None
     max_retries: int
+    redirects: bool = False  # declared 3xx responses are results, not errors
 
 
 _HttpxClientT = TypeVar("_HttpxClientT", httpx.Client, httpx.AsyncClient)
@@ -201,10 +205,24 @@ class _BaseClient(Generic[_HttpxClientT]):
         auth_header: str = "Authorization",
         auth_prefix: str = "Bearer ",
         user_agent: str,
+        username: str | None = None,
+        password: str | None = None,
+        username_env: str | None = None,
+        password_env: str | None = None,
+        security_schemes: Mapping[str, Scheme] | None = None,
     ) -> None:
         api_key = api_key or os.environ.get(api_key_env)
-        if not api_key:
+        username = username or (os.environ.get(username_env) if username_env else None)
+        password = password or (os.environ.get(password_env) if password_env else None)
+        # With the spec's schemes, each operation sends what its `security` asks for.
+        self._security_schemes = dict(security_schemes or {})
+        self._credentials = Credentials(token=api_key, username=username, password=password)
+        if security_schemes is None and not api_key:
             raise MissingAPIKeyError(api_key_env)
+        if self._security_schemes and not (api_key or username or password):
+            raise MissingAPIKeyError(
+                " or ".join(name for name in (api_key_env, username_env) if name)
+            )
         if max_retries < 0:
             raise ValueError(f"max_retries must be >= 0, not {max_retries}")
         self._api_key = api_key
@@ -217,8 +235,9 @@ class _BaseClient(Generic[_HttpxClientT]):
             "Accept": "application/json",
             "User-Agent": user_agent,
             **(default_headers or {}),
-            auth_header: f"{auth_prefix}{api_key}",
         }
+        if security_schemes is None:
+            self._default_headers[auth_header] = f"{auth_prefix}{api_key}"
         self._default_query: dict[str, object] = dict(default_query or {})
         # An injected client belongs to the caller, who closes it.
         self._owns_http = http_client is None
@@ -263,7 +282,24 @@ class _BaseClient(Generic[_HttpxClientT]):
         extra_headers: Mapping[str, str] | None,
         extra_query: Mapping[str, object] | None,
         extra_body: Mapping[str, object] | None,
+        cookies: Mapping[str, object] | None = None,
+        wire: OperationWire | None = None,
     ) -> httpx.Request:
+        if wire is not None:
+            return self._build_wire_request(
+                wire,
+                method,
+                path,
+                path_params=path_params,
+                query=query,
+                headers=headers,
+                cookies=cookies,
+                body=json_body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
         request_headers = httpx.Headers(self._default_headers)
         for mapping in (headers, extra_headers):
             for key, value in (mapping or {}).items():
@@ -288,6 +324,52 @@ class _BaseClient(Generic[_HttpxClientT]):
             timeout=self._timeout if isinstance(timeout, NotGiven) else timeout,
         )
 
+    def _build_wire_request(
+        self,
+        wire: OperationWire,
+        method: str,
+        path: str,
+        *,
+        path_params: Mapping[str, object] | None,
+        query: Mapping[str, object] | None,
+        headers: Mapping[str, object] | None,
+        cookies: Mapping[str, object] | None,
+        body: object,
+        timeout: float | httpx.Timeout | NotGiven | None,
+        extra_headers: Mapping[str, str] | None,
+        extra_query: Mapping[str, object] | None,
+        extra_body: Mapping[str, object] | None,
+    ) -> httpx.Request:
+        """A request encoded the way its operation declares (styles, media type, security)."""
+        if extra_body is not None:
+            body = {**(dump_body(body) if not isinstance(body, NotGiven) else {}), **extra_body}
+        encoded: EncodedRequest = encode_request(
+            wire,
+            path,
+            path_params=_merge(path_params),
+            query=_merge(self._default_query, query),
+            headers=_merge(headers),
+            cookies=_merge(cookies),
+            body=body,
+            has_body=not isinstance(body, NotGiven),
+            schemes=self._security_schemes,
+            credentials=self._credentials,
+        )
+        request_headers = httpx.Headers({**self._default_headers, **encoded.headers})
+        for key, value in (extra_headers or {}).items():
+            if _is_omitted(value):
+                request_headers.pop(key, None)
+            else:
+                request_headers[key] = value
+        return self._http.build_request(
+            method,
+            self._url(encoded.path),
+            params=[*encoded.query, *_encode_query(_merge(extra_query))],
+            headers=request_headers,
+            content=encoded.content,
+            timeout=self._timeout if isinstance(timeout, NotGiven) else timeout,
+        )
+
     @staticmethod
     def _encode_json(body: object, extra_body: Mapping[str, object] | None) -> bytes:
         data = {} if isinstance(body, NotGiven) else _jsonable(body)
@@ -303,11 +385,13 @@ class _BaseClient(Generic[_HttpxClientT]):
         cast_to: object,
         error_types: Mapping[str, object] | None,
         max_retries: int | NotGiven,
+        wire: OperationWire | None = None,
     ) -> _ResponseOptions:
         return _ResponseOptions(
             cast_to=cast_to,
             error_types=error_types,
             max_retries=self._max_retries if isinstance(max_retries, NotGiven) else max_retries,
+            redirects=wire is not None and wire.redirects,
         )
 
     def _handle_outcome(
@@ -332,7 +416,7 @@ class _BaseClient(Generic[_HttpxClientT]):
                 f"Connection error: {type(outcome).__name__}: {outcome}", request=request
             ) from outcome
         response = outcome
-        if response.is_success:
+        if response.is_success or (options.redirects and response.is_redirect):
             return self._parse_response(response, options.cast_to)
         body = decode_body(response)
         if can_retry and response.status_code in _RETRYABLE_STATUSES:
@@ -427,6 +511,8 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         max_retries: int | NotGiven = NOT_GIVEN,
+        cookies: Mapping[str, object] | None = None,
+        wire: OperationWire | None = None,
     ) -> Any:
         """Send a request, retrying when that may help, and parse the response as `cast_to`."""
         request = self._build_request(
@@ -442,8 +528,10 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
+            cookies=cookies,
+            wire=wire,
         )
-        options = self._options(cast_to, error_types, max_retries)
+        options = self._options(cast_to, error_types, max_retries, wire)
         retries_taken = 0
         while True:
             outcome: httpx.Response | httpx.RequestError
@@ -503,6 +591,8 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         max_retries: int | NotGiven = NOT_GIVEN,
+        cookies: Mapping[str, object] | None = None,
+        wire: OperationWire | None = None,
     ) -> Any:
         """Send a request, retrying when that may help, and parse the response as `cast_to`."""
         request = self._build_request(
@@ -518,8 +608,10 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
+            cookies=cookies,
+            wire=wire,
         )
-        options = self._options(cast_to, error_types, max_retries)
+        options = self._options(cast_to, error_types, max_retries, wire)
         retries_taken = 0
         while True:
             outcome: httpx.Response | httpx.RequestError

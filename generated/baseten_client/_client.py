@@ -9,6 +9,7 @@ from typing import cast
 import httpx
 
 from . import types
+from ._auth import Scheme
 from ._base_client import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
@@ -19,6 +20,7 @@ from ._base_client import (
 )
 from ._resource import build_body
 from ._version import __version__
+from ._wire import OperationWire
 from .resources.api_keys import ApiKeysResource, AsyncApiKeysResource
 from .resources.billing import AsyncBillingResource, BillingResource
 from .resources.blobs import AsyncBlobsResource, BlobsResource
@@ -43,6 +45,10 @@ from .resources.training_projects import AsyncTrainingProjectsResource, Training
 from .resources.users import AsyncUsersResource, UsersResource
 
 DEFAULT_BASE_URL = "https://api.baseten.co"
+# The spec's security schemes; each operation sends the credentials its `security` asks for.
+SECURITY_SCHEMES: dict[str, Scheme] = {
+    "BearerAuth": Scheme("http", scheme="bearer", location="", parameter=""),
+}
 USER_AGENT = "baseten_client/" + __version__ + " (API 1.0.0; apigen 0.1.0)"
 
 
@@ -50,8 +56,8 @@ class Baseten(SyncAPIClient):
     """Client for the Baseten management API.
 
     Args:
-        api_key: Sent as `Authorization: Bearer <api_key>`. Defaults to the
-            `BASETEN_API_KEY` environment variable.
+        api_key: The API key or access token, sent where each operation's security scheme
+            says. Defaults to the `BASETEN_API_KEY` environment variable.
         base_url: Defaults to the `BASETEN_BASE_URL` environment variable, then
             `DEFAULT_BASE_URL`.
         timeout: Seconds (or an `httpx.Timeout`) for each request; `None` disables it.
@@ -85,6 +91,7 @@ class Baseten(SyncAPIClient):
             auth_header="Authorization",
             auth_prefix="Bearer ",
             user_agent=USER_AGENT,
+            security_schemes=SECURITY_SCHEMES,
         )
         self.api_keys = ApiKeysResource(self)
         self.billing = BillingResource(self)
@@ -150,6 +157,9 @@ class Baseten(SyncAPIClient):
                 "POST",
                 "/v1/prepare_model_upload",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.PrepareModelUploadResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -163,8 +173,8 @@ class AsyncBaseten(AsyncAPIClient):
     """Asynchronous client for the Baseten management API.
 
     Args:
-        api_key: Sent as `Authorization: Bearer <api_key>`. Defaults to the
-            `BASETEN_API_KEY` environment variable.
+        api_key: The API key or access token, sent where each operation's security scheme
+            says. Defaults to the `BASETEN_API_KEY` environment variable.
         base_url: Defaults to the `BASETEN_BASE_URL` environment variable, then
             `DEFAULT_BASE_URL`.
         timeout: Seconds (or an `httpx.Timeout`) for each request; `None` disables it.
@@ -198,6 +208,7 @@ class AsyncBaseten(AsyncAPIClient):
             auth_header="Authorization",
             auth_prefix="Bearer ",
             user_agent=USER_AGENT,
+            security_schemes=SECURITY_SCHEMES,
         )
         self.api_keys = AsyncApiKeysResource(self)
         self.billing = AsyncBillingResource(self)
@@ -263,6 +274,9 @@ class AsyncBaseten(AsyncAPIClient):
                 "POST",
                 "/v1/prepare_model_upload",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.PrepareModelUploadResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,

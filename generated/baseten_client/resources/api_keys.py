@@ -12,6 +12,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._wire import OperationWire
 
 
 class ApiKeysResource(SyncAPIResource):
@@ -30,6 +31,9 @@ class ApiKeysResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/api_keys",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.APIKeysV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -76,6 +80,9 @@ class ApiKeysResource(SyncAPIResource):
                 "POST",
                 "/v1/api_keys",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.APIKeyV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -104,6 +111,9 @@ class ApiKeysResource(SyncAPIResource):
                 path_params={
                     "api_key_prefix": api_key_prefix,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.APIKeyTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -128,6 +138,9 @@ class AsyncApiKeysResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/api_keys",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.APIKeysV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -174,6 +187,9 @@ class AsyncApiKeysResource(AsyncAPIResource):
                 "POST",
                 "/v1/api_keys",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.APIKeyV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -202,6 +218,9 @@ class AsyncApiKeysResource(AsyncAPIResource):
                 path_params={
                     "api_key_prefix": api_key_prefix,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.APIKeyTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,

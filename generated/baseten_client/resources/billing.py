@@ -11,6 +11,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._wire import OperationWire
 
 
 class BillingResource(SyncAPIResource):
@@ -42,6 +43,9 @@ class BillingResource(SyncAPIResource):
                     "start_date": start_date,
                     "end_date": end_date,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UsageSummaryV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -79,6 +83,9 @@ class AsyncBillingResource(AsyncAPIResource):
                     "start_date": start_date,
                     "end_date": end_date,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UsageSummaryV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,

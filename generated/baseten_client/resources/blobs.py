@@ -11,6 +11,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._wire import OperationWire
 
 
 class BlobsCredentialsResource(SyncAPIResource):
@@ -29,6 +30,9 @@ class BlobsCredentialsResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/blobs/credentials/model",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetBlobCredentialsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -49,6 +53,9 @@ class BlobsCredentialsResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/blobs/credentials/train",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetBlobCredentialsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -73,6 +80,9 @@ class AsyncBlobsCredentialsResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/blobs/credentials/model",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetBlobCredentialsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -93,6 +103,9 @@ class AsyncBlobsCredentialsResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/blobs/credentials/train",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetBlobCredentialsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,

@@ -12,6 +12,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._wire import OperationWire
 
 
 class ChainsDeploymentsChainletsLogsResource(SyncAPIResource):
@@ -86,6 +87,9 @@ class ChainsDeploymentsChainletsLogsResource(SyncAPIResource):
                     "includes": includes,
                     "excludes": excludes,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -166,6 +170,9 @@ class AsyncChainsDeploymentsChainletsLogsResource(AsyncAPIResource):
                     "includes": includes,
                     "excludes": excludes,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -214,6 +221,9 @@ class ChainsDeploymentsResource(SyncAPIResource):
                 path_params={
                     "chain_id": chain_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainDeploymentsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -240,6 +250,9 @@ class ChainsDeploymentsResource(SyncAPIResource):
                     "chain_id": chain_id,
                     "chain_deployment_id": chain_deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -266,6 +279,9 @@ class ChainsDeploymentsResource(SyncAPIResource):
                     "chain_id": chain_id,
                     "chain_deployment_id": chain_deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainDeploymentTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -295,6 +311,9 @@ class ChainsDeploymentsResource(SyncAPIResource):
                     "chain_id": chain_id,
                     "chain_deployment_id": chain_deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -327,6 +346,9 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
                 path_params={
                     "chain_id": chain_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainDeploymentsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -353,6 +375,9 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
                     "chain_id": chain_id,
                     "chain_deployment_id": chain_deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -379,6 +404,9 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
                     "chain_id": chain_id,
                     "chain_deployment_id": chain_deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainDeploymentTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -408,6 +436,9 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
                     "chain_id": chain_id,
                     "chain_deployment_id": chain_deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -455,6 +486,9 @@ class ChainsEnvironmentsChainletSettingsAutoscalingSettingsResource(SyncAPIResou
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -503,6 +537,9 @@ class AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResource(AsyncAP
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -551,6 +588,9 @@ class ChainsEnvironmentsChainletSettingsInstanceTypesResource(SyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateChainletEnvironmentInstanceTypeResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -599,6 +639,9 @@ class AsyncChainsEnvironmentsChainletSettingsInstanceTypesResource(AsyncAPIResou
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateChainletEnvironmentInstanceTypeResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -657,6 +700,9 @@ class ChainsEnvironmentsResource(SyncAPIResource):
                 path_params={
                     "chain_id": chain_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -706,6 +752,9 @@ class ChainsEnvironmentsResource(SyncAPIResource):
                     "chain_id": chain_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainEnvironmentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -736,6 +785,9 @@ class ChainsEnvironmentsResource(SyncAPIResource):
                     "chain_id": chain_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainEnvironmentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -778,6 +830,9 @@ class ChainsEnvironmentsResource(SyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateChainEnvironmentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -825,6 +880,9 @@ class ChainsEnvironmentsResource(SyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -861,6 +919,9 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
                 path_params={
                     "chain_id": chain_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -910,6 +971,9 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
                     "chain_id": chain_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainEnvironmentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -940,6 +1004,9 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
                     "chain_id": chain_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainEnvironmentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -982,6 +1049,9 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateChainEnvironmentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1029,6 +1099,9 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1059,6 +1132,9 @@ class ChainsResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/chains",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1083,6 +1159,9 @@ class ChainsResource(SyncAPIResource):
                 path_params={
                     "chain_id": chain_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1107,6 +1186,9 @@ class ChainsResource(SyncAPIResource):
                 path_params={
                     "chain_id": chain_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1136,6 +1218,9 @@ class AsyncChainsResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/chains",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1160,6 +1245,9 @@ class AsyncChainsResource(AsyncAPIResource):
                 path_params={
                     "chain_id": chain_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1184,6 +1272,9 @@ class AsyncChainsResource(AsyncAPIResource):
                 path_params={
                     "chain_id": chain_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,

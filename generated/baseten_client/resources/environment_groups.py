@@ -11,6 +11,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._wire import OperationWire
 
 
 class EnvironmentGroupsResource(SyncAPIResource):
@@ -32,6 +33,9 @@ class EnvironmentGroupsResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/environment_groups",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentGroupsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -59,6 +63,9 @@ class EnvironmentGroupsResource(SyncAPIResource):
                 path_params={
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentGroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -100,6 +107,9 @@ class EnvironmentGroupsResource(SyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentGroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -128,6 +138,9 @@ class AsyncEnvironmentGroupsResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/environment_groups",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentGroupsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -155,6 +168,9 @@ class AsyncEnvironmentGroupsResource(AsyncAPIResource):
                 path_params={
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentGroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -196,6 +212,9 @@ class AsyncEnvironmentGroupsResource(AsyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentGroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,

@@ -12,6 +12,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._wire import OperationWire
 
 
 class GatewayEndpointsResource(SyncAPIResource):
@@ -30,6 +31,9 @@ class GatewayEndpointsResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/gateway/endpoints",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EndpointsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -70,6 +74,9 @@ class GatewayEndpointsResource(SyncAPIResource):
                 "POST",
                 "/v1/gateway/endpoints",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EndpointV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -95,6 +102,9 @@ class GatewayEndpointsResource(SyncAPIResource):
                 path_params={
                     "endpoint_id": endpoint_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EndpointV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -119,6 +129,9 @@ class GatewayEndpointsResource(SyncAPIResource):
                 path_params={
                     "endpoint_id": endpoint_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EndpointTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -160,6 +173,9 @@ class GatewayEndpointsResource(SyncAPIResource):
                     "endpoint_id": endpoint_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EndpointV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -185,6 +201,9 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/gateway/endpoints",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EndpointsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -225,6 +244,9 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
                 "POST",
                 "/v1/gateway/endpoints",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EndpointV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -250,6 +272,9 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
                 path_params={
                     "endpoint_id": endpoint_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EndpointV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -274,6 +299,9 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
                 path_params={
                     "endpoint_id": endpoint_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EndpointTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -315,6 +343,9 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
                     "endpoint_id": endpoint_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EndpointV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -344,6 +375,9 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
                 path_params={
                     "group_id": group_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.KeysForGroupResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -384,6 +418,9 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
                     "group_id": group_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreateApiKeyForGroupResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -428,6 +465,9 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
                     "group_id": group_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.RegisterAPIKeyResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -455,6 +495,9 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
                     "group_id": group_id,
                     "api_key_prefix": api_key_prefix,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GatewayKeyInfoV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -483,6 +526,9 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
                 path_params={
                     "group_id": group_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.KeysForGroupResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -523,6 +569,9 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
                     "group_id": group_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreateApiKeyForGroupResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -567,6 +616,9 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
                     "group_id": group_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.RegisterAPIKeyResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -594,6 +646,9 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
                     "group_id": group_id,
                     "api_key_prefix": api_key_prefix,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GatewayKeyInfoV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -622,6 +677,9 @@ class GatewayGroupsResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/gateway/groups",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GroupsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -665,6 +723,9 @@ class GatewayGroupsResource(SyncAPIResource):
                 "POST",
                 "/v1/gateway/groups",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -690,6 +751,9 @@ class GatewayGroupsResource(SyncAPIResource):
                 path_params={
                     "group_id": group_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -733,6 +797,9 @@ class GatewayGroupsResource(SyncAPIResource):
                     "group_id": group_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -762,6 +829,9 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/gateway/groups",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GroupsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -805,6 +875,9 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
                 "POST",
                 "/v1/gateway/groups",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -830,6 +903,9 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
                 path_params={
                     "group_id": group_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -873,6 +949,9 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
                     "group_id": group_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,

@@ -11,6 +11,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._wire import OperationWire
 
 
 class InstanceTypePricesResource(SyncAPIResource):
@@ -29,6 +30,9 @@ class InstanceTypePricesResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/instance_type_prices",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.InstanceTypePricesV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -53,6 +57,9 @@ class AsyncInstanceTypePricesResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/instance_type_prices",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.InstanceTypePricesV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,

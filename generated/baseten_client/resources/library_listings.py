@@ -11,6 +11,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._wire import OperationWire
 
 
 class LibraryListingsVersionsResource(SyncAPIResource):
@@ -36,6 +37,9 @@ class LibraryListingsVersionsResource(SyncAPIResource):
                 path_params={
                     "user_defined_listing_id": user_defined_listing_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingVersionsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -95,6 +99,9 @@ class LibraryListingsVersionsResource(SyncAPIResource):
                     "user_defined_listing_id": user_defined_listing_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingVersionV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -125,6 +132,9 @@ class LibraryListingsVersionsResource(SyncAPIResource):
                     "user_defined_listing_id": user_defined_listing_id,
                     "version_tag": version_tag,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingVersionV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -154,6 +164,9 @@ class LibraryListingsVersionsResource(SyncAPIResource):
                     "user_defined_listing_id": user_defined_listing_id,
                     "version_tag": version_tag,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingVersionTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -200,6 +213,9 @@ class LibraryListingsVersionsResource(SyncAPIResource):
                     "version_tag": version_tag,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingVersionV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -232,6 +248,9 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
                 path_params={
                     "user_defined_listing_id": user_defined_listing_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingVersionsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -291,6 +310,9 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
                     "user_defined_listing_id": user_defined_listing_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingVersionV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -321,6 +343,9 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
                     "user_defined_listing_id": user_defined_listing_id,
                     "version_tag": version_tag,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingVersionV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -350,6 +375,9 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
                     "user_defined_listing_id": user_defined_listing_id,
                     "version_tag": version_tag,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingVersionTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -396,6 +424,9 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
                     "version_tag": version_tag,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingVersionV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -428,6 +459,9 @@ class LibraryListingsResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/library_listings",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -475,6 +509,9 @@ class LibraryListingsResource(SyncAPIResource):
                 "POST",
                 "/v1/library_listings",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -503,6 +540,9 @@ class LibraryListingsResource(SyncAPIResource):
                 path_params={
                     "user_defined_listing_id": user_defined_listing_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -530,6 +570,9 @@ class LibraryListingsResource(SyncAPIResource):
                 path_params={
                     "user_defined_listing_id": user_defined_listing_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -573,6 +616,9 @@ class LibraryListingsResource(SyncAPIResource):
                     "user_defined_listing_id": user_defined_listing_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -605,6 +651,9 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/library_listings",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -652,6 +701,9 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
                 "POST",
                 "/v1/library_listings",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -680,6 +732,9 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
                 path_params={
                     "user_defined_listing_id": user_defined_listing_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -707,6 +762,9 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
                 path_params={
                     "user_defined_listing_id": user_defined_listing_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -750,6 +808,9 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
                     "user_defined_listing_id": user_defined_listing_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,

@@ -11,6 +11,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._wire import OperationWire
 
 
 class LlmModelsDeploymentsResource(SyncAPIResource):
@@ -72,6 +73,9 @@ class LlmModelsDeploymentsResource(SyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LLMModelHandleV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -140,6 +144,9 @@ class AsyncLlmModelsDeploymentsResource(AsyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LLMModelHandleV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -211,6 +218,9 @@ class LlmModelsResource(SyncAPIResource):
                 "POST",
                 "/v1/llm_models",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LLMModelHandleV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -282,6 +292,9 @@ class AsyncLlmModelsResource(AsyncAPIResource):
                 "POST",
                 "/v1/llm_models",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LLMModelHandleV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,

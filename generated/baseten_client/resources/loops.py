@@ -11,6 +11,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._wire import OperationWire
 
 
 class LoopsCapabilitiesResource(SyncAPIResource):
@@ -32,6 +33,9 @@ class LoopsCapabilitiesResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/loops/capabilities",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsCapabilitiesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -59,6 +63,9 @@ class AsyncLoopsCapabilitiesResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/loops/capabilities",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsCapabilitiesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -90,6 +97,9 @@ class LoopsCheckpointsFilesResource(SyncAPIResource):
                 path_params={
                     "checkpoint_id": checkpoint_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LoopsCheckpointFilesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -121,6 +131,9 @@ class AsyncLoopsCheckpointsFilesResource(AsyncAPIResource):
                 path_params={
                     "checkpoint_id": checkpoint_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LoopsCheckpointFilesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -167,6 +180,9 @@ class LoopsCheckpointsResource(SyncAPIResource):
                     "base_model": base_model,
                     "checkpoint_path": checkpoint_path,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ListLoopsCheckpointsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -204,6 +220,9 @@ class LoopsCheckpointsResource(SyncAPIResource):
                 "POST",
                 "/v1/loops/checkpoints/validate",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ValidateLoopsCheckpointResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -251,6 +270,9 @@ class AsyncLoopsCheckpointsResource(AsyncAPIResource):
                     "base_model": base_model,
                     "checkpoint_path": checkpoint_path,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ListLoopsCheckpointsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -288,6 +310,9 @@ class AsyncLoopsCheckpointsResource(AsyncAPIResource):
                 "POST",
                 "/v1/loops/checkpoints/validate",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ValidateLoopsCheckpointResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -346,6 +371,9 @@ class LoopsDeploymentsLogsResource(SyncAPIResource):
                     "limit": limit,
                     "min_level": min_level,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -403,6 +431,9 @@ class AsyncLoopsDeploymentsLogsResource(AsyncAPIResource):
                     "limit": limit,
                     "min_level": min_level,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -458,6 +489,9 @@ class LoopsDeploymentsMetricsResource(SyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsDeploymentMetricsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -514,6 +548,9 @@ class AsyncLoopsDeploymentsMetricsResource(AsyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsDeploymentMetricsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -547,6 +584,9 @@ class LoopsDeploymentsResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/loops/deployments",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ListLoopsDeploymentsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -574,6 +614,9 @@ class LoopsDeploymentsResource(SyncAPIResource):
                 path_params={
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -601,6 +644,9 @@ class LoopsDeploymentsResource(SyncAPIResource):
                 path_params={
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeactivateLoopsDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -633,6 +679,9 @@ class AsyncLoopsDeploymentsResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/loops/deployments",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ListLoopsDeploymentsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -660,6 +709,9 @@ class AsyncLoopsDeploymentsResource(AsyncAPIResource):
                 path_params={
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -687,6 +739,9 @@ class AsyncLoopsDeploymentsResource(AsyncAPIResource):
                 path_params={
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeactivateLoopsDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -724,6 +779,9 @@ class LoopsRunsResource(SyncAPIResource):
                     "run_id": run_id,
                     "base_model": base_model,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ListLoopsRunsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -800,6 +858,9 @@ class LoopsRunsResource(SyncAPIResource):
                 "POST",
                 "/v1/loops/runs",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreateLoopsRunResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -828,6 +889,9 @@ class LoopsRunsResource(SyncAPIResource):
                 path_params={
                     "run_id": run_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsRunResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -865,6 +929,9 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
                     "run_id": run_id,
                     "base_model": base_model,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ListLoopsRunsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -941,6 +1008,9 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
                 "POST",
                 "/v1/loops/runs",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreateLoopsRunResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -969,6 +1039,9 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
                 path_params={
                     "run_id": run_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsRunResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -996,6 +1069,9 @@ class LoopsSamplersResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/loops/samplers",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ListLoopsSamplersResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1049,6 +1125,9 @@ class LoopsSamplersResource(SyncAPIResource):
                 "POST",
                 "/v1/loops/samplers",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreateLoopsSamplerResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1077,6 +1156,9 @@ class LoopsSamplersResource(SyncAPIResource):
                 path_params={
                     "sampler_id": sampler_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsSamplerResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1104,6 +1186,9 @@ class AsyncLoopsSamplersResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/loops/samplers",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ListLoopsSamplersResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1157,6 +1242,9 @@ class AsyncLoopsSamplersResource(AsyncAPIResource):
                 "POST",
                 "/v1/loops/samplers",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreateLoopsSamplerResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1185,6 +1273,9 @@ class AsyncLoopsSamplersResource(AsyncAPIResource):
                 path_params={
                     "sampler_id": sampler_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsSamplerResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1212,6 +1303,9 @@ class LoopsSessionsResource(SyncAPIResource):
             self._client.request(
                 "POST",
                 "/v1/loops/sessions",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreateLoopsSessionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1239,6 +1333,9 @@ class LoopsSessionsResource(SyncAPIResource):
                 path_params={
                     "session_id": session_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsSessionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1266,6 +1363,9 @@ class AsyncLoopsSessionsResource(AsyncAPIResource):
             await self._client.request(
                 "POST",
                 "/v1/loops/sessions",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreateLoopsSessionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1293,6 +1393,9 @@ class AsyncLoopsSessionsResource(AsyncAPIResource):
                 path_params={
                     "session_id": session_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsSessionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1320,6 +1423,9 @@ class LoopsUserConfigResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/loops/user_config",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsUserConfigResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1363,6 +1469,9 @@ class LoopsUserConfigResource(SyncAPIResource):
                 "PATCH",
                 "/v1/loops/user_config",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.PatchLoopsUserConfigResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1391,6 +1500,9 @@ class AsyncLoopsUserConfigResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/loops/user_config",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsUserConfigResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1434,6 +1546,9 @@ class AsyncLoopsUserConfigResource(AsyncAPIResource):
                 "PATCH",
                 "/v1/loops/user_config",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.PatchLoopsUserConfigResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,

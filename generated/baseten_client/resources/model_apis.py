@@ -12,6 +12,7 @@ from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._pagination import aiterate_pages, iterate_pages
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._wire import OperationWire
 
 
 class ModelApisSnapshotsResource(SyncAPIResource):
@@ -33,6 +34,9 @@ class ModelApisSnapshotsResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/model_apis/snapshots",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelWeightSnapshotV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -72,6 +76,9 @@ class ModelApisSnapshotsResource(SyncAPIResource):
                 "POST",
                 "/v1/model_apis/snapshots",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelWeightSnapshotV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -100,6 +107,9 @@ class ModelApisSnapshotsResource(SyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelWeightSnapshotV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -143,6 +153,9 @@ class ModelApisSnapshotsResource(SyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelWeightSnapshotV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -171,6 +184,9 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/model_apis/snapshots",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelWeightSnapshotV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -210,6 +226,9 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
                 "POST",
                 "/v1/model_apis/snapshots",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelWeightSnapshotV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -238,6 +257,9 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelWeightSnapshotV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -281,6 +303,9 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelWeightSnapshotV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -327,6 +352,9 @@ class ModelApisResource(SyncAPIResource):
                     "limit": limit,
                     "added_only": added_only,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelAPIsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -385,6 +413,9 @@ class ModelApisResource(SyncAPIResource):
                 path_params={
                     "model_api_name": model_api_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelAPIV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -430,6 +461,9 @@ class AsyncModelApisResource(AsyncAPIResource):
                     "limit": limit,
                     "added_only": added_only,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelAPIsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -488,6 +522,9 @@ class AsyncModelApisResource(AsyncAPIResource):
                 path_params={
                     "model_api_name": model_api_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelAPIV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,

@@ -13,6 +13,7 @@ from pydantic import Field
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._wire import OperationWire
 from ..extensions.push import AsyncModelsMixin, ModelsMixin
 
 
@@ -78,6 +79,9 @@ class ModelsDeploymentsAutoscalingSettingsResource(SyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -149,6 +153,9 @@ class AsyncModelsDeploymentsAutoscalingSettingsResource(AsyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -218,6 +225,9 @@ class ModelsDeploymentsDevelopmentAutoscalingSettingsResource(SyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -287,6 +297,9 @@ class AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResource(AsyncAPIResou
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -323,6 +336,9 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -350,6 +366,9 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ActivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -377,6 +396,9 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -422,6 +444,9 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -450,6 +475,9 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.RetryDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -487,6 +515,9 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -514,6 +545,9 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ActivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -541,6 +575,9 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -586,6 +623,9 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -614,6 +654,9 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.RetryDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -692,6 +735,9 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
                     "includes": includes,
                     "excludes": excludes,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -774,6 +820,9 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -853,6 +902,9 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
                     "includes": includes,
                     "excludes": excludes,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -935,6 +987,9 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -997,6 +1052,9 @@ class ModelsDeploymentsMetricsResource(SyncAPIResource):
                     "end_epoch_millis": end_epoch_millis,
                     "metrics": metrics,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetDeploymentMetricsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1058,6 +1116,9 @@ class AsyncModelsDeploymentsMetricsResource(AsyncAPIResource):
                     "end_epoch_millis": end_epoch_millis,
                     "metrics": metrics,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetDeploymentMetricsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1129,6 +1190,9 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreateDeploymentPatchResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1159,6 +1223,9 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetDeploymentPatchesStateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1195,6 +1262,9 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SyncDeploymentPatchesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1267,6 +1337,9 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreateDeploymentPatchResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1297,6 +1370,9 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetDeploymentPatchesStateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1333,6 +1409,9 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SyncDeploymentPatchesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1402,6 +1481,9 @@ class ModelsDeploymentsProductionAutoscalingSettingsResource(SyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1471,6 +1553,9 @@ class AsyncModelsDeploymentsProductionAutoscalingSettingsResource(AsyncAPIResour
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1507,6 +1592,9 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1534,6 +1622,9 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ActivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1561,6 +1652,9 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1588,6 +1682,9 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.RetryDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1625,6 +1722,9 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1652,6 +1752,9 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ActivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1679,6 +1782,9 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1706,6 +1812,9 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.RetryDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1741,6 +1850,9 @@ class ModelsDeploymentsReplicasResource(SyncAPIResource):
                     "deployment_id": deployment_id,
                     "replica_id": replica_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.TerminateReplicaResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1776,6 +1888,9 @@ class AsyncModelsDeploymentsReplicasResource(AsyncAPIResource):
                     "deployment_id": deployment_id,
                     "replica_id": replica_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.TerminateReplicaResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1826,6 +1941,9 @@ class ModelsDeploymentsSshResource(SyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SignSSHCertificateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1877,6 +1995,9 @@ class AsyncModelsDeploymentsSshResource(AsyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SignSSHCertificateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1917,6 +2038,9 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1955,6 +2079,9 @@ class ModelsDeploymentsResource(SyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreatedModelDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1985,6 +2112,9 @@ class ModelsDeploymentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2014,6 +2144,9 @@ class ModelsDeploymentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2043,6 +2176,9 @@ class ModelsDeploymentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ActivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2083,6 +2219,9 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 query={
                     "output_format": output_format,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentConfigResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2112,6 +2251,9 @@ class ModelsDeploymentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2141,6 +2283,9 @@ class ModelsDeploymentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DownloadDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2188,6 +2333,9 @@ class ModelsDeploymentsResource(SyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2218,6 +2366,9 @@ class ModelsDeploymentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.RetryDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2257,6 +2408,9 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2295,6 +2449,9 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreatedModelDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2325,6 +2482,9 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2354,6 +2514,9 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2383,6 +2546,9 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ActivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2423,6 +2589,9 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 query={
                     "output_format": output_format,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentConfigResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2452,6 +2621,9 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2481,6 +2653,9 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DownloadDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2528,6 +2703,9 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2558,6 +2736,9 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.RetryDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2636,6 +2817,9 @@ class ModelsEnvironmentsLogsResource(SyncAPIResource):
                     "includes": includes,
                     "excludes": excludes,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2714,6 +2898,9 @@ class AsyncModelsEnvironmentsLogsResource(AsyncAPIResource):
                     "includes": includes,
                     "excludes": excludes,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2749,6 +2936,9 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2795,6 +2985,9 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2825,6 +3018,9 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2870,6 +3066,9 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2900,6 +3099,9 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ActivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2929,6 +3131,9 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CancelPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2958,6 +3163,9 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2987,6 +3195,9 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SignalPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3016,6 +3227,9 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SignalPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3045,6 +3259,9 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SignalPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3095,6 +3312,9 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3125,6 +3345,9 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SignalPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3160,6 +3383,9 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3206,6 +3432,9 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3236,6 +3465,9 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3281,6 +3513,9 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3311,6 +3546,9 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ActivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3340,6 +3578,9 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CancelPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3369,6 +3610,9 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3398,6 +3642,9 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SignalPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3427,6 +3674,9 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SignalPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3456,6 +3706,9 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SignalPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3506,6 +3759,9 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3536,6 +3792,9 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SignalPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3565,6 +3824,9 @@ class ModelsResource(ModelsMixin, SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/models",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3601,6 +3863,9 @@ class ModelsResource(ModelsMixin, SyncAPIResource):
                 "POST",
                 "/v1/models",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreatedModelDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3626,6 +3891,9 @@ class ModelsResource(ModelsMixin, SyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3650,6 +3918,9 @@ class ModelsResource(ModelsMixin, SyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3679,6 +3950,9 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/models",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3715,6 +3989,9 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
                 "POST",
                 "/v1/models",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreatedModelDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3740,6 +4017,9 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3764,6 +4044,9 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,

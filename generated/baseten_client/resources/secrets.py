@@ -11,6 +11,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._wire import OperationWire
 
 
 class SecretsResource(SyncAPIResource):
@@ -29,6 +30,9 @@ class SecretsResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/secrets",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SecretsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -68,6 +72,9 @@ class SecretsResource(SyncAPIResource):
                 "POST",
                 "/v1/secrets",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SecretV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -96,6 +103,9 @@ class SecretsResource(SyncAPIResource):
                 path_params={
                     "secret_name": secret_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SecretTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -120,6 +130,9 @@ class AsyncSecretsResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/secrets",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SecretsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -159,6 +172,9 @@ class AsyncSecretsResource(AsyncAPIResource):
                 "POST",
                 "/v1/secrets",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SecretV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -187,6 +203,9 @@ class AsyncSecretsResource(AsyncAPIResource):
                 path_params={
                     "secret_name": secret_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SecretTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,

@@ -11,6 +11,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._wire import OperationWire
 
 
 class TeamsApiKeysResource(SyncAPIResource):
@@ -59,6 +60,9 @@ class TeamsApiKeysResource(SyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.APIKeyV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -114,6 +118,9 @@ class AsyncTeamsApiKeysResource(AsyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.APIKeyV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -146,6 +153,9 @@ class TeamsEnvironmentGroupsResource(SyncAPIResource):
                 path_params={
                     "team_id": team_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentGroupsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -175,6 +185,9 @@ class TeamsEnvironmentGroupsResource(SyncAPIResource):
                     "team_id": team_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentGroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -218,6 +231,9 @@ class TeamsEnvironmentGroupsResource(SyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentGroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -250,6 +266,9 @@ class AsyncTeamsEnvironmentGroupsResource(AsyncAPIResource):
                 path_params={
                     "team_id": team_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentGroupsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -279,6 +298,9 @@ class AsyncTeamsEnvironmentGroupsResource(AsyncAPIResource):
                     "team_id": team_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentGroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -322,6 +344,9 @@ class AsyncTeamsEnvironmentGroupsResource(AsyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentGroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -393,6 +418,9 @@ class TeamsLlmModelsResource(SyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LLMModelHandleV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -464,6 +492,9 @@ class AsyncTeamsLlmModelsResource(AsyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LLMModelHandleV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -493,6 +524,9 @@ class TeamsModelsResource(SyncAPIResource):
                 path_params={
                     "team_id": team_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -533,6 +567,9 @@ class TeamsModelsResource(SyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreatedModelDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -562,6 +599,9 @@ class AsyncTeamsModelsResource(AsyncAPIResource):
                 path_params={
                     "team_id": team_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -602,6 +642,9 @@ class AsyncTeamsModelsResource(AsyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreatedModelDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -631,6 +674,9 @@ class TeamsSecretsResource(SyncAPIResource):
                 path_params={
                     "team_id": team_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SecretsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -674,6 +720,9 @@ class TeamsSecretsResource(SyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SecretV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -704,6 +753,9 @@ class TeamsSecretsResource(SyncAPIResource):
                     "team_id": team_id,
                     "secret_name": secret_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SecretTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -732,6 +784,9 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
                 path_params={
                     "team_id": team_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SecretsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -775,6 +830,9 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SecretV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -805,6 +863,9 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
                     "team_id": team_id,
                     "secret_name": secret_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SecretTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -849,6 +910,9 @@ class TeamsTrainingProjectsResource(SyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpsertTrainingProjectResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -894,6 +958,9 @@ class AsyncTeamsTrainingProjectsResource(AsyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpsertTrainingProjectResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -931,6 +998,9 @@ class TeamsResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/teams",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.TeamsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -958,6 +1028,9 @@ class TeamsResource(SyncAPIResource):
                 path_params={
                     "team_id": team_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.TeamV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -994,6 +1067,9 @@ class AsyncTeamsResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/teams",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.TeamsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1021,6 +1097,9 @@ class AsyncTeamsResource(AsyncAPIResource):
                 path_params={
                     "team_id": team_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.TeamV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,

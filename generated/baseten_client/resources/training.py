@@ -11,6 +11,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._wire import OperationWire
 
 
 class TrainingJobsResource(SyncAPIResource):
@@ -36,6 +37,9 @@ class TrainingJobsResource(SyncAPIResource):
                 path_params={
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingJobQueueContextResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -67,6 +71,9 @@ class AsyncTrainingJobsResource(AsyncAPIResource):
                 path_params={
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingJobQueueContextResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -98,6 +105,9 @@ class TrainingResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/training/capacity",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingGpuCapacityResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -129,6 +139,9 @@ class AsyncTrainingResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/training/capacity",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingGpuCapacityResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,

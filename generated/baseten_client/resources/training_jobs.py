@@ -11,6 +11,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._wire import OperationWire
 
 
 class TrainingJobsResource(SyncAPIResource):
@@ -54,6 +55,9 @@ class TrainingJobsResource(SyncAPIResource):
                 "POST",
                 "/v1/training_jobs/search",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SearchTrainingJobsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -104,6 +108,9 @@ class AsyncTrainingJobsResource(AsyncAPIResource):
                 "POST",
                 "/v1/training_jobs/search",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SearchTrainingJobsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,

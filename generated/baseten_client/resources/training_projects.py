@@ -12,6 +12,7 @@ from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._pagination import aiterate_pages, iterate_pages
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._wire import OperationWire
 
 
 class TrainingProjectsCacheResource(SyncAPIResource):
@@ -37,6 +38,9 @@ class TrainingProjectsCacheResource(SyncAPIResource):
                 path_params={
                     "training_project_id": training_project_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetCacheSummaryResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -68,6 +72,9 @@ class AsyncTrainingProjectsCacheResource(AsyncAPIResource):
                 path_params={
                     "training_project_id": training_project_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetCacheSummaryResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -101,6 +108,9 @@ class TrainingProjectsJobsAuthCodesResource(SyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetAuthCodesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -134,6 +144,9 @@ class AsyncTrainingProjectsJobsAuthCodesResource(AsyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetAuthCodesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -177,6 +190,9 @@ class TrainingProjectsJobsCheckpointFilesResource(SyncAPIResource):
                     "page_size": page_size,
                     "page_token": page_token,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingJobCheckpointFilesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -253,6 +269,9 @@ class AsyncTrainingProjectsJobsCheckpointFilesResource(AsyncAPIResource):
                     "page_size": page_size,
                     "page_token": page_token,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingJobCheckpointFilesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -319,6 +338,9 @@ class TrainingProjectsJobsCheckpointsResource(SyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingJobCheckpointsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -352,6 +374,9 @@ class AsyncTrainingProjectsJobsCheckpointsResource(AsyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingJobCheckpointsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -409,6 +434,9 @@ class TrainingProjectsJobsInteractiveSessionsResource(SyncAPIResource):
                     "session_id": session_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.PatchInteractiveSessionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -467,6 +495,9 @@ class AsyncTrainingProjectsJobsInteractiveSessionsResource(AsyncAPIResource):
                     "session_id": session_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.PatchInteractiveSessionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -527,6 +558,9 @@ class TrainingProjectsJobsLogsResource(SyncAPIResource):
                     "limit": limit,
                     "min_level": min_level,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -590,6 +624,9 @@ class TrainingProjectsJobsLogsResource(SyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -650,6 +687,9 @@ class AsyncTrainingProjectsJobsLogsResource(AsyncAPIResource):
                     "limit": limit,
                     "min_level": min_level,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -713,6 +753,9 @@ class AsyncTrainingProjectsJobsLogsResource(AsyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -759,6 +802,9 @@ class TrainingProjectsJobsMetricsResource(SyncAPIResource):
                     "start_epoch_millis": start_epoch_millis,
                     "step_seconds": step_seconds,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingJobMetricsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -810,6 +856,9 @@ class TrainingProjectsJobsMetricsResource(SyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingJobMetricsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -856,6 +905,9 @@ class AsyncTrainingProjectsJobsMetricsResource(AsyncAPIResource):
                     "start_epoch_millis": start_epoch_millis,
                     "step_seconds": step_seconds,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingJobMetricsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -907,6 +959,9 @@ class AsyncTrainingProjectsJobsMetricsResource(AsyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingJobMetricsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -958,6 +1013,9 @@ class TrainingProjectsJobsSshResource(SyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SignSSHCertificateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1009,6 +1067,9 @@ class AsyncTrainingProjectsJobsSshResource(AsyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SignSSHCertificateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1051,6 +1112,9 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                 path_params={
                     "training_project_id": training_project_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ListTrainingJobsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1091,6 +1155,9 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                     "training_project_id": training_project_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreateTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1121,6 +1188,9 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1150,6 +1220,9 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.TrainingJobTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1193,6 +1266,9 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1220,6 +1296,9 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DownloadTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1249,6 +1328,9 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.RecreateTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1285,6 +1367,9 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.StopTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1327,6 +1412,9 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                 path_params={
                     "training_project_id": training_project_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ListTrainingJobsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1367,6 +1455,9 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                     "training_project_id": training_project_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreateTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1397,6 +1488,9 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1426,6 +1520,9 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.TrainingJobTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1469,6 +1566,9 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1496,6 +1596,9 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DownloadTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1525,6 +1628,9 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.RecreateTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1561,6 +1667,9 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.StopTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1594,6 +1703,9 @@ class TrainingProjectsResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/training_projects",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ListTrainingProjectsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1630,6 +1742,9 @@ class TrainingProjectsResource(SyncAPIResource):
                 "POST",
                 "/v1/training_projects",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpsertTrainingProjectResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1658,6 +1773,9 @@ class TrainingProjectsResource(SyncAPIResource):
                 path_params={
                     "training_project_id": training_project_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingProjectResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1685,6 +1803,9 @@ class TrainingProjectsResource(SyncAPIResource):
                 path_params={
                     "training_project_id": training_project_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.TrainingProjectTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1717,6 +1838,9 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/training_projects",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ListTrainingProjectsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1753,6 +1877,9 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
                 "POST",
                 "/v1/training_projects",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpsertTrainingProjectResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1781,6 +1908,9 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
                 path_params={
                     "training_project_id": training_project_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingProjectResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1808,6 +1938,9 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
                 path_params={
                     "training_project_id": training_project_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.TrainingProjectTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,

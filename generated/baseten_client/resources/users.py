@@ -12,6 +12,7 @@ from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._pagination import aiterate_pages, iterate_pages
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._wire import OperationWire
 
 
 class UsersResource(SyncAPIResource):
@@ -43,6 +44,9 @@ class UsersResource(SyncAPIResource):
                     "cursor": cursor,
                     "limit": limit,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UsersResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -95,6 +99,9 @@ class UsersResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/users/me",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UserInfoV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -122,6 +129,9 @@ class UsersResource(SyncAPIResource):
                 path_params={
                     "user_id": user_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UserInfoV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -159,6 +169,9 @@ class AsyncUsersResource(AsyncAPIResource):
                     "cursor": cursor,
                     "limit": limit,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UsersResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -211,6 +224,9 @@ class AsyncUsersResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/users/me",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UserInfoV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -238,6 +254,9 @@ class AsyncUsersResource(AsyncAPIResource):
                 path_params={
                     "user_id": user_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UserInfoV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
