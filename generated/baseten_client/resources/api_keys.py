@@ -12,6 +12,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 from .._wire import OperationWire
 
 
@@ -24,6 +25,7 @@ class ApiKeysResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.APIKeysV1:
         """Lists the user's API keys (metadata only, no plain text keys)"""
         return cast(
@@ -38,6 +40,7 @@ class ApiKeysResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -54,6 +57,7 @@ class ApiKeysResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.APIKeyV1:
         """Creates an API key
 
@@ -88,6 +92,7 @@ class ApiKeysResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -98,6 +103,7 @@ class ApiKeysResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.APIKeyTombstoneV1:
         """Deletes an API key by prefix
 
@@ -118,6 +124,7 @@ class ApiKeysResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -131,6 +138,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.APIKeysV1:
         """Lists the user's API keys (metadata only, no plain text keys)"""
         return cast(
@@ -145,6 +153,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -161,6 +170,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.APIKeyV1:
         """Creates an API key
 
@@ -195,6 +205,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -205,6 +216,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.APIKeyTombstoneV1:
         """Deletes an API key by prefix
 
@@ -225,5 +237,24 @@ class AsyncApiKeysResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ApiKeysResourceWithRawResponse:
+    """`ApiKeysResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ApiKeysResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.delete = to_response_wrapper(resource.delete, mode)
+
+
+class AsyncApiKeysResourceWithRawResponse:
+    """`AsyncApiKeysResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncApiKeysResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.delete = async_to_response_wrapper(resource.delete, mode)

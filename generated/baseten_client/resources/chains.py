@@ -12,6 +12,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 from .._wire import OperationWire
 
 
@@ -41,6 +42,7 @@ class ChainsDeploymentsChainletsLogsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Gets the logs for a chainlet within a chain deployment.
 
@@ -94,6 +96,7 @@ class ChainsDeploymentsChainletsLogsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -124,6 +127,7 @@ class AsyncChainsDeploymentsChainletsLogsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Gets the logs for a chainlet within a chain deployment.
 
@@ -177,8 +181,25 @@ class AsyncChainsDeploymentsChainletsLogsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ChainsDeploymentsChainletsLogsResourceWithRawResponse:
+    """`ChainsDeploymentsChainletsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ChainsDeploymentsChainletsLogsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+
+
+class AsyncChainsDeploymentsChainletsLogsResourceWithRawResponse:
+    """`AsyncChainsDeploymentsChainletsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: AsyncChainsDeploymentsChainletsLogsResource, mode: WrapperMode
+    ) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
 
 
 class ChainsDeploymentsChainletsResource(SyncAPIResource):
@@ -197,6 +218,22 @@ class AsyncChainsDeploymentsChainletsResource(AsyncAPIResource):
         self.logs = AsyncChainsDeploymentsChainletsLogsResource(client)
 
 
+class ChainsDeploymentsChainletsResourceWithRawResponse:
+    """`ChainsDeploymentsChainletsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ChainsDeploymentsChainletsResource, mode: WrapperMode) -> None:
+        self.logs = ChainsDeploymentsChainletsLogsResourceWithRawResponse(resource.logs, mode)
+
+
+class AsyncChainsDeploymentsChainletsResourceWithRawResponse:
+    """`AsyncChainsDeploymentsChainletsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: AsyncChainsDeploymentsChainletsResource, mode: WrapperMode
+    ) -> None:
+        self.logs = AsyncChainsDeploymentsChainletsLogsResourceWithRawResponse(resource.logs, mode)
+
+
 class ChainsDeploymentsResource(SyncAPIResource):
     """Operations under `client.chains.deployments`."""
 
@@ -211,6 +248,7 @@ class ChainsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainDeploymentsV1:
         """Gets all chain deployments"""
         return cast(
@@ -228,6 +266,7 @@ class ChainsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -239,6 +278,7 @@ class ChainsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainDeploymentV1:
         """Gets a chain deployment by ID"""
         return cast(
@@ -257,6 +297,7 @@ class ChainsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -268,6 +309,7 @@ class ChainsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainDeploymentTombstoneV1:
         """Deletes a chain deployment by ID"""
         return cast(
@@ -286,6 +328,7 @@ class ChainsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -297,6 +340,7 @@ class ChainsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a chain deployment
 
@@ -318,6 +362,7 @@ class ChainsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -336,6 +381,7 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainDeploymentsV1:
         """Gets all chain deployments"""
         return cast(
@@ -353,6 +399,7 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -364,6 +411,7 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainDeploymentV1:
         """Gets a chain deployment by ID"""
         return cast(
@@ -382,6 +430,7 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -393,6 +442,7 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainDeploymentTombstoneV1:
         """Deletes a chain deployment by ID"""
         return cast(
@@ -411,6 +461,7 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -422,6 +473,7 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a chain deployment
 
@@ -443,8 +495,33 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ChainsDeploymentsResourceWithRawResponse:
+    """`ChainsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ChainsDeploymentsResource, mode: WrapperMode) -> None:
+        self.chainlets = ChainsDeploymentsChainletsResourceWithRawResponse(resource.chainlets, mode)
+        self.list = to_response_wrapper(resource.list, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.delete = to_response_wrapper(resource.delete, mode)
+        self.deactivate = to_response_wrapper(resource.deactivate, mode)
+
+
+class AsyncChainsDeploymentsResourceWithRawResponse:
+    """`AsyncChainsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncChainsDeploymentsResource, mode: WrapperMode) -> None:
+        self.chainlets = AsyncChainsDeploymentsChainletsResourceWithRawResponse(
+            resource.chainlets, mode
+        )
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.delete = async_to_response_wrapper(resource.delete, mode)
+        self.deactivate = async_to_response_wrapper(resource.deactivate, mode)
 
 
 class ChainsEnvironmentsChainletSettingsAutoscalingSettingsResource(SyncAPIResource):
@@ -460,6 +537,7 @@ class ChainsEnvironmentsChainletSettingsAutoscalingSettingsResource(SyncAPIResou
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Update a chainlet environment's autoscaling settings
 
@@ -494,6 +572,7 @@ class ChainsEnvironmentsChainletSettingsAutoscalingSettingsResource(SyncAPIResou
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -511,6 +590,7 @@ class AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResource(AsyncAP
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Update a chainlet environment's autoscaling settings
 
@@ -545,8 +625,31 @@ class AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResource(AsyncAP
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ChainsEnvironmentsChainletSettingsAutoscalingSettingsResourceWithRawResponse:
+    """`ChainsEnvironmentsChainletSettingsAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self,
+        resource: ChainsEnvironmentsChainletSettingsAutoscalingSettingsResource,
+        mode: WrapperMode,
+    ) -> None:
+        self.update = to_response_wrapper(resource.update, mode)
+
+
+class AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResourceWithRawResponse:
+    """`AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self,
+        resource: AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResource,
+        mode: WrapperMode,
+    ) -> None:
+        self.update = async_to_response_wrapper(resource.update, mode)
 
 
 class ChainsEnvironmentsChainletSettingsInstanceTypesResource(SyncAPIResource):
@@ -562,6 +665,7 @@ class ChainsEnvironmentsChainletSettingsInstanceTypesResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateChainletEnvironmentInstanceTypeResponseV1:
         """Update a chainlet environment's instance type settings.
 
@@ -596,6 +700,7 @@ class ChainsEnvironmentsChainletSettingsInstanceTypesResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -613,6 +718,7 @@ class AsyncChainsEnvironmentsChainletSettingsInstanceTypesResource(AsyncAPIResou
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateChainletEnvironmentInstanceTypeResponseV1:
         """Update a chainlet environment's instance type settings.
 
@@ -647,8 +753,29 @@ class AsyncChainsEnvironmentsChainletSettingsInstanceTypesResource(AsyncAPIResou
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ChainsEnvironmentsChainletSettingsInstanceTypesResourceWithRawResponse:
+    """`ChainsEnvironmentsChainletSettingsInstanceTypesResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: ChainsEnvironmentsChainletSettingsInstanceTypesResource, mode: WrapperMode
+    ) -> None:
+        self.update = to_response_wrapper(resource.update, mode)
+
+
+class AsyncChainsEnvironmentsChainletSettingsInstanceTypesResourceWithRawResponse:
+    """`AsyncChainsEnvironmentsChainletSettingsInstanceTypesResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self,
+        resource: AsyncChainsEnvironmentsChainletSettingsInstanceTypesResource,
+        mode: WrapperMode,
+    ) -> None:
+        self.update = async_to_response_wrapper(resource.update, mode)
 
 
 class ChainsEnvironmentsChainletSettingsResource(SyncAPIResource):
@@ -673,6 +800,42 @@ class AsyncChainsEnvironmentsChainletSettingsResource(AsyncAPIResource):
         self.instance_types = AsyncChainsEnvironmentsChainletSettingsInstanceTypesResource(client)
 
 
+class ChainsEnvironmentsChainletSettingsResourceWithRawResponse:
+    """`ChainsEnvironmentsChainletSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: ChainsEnvironmentsChainletSettingsResource, mode: WrapperMode
+    ) -> None:
+        self.autoscaling_settings = (
+            ChainsEnvironmentsChainletSettingsAutoscalingSettingsResourceWithRawResponse(
+                resource.autoscaling_settings, mode
+            )
+        )
+        self.instance_types = (
+            ChainsEnvironmentsChainletSettingsInstanceTypesResourceWithRawResponse(
+                resource.instance_types, mode
+            )
+        )
+
+
+class AsyncChainsEnvironmentsChainletSettingsResourceWithRawResponse:
+    """`AsyncChainsEnvironmentsChainletSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: AsyncChainsEnvironmentsChainletSettingsResource, mode: WrapperMode
+    ) -> None:
+        self.autoscaling_settings = (
+            AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResourceWithRawResponse(
+                resource.autoscaling_settings, mode
+            )
+        )
+        self.instance_types = (
+            AsyncChainsEnvironmentsChainletSettingsInstanceTypesResourceWithRawResponse(
+                resource.instance_types, mode
+            )
+        )
+
+
 class ChainsEnvironmentsResource(SyncAPIResource):
     """Operations under `client.chains.environments`."""
 
@@ -687,6 +850,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentsV1:
         """Get all chain environments
 
@@ -707,6 +871,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -723,6 +888,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainEnvironmentV1:
         """Create a chain environment
 
@@ -760,6 +926,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -771,6 +938,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainEnvironmentV1:
         """Get a chain environment's details
 
@@ -792,6 +960,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -805,6 +974,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateChainEnvironmentResponseV1:
         """Update a chain environment's settings
 
@@ -838,6 +1008,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -852,6 +1023,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainDeploymentV1:
         """Promotes a chain deployment to an environment
 
@@ -888,6 +1060,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -906,6 +1079,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentsV1:
         """Get all chain environments
 
@@ -926,6 +1100,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -942,6 +1117,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainEnvironmentV1:
         """Create a chain environment
 
@@ -979,6 +1155,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -990,6 +1167,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainEnvironmentV1:
         """Get a chain environment's details
 
@@ -1011,6 +1189,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1024,6 +1203,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateChainEnvironmentResponseV1:
         """Update a chain environment's settings
 
@@ -1057,6 +1237,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1071,6 +1252,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainDeploymentV1:
         """Promotes a chain deployment to an environment
 
@@ -1107,8 +1289,37 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ChainsEnvironmentsResourceWithRawResponse:
+    """`ChainsEnvironmentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ChainsEnvironmentsResource, mode: WrapperMode) -> None:
+        self.chainlet_settings = ChainsEnvironmentsChainletSettingsResourceWithRawResponse(
+            resource.chainlet_settings, mode
+        )
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.update = to_response_wrapper(resource.update, mode)
+        self.promote = to_response_wrapper(resource.promote, mode)
+
+
+class AsyncChainsEnvironmentsResourceWithRawResponse:
+    """`AsyncChainsEnvironmentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncChainsEnvironmentsResource, mode: WrapperMode) -> None:
+        self.chainlet_settings = AsyncChainsEnvironmentsChainletSettingsResourceWithRawResponse(
+            resource.chainlet_settings, mode
+        )
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.update = async_to_response_wrapper(resource.update, mode)
+        self.promote = async_to_response_wrapper(resource.promote, mode)
 
 
 class ChainsResource(SyncAPIResource):
@@ -1125,6 +1336,7 @@ class ChainsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainsV1:
         """Gets all chains"""
         return cast(
@@ -1139,6 +1351,7 @@ class ChainsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1149,6 +1362,7 @@ class ChainsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainV1:
         """Gets a chain by ID"""
         return cast(
@@ -1166,6 +1380,7 @@ class ChainsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1176,6 +1391,7 @@ class ChainsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainTombstoneV1:
         """Deletes a chain by ID"""
         return cast(
@@ -1193,6 +1409,7 @@ class ChainsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1211,6 +1428,7 @@ class AsyncChainsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainsV1:
         """Gets all chains"""
         return cast(
@@ -1225,6 +1443,7 @@ class AsyncChainsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1235,6 +1454,7 @@ class AsyncChainsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainV1:
         """Gets a chain by ID"""
         return cast(
@@ -1252,6 +1472,7 @@ class AsyncChainsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1262,6 +1483,7 @@ class AsyncChainsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainTombstoneV1:
         """Deletes a chain by ID"""
         return cast(
@@ -1279,5 +1501,30 @@ class AsyncChainsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ChainsResourceWithRawResponse:
+    """`ChainsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ChainsResource, mode: WrapperMode) -> None:
+        self.deployments = ChainsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.environments = ChainsEnvironmentsResourceWithRawResponse(resource.environments, mode)
+        self.list = to_response_wrapper(resource.list, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.delete = to_response_wrapper(resource.delete, mode)
+
+
+class AsyncChainsResourceWithRawResponse:
+    """`AsyncChainsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncChainsResource, mode: WrapperMode) -> None:
+        self.deployments = AsyncChainsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.environments = AsyncChainsEnvironmentsResourceWithRawResponse(
+            resource.environments, mode
+        )
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.delete = async_to_response_wrapper(resource.delete, mode)

@@ -11,6 +11,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 from .._wire import OperationWire
 
 
@@ -23,6 +24,7 @@ class EnvironmentGroupsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentGroupsV1:
         """Lists environment groups
 
@@ -40,6 +42,7 @@ class EnvironmentGroupsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -50,6 +53,7 @@ class EnvironmentGroupsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentGroupV1:
         """Gets an environment group by name
 
@@ -70,6 +74,7 @@ class EnvironmentGroupsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -82,6 +87,7 @@ class EnvironmentGroupsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentGroupV1:
         """Updates an environment group's restriction settings
 
@@ -115,6 +121,7 @@ class EnvironmentGroupsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -128,6 +135,7 @@ class AsyncEnvironmentGroupsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentGroupsV1:
         """Lists environment groups
 
@@ -145,6 +153,7 @@ class AsyncEnvironmentGroupsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -155,6 +164,7 @@ class AsyncEnvironmentGroupsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentGroupV1:
         """Gets an environment group by name
 
@@ -175,6 +185,7 @@ class AsyncEnvironmentGroupsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -187,6 +198,7 @@ class AsyncEnvironmentGroupsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentGroupV1:
         """Updates an environment group's restriction settings
 
@@ -220,5 +232,24 @@ class AsyncEnvironmentGroupsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class EnvironmentGroupsResourceWithRawResponse:
+    """`EnvironmentGroupsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: EnvironmentGroupsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.update = to_response_wrapper(resource.update, mode)
+
+
+class AsyncEnvironmentGroupsResourceWithRawResponse:
+    """`AsyncEnvironmentGroupsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncEnvironmentGroupsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.update = async_to_response_wrapper(resource.update, mode)

@@ -12,6 +12,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 from .._wire import OperationWire
 
 
@@ -24,6 +25,7 @@ class GatewayEndpointsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EndpointsResponseV1:
         """List Gateway endpoints"""
         return cast(
@@ -38,6 +40,7 @@ class GatewayEndpointsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -50,6 +53,7 @@ class GatewayEndpointsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EndpointV1:
         """Create a Gateway endpoint
 
@@ -82,6 +86,7 @@ class GatewayEndpointsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -92,6 +97,7 @@ class GatewayEndpointsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EndpointV1:
         """Get a Gateway endpoint"""
         return cast(
@@ -109,6 +115,7 @@ class GatewayEndpointsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -119,6 +126,7 @@ class GatewayEndpointsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EndpointTombstoneV1:
         """Delete a Gateway endpoint"""
         return cast(
@@ -136,6 +144,7 @@ class GatewayEndpointsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -148,6 +157,7 @@ class GatewayEndpointsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EndpointV1:
         """Update a Gateway endpoint
 
@@ -181,6 +191,7 @@ class GatewayEndpointsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -194,6 +205,7 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EndpointsResponseV1:
         """List Gateway endpoints"""
         return cast(
@@ -208,6 +220,7 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -220,6 +233,7 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EndpointV1:
         """Create a Gateway endpoint
 
@@ -252,6 +266,7 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -262,6 +277,7 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EndpointV1:
         """Get a Gateway endpoint"""
         return cast(
@@ -279,6 +295,7 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -289,6 +306,7 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EndpointTombstoneV1:
         """Delete a Gateway endpoint"""
         return cast(
@@ -306,6 +324,7 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -318,6 +337,7 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EndpointV1:
         """Update a Gateway endpoint
 
@@ -351,8 +371,31 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class GatewayEndpointsResourceWithRawResponse:
+    """`GatewayEndpointsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: GatewayEndpointsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.delete = to_response_wrapper(resource.delete, mode)
+        self.update = to_response_wrapper(resource.update, mode)
+
+
+class AsyncGatewayEndpointsResourceWithRawResponse:
+    """`AsyncGatewayEndpointsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncGatewayEndpointsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.delete = async_to_response_wrapper(resource.delete, mode)
+        self.update = async_to_response_wrapper(resource.update, mode)
 
 
 class GatewayGroupsApiKeysResource(SyncAPIResource):
@@ -365,6 +408,7 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.KeysForGroupResponseV1:
         """List API keys for a group"""
         return cast(
@@ -382,6 +426,7 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -394,6 +439,7 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreateApiKeyForGroupResponseV1:
         """Create an API key for a group
 
@@ -426,6 +472,7 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -439,6 +486,7 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.RegisterAPIKeyResponseV1:
         """Register an API key for a group
 
@@ -473,6 +521,7 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -484,6 +533,7 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GatewayKeyInfoV1:
         """Get an API key for a group"""
         return cast(
@@ -502,6 +552,7 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -516,6 +567,7 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.KeysForGroupResponseV1:
         """List API keys for a group"""
         return cast(
@@ -533,6 +585,7 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -545,6 +598,7 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreateApiKeyForGroupResponseV1:
         """Create an API key for a group
 
@@ -577,6 +631,7 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -590,6 +645,7 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.RegisterAPIKeyResponseV1:
         """Register an API key for a group
 
@@ -624,6 +680,7 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -635,6 +692,7 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GatewayKeyInfoV1:
         """Get an API key for a group"""
         return cast(
@@ -653,8 +711,29 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class GatewayGroupsApiKeysResourceWithRawResponse:
+    """`GatewayGroupsApiKeysResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: GatewayGroupsApiKeysResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.register = to_response_wrapper(resource.register, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+
+
+class AsyncGatewayGroupsApiKeysResourceWithRawResponse:
+    """`AsyncGatewayGroupsApiKeysResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncGatewayGroupsApiKeysResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.register = async_to_response_wrapper(resource.register, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
 
 
 class GatewayGroupsResource(SyncAPIResource):
@@ -670,6 +749,7 @@ class GatewayGroupsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GroupsResponseV1:
         """List groups"""
         return cast(
@@ -684,6 +764,7 @@ class GatewayGroupsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -697,6 +778,7 @@ class GatewayGroupsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GroupV1:
         """Create a group
 
@@ -731,6 +813,7 @@ class GatewayGroupsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -741,6 +824,7 @@ class GatewayGroupsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GroupV1:
         """Get a group"""
         return cast(
@@ -758,6 +842,7 @@ class GatewayGroupsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -771,6 +856,7 @@ class GatewayGroupsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GroupV1:
         """Update a group
 
@@ -805,6 +891,7 @@ class GatewayGroupsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -822,6 +909,7 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GroupsResponseV1:
         """List groups"""
         return cast(
@@ -836,6 +924,7 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -849,6 +938,7 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GroupV1:
         """Create a group
 
@@ -883,6 +973,7 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -893,6 +984,7 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GroupV1:
         """Get a group"""
         return cast(
@@ -910,6 +1002,7 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -923,6 +1016,7 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GroupV1:
         """Update a group
 
@@ -957,8 +1051,31 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class GatewayGroupsResourceWithRawResponse:
+    """`GatewayGroupsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: GatewayGroupsResource, mode: WrapperMode) -> None:
+        self.api_keys = GatewayGroupsApiKeysResourceWithRawResponse(resource.api_keys, mode)
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.update = to_response_wrapper(resource.update, mode)
+
+
+class AsyncGatewayGroupsResourceWithRawResponse:
+    """`AsyncGatewayGroupsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncGatewayGroupsResource, mode: WrapperMode) -> None:
+        self.api_keys = AsyncGatewayGroupsApiKeysResourceWithRawResponse(resource.api_keys, mode)
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.update = async_to_response_wrapper(resource.update, mode)
 
 
 class GatewayResource(SyncAPIResource):
@@ -977,3 +1094,19 @@ class AsyncGatewayResource(AsyncAPIResource):
         super().__init__(client)
         self.endpoints = AsyncGatewayEndpointsResource(client)
         self.groups = AsyncGatewayGroupsResource(client)
+
+
+class GatewayResourceWithRawResponse:
+    """`GatewayResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: GatewayResource, mode: WrapperMode) -> None:
+        self.endpoints = GatewayEndpointsResourceWithRawResponse(resource.endpoints, mode)
+        self.groups = GatewayGroupsResourceWithRawResponse(resource.groups, mode)
+
+
+class AsyncGatewayResourceWithRawResponse:
+    """`AsyncGatewayResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncGatewayResource, mode: WrapperMode) -> None:
+        self.endpoints = AsyncGatewayEndpointsResourceWithRawResponse(resource.endpoints, mode)
+        self.groups = AsyncGatewayGroupsResourceWithRawResponse(resource.groups, mode)

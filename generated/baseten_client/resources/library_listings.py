@@ -11,6 +11,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 from .._wire import OperationWire
 
 
@@ -24,6 +25,7 @@ class LibraryListingsVersionsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LibraryListingVersionsV1:
         """Gets all versions for a library listing
 
@@ -44,6 +46,7 @@ class LibraryListingsVersionsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -61,6 +64,7 @@ class LibraryListingsVersionsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LibraryListingVersionV1:
         """Creates a new library listing version
 
@@ -107,6 +111,7 @@ class LibraryListingsVersionsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -118,6 +123,7 @@ class LibraryListingsVersionsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LibraryListingVersionV1:
         """Gets a library listing version
 
@@ -139,6 +145,7 @@ class LibraryListingsVersionsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -150,6 +157,7 @@ class LibraryListingsVersionsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LibraryListingVersionTombstoneV1:
         """Deletes a library listing version
 
@@ -171,6 +179,7 @@ class LibraryListingsVersionsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -185,6 +194,7 @@ class LibraryListingsVersionsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LibraryListingVersionV1:
         """Updates a library listing version
 
@@ -221,6 +231,7 @@ class LibraryListingsVersionsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -235,6 +246,7 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LibraryListingVersionsV1:
         """Gets all versions for a library listing
 
@@ -255,6 +267,7 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -272,6 +285,7 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LibraryListingVersionV1:
         """Creates a new library listing version
 
@@ -318,6 +332,7 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -329,6 +344,7 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LibraryListingVersionV1:
         """Gets a library listing version
 
@@ -350,6 +366,7 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -361,6 +378,7 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LibraryListingVersionTombstoneV1:
         """Deletes a library listing version
 
@@ -382,6 +400,7 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -396,6 +415,7 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LibraryListingVersionV1:
         """Updates a library listing version
 
@@ -432,8 +452,31 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class LibraryListingsVersionsResourceWithRawResponse:
+    """`LibraryListingsVersionsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LibraryListingsVersionsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.delete = to_response_wrapper(resource.delete, mode)
+        self.update = to_response_wrapper(resource.update, mode)
+
+
+class AsyncLibraryListingsVersionsResourceWithRawResponse:
+    """`AsyncLibraryListingsVersionsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLibraryListingsVersionsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.delete = async_to_response_wrapper(resource.delete, mode)
+        self.update = async_to_response_wrapper(resource.update, mode)
 
 
 class LibraryListingsResource(SyncAPIResource):
@@ -449,6 +492,7 @@ class LibraryListingsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LibraryListingsV1:
         """Gets all library listings
 
@@ -466,6 +510,7 @@ class LibraryListingsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -480,6 +525,7 @@ class LibraryListingsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LibraryListingV1:
         """Creates a new library listing
 
@@ -517,6 +563,7 @@ class LibraryListingsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -527,6 +574,7 @@ class LibraryListingsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LibraryListingV1:
         """Gets a library listing
 
@@ -547,6 +595,7 @@ class LibraryListingsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -557,6 +606,7 @@ class LibraryListingsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LibraryListingTombstoneV1:
         """Deletes a library listing
 
@@ -577,6 +627,7 @@ class LibraryListingsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -590,6 +641,7 @@ class LibraryListingsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LibraryListingV1:
         """Updates a library listing
 
@@ -624,6 +676,7 @@ class LibraryListingsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -641,6 +694,7 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LibraryListingsV1:
         """Gets all library listings
 
@@ -658,6 +712,7 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -672,6 +727,7 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LibraryListingV1:
         """Creates a new library listing
 
@@ -709,6 +765,7 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -719,6 +776,7 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LibraryListingV1:
         """Gets a library listing
 
@@ -739,6 +797,7 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -749,6 +808,7 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LibraryListingTombstoneV1:
         """Deletes a library listing
 
@@ -769,6 +829,7 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -782,6 +843,7 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LibraryListingV1:
         """Updates a library listing
 
@@ -816,5 +878,30 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class LibraryListingsResourceWithRawResponse:
+    """`LibraryListingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LibraryListingsResource, mode: WrapperMode) -> None:
+        self.versions = LibraryListingsVersionsResourceWithRawResponse(resource.versions, mode)
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.delete = to_response_wrapper(resource.delete, mode)
+        self.update = to_response_wrapper(resource.update, mode)
+
+
+class AsyncLibraryListingsResourceWithRawResponse:
+    """`AsyncLibraryListingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLibraryListingsResource, mode: WrapperMode) -> None:
+        self.versions = AsyncLibraryListingsVersionsResourceWithRawResponse(resource.versions, mode)
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.delete = async_to_response_wrapper(resource.delete, mode)
+        self.update = async_to_response_wrapper(resource.update, mode)

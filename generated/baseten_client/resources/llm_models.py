@@ -11,6 +11,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 from .._wire import OperationWire
 
 
@@ -34,6 +35,7 @@ class LlmModelsDeploymentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LLMModelHandleV1:
         """Creates a new BIS LLM deployment version
 
@@ -81,6 +83,7 @@ class LlmModelsDeploymentsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -105,6 +108,7 @@ class AsyncLlmModelsDeploymentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LLMModelHandleV1:
         """Creates a new BIS LLM deployment version
 
@@ -152,8 +156,23 @@ class AsyncLlmModelsDeploymentsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class LlmModelsDeploymentsResourceWithRawResponse:
+    """`LlmModelsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LlmModelsDeploymentsResource, mode: WrapperMode) -> None:
+        self.create = to_response_wrapper(resource.create, mode)
+
+
+class AsyncLlmModelsDeploymentsResourceWithRawResponse:
+    """`AsyncLlmModelsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLlmModelsDeploymentsResource, mode: WrapperMode) -> None:
+        self.create = async_to_response_wrapper(resource.create, mode)
 
 
 class LlmModelsResource(SyncAPIResource):
@@ -180,6 +199,7 @@ class LlmModelsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LLMModelHandleV1:
         """Creates a new BIS LLM deployment
 
@@ -226,6 +246,7 @@ class LlmModelsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -254,6 +275,7 @@ class AsyncLlmModelsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LLMModelHandleV1:
         """Creates a new BIS LLM deployment
 
@@ -300,5 +322,24 @@ class AsyncLlmModelsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class LlmModelsResourceWithRawResponse:
+    """`LlmModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LlmModelsResource, mode: WrapperMode) -> None:
+        self.deployments = LlmModelsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+
+
+class AsyncLlmModelsResourceWithRawResponse:
+    """`AsyncLlmModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLlmModelsResource, mode: WrapperMode) -> None:
+        self.deployments = AsyncLlmModelsDeploymentsResourceWithRawResponse(
+            resource.deployments, mode
+        )
+        self.create = async_to_response_wrapper(resource.create, mode)

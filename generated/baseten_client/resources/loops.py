@@ -11,6 +11,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 from .._wire import OperationWire
 
 
@@ -23,6 +24,7 @@ class LoopsCapabilitiesResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsCapabilitiesResponseV1:
         """Get Loops server capabilities.
 
@@ -40,6 +42,7 @@ class LoopsCapabilitiesResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -53,6 +56,7 @@ class AsyncLoopsCapabilitiesResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsCapabilitiesResponseV1:
         """Get Loops server capabilities.
 
@@ -70,8 +74,23 @@ class AsyncLoopsCapabilitiesResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class LoopsCapabilitiesResourceWithRawResponse:
+    """`LoopsCapabilitiesResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LoopsCapabilitiesResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+
+
+class AsyncLoopsCapabilitiesResourceWithRawResponse:
+    """`AsyncLoopsCapabilitiesResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLoopsCapabilitiesResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
 
 
 class LoopsCheckpointsFilesResource(SyncAPIResource):
@@ -84,6 +103,7 @@ class LoopsCheckpointsFilesResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LoopsCheckpointFilesResponseV1:
         """Get Loops checkpoint files.
 
@@ -104,6 +124,7 @@ class LoopsCheckpointsFilesResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -118,6 +139,7 @@ class AsyncLoopsCheckpointsFilesResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LoopsCheckpointFilesResponseV1:
         """Get Loops checkpoint files.
 
@@ -138,8 +160,23 @@ class AsyncLoopsCheckpointsFilesResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class LoopsCheckpointsFilesResourceWithRawResponse:
+    """`LoopsCheckpointsFilesResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LoopsCheckpointsFilesResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+
+
+class AsyncLoopsCheckpointsFilesResourceWithRawResponse:
+    """`AsyncLoopsCheckpointsFilesResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLoopsCheckpointsFilesResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
 
 
 class LoopsCheckpointsResource(SyncAPIResource):
@@ -158,6 +195,7 @@ class LoopsCheckpointsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ListLoopsCheckpointsResponseV1:
         """List Loops checkpoints.
 
@@ -187,6 +225,7 @@ class LoopsCheckpointsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -198,6 +237,7 @@ class LoopsCheckpointsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ValidateLoopsCheckpointResponseV1:
         """Validate a Loops checkpoint bt:// URI.
 
@@ -228,6 +268,7 @@ class LoopsCheckpointsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -248,6 +289,7 @@ class AsyncLoopsCheckpointsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ListLoopsCheckpointsResponseV1:
         """List Loops checkpoints.
 
@@ -277,6 +319,7 @@ class AsyncLoopsCheckpointsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -288,6 +331,7 @@ class AsyncLoopsCheckpointsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ValidateLoopsCheckpointResponseV1:
         """Validate a Loops checkpoint bt:// URI.
 
@@ -318,8 +362,27 @@ class AsyncLoopsCheckpointsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class LoopsCheckpointsResourceWithRawResponse:
+    """`LoopsCheckpointsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LoopsCheckpointsResource, mode: WrapperMode) -> None:
+        self.files = LoopsCheckpointsFilesResourceWithRawResponse(resource.files, mode)
+        self.list = to_response_wrapper(resource.list, mode)
+        self.validate = to_response_wrapper(resource.validate, mode)
+
+
+class AsyncLoopsCheckpointsResourceWithRawResponse:
+    """`AsyncLoopsCheckpointsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLoopsCheckpointsResource, mode: WrapperMode) -> None:
+        self.files = AsyncLoopsCheckpointsFilesResourceWithRawResponse(resource.files, mode)
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.validate = async_to_response_wrapper(resource.validate, mode)
 
 
 class LoopsDeploymentsLogsResource(SyncAPIResource):
@@ -340,6 +403,7 @@ class LoopsDeploymentsLogsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Get logs for a Loops trainer deployment.
 
@@ -378,6 +442,7 @@ class LoopsDeploymentsLogsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -400,6 +465,7 @@ class AsyncLoopsDeploymentsLogsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Get logs for a Loops trainer deployment.
 
@@ -438,8 +504,23 @@ class AsyncLoopsDeploymentsLogsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class LoopsDeploymentsLogsResourceWithRawResponse:
+    """`LoopsDeploymentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LoopsDeploymentsLogsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+
+
+class AsyncLoopsDeploymentsLogsResourceWithRawResponse:
+    """`AsyncLoopsDeploymentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLoopsDeploymentsLogsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
 
 
 class LoopsDeploymentsMetricsResource(SyncAPIResource):
@@ -457,6 +538,7 @@ class LoopsDeploymentsMetricsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsDeploymentMetricsResponseV1:
         """Get metrics for a Loops trainer deployment.
 
@@ -497,6 +579,7 @@ class LoopsDeploymentsMetricsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -516,6 +599,7 @@ class AsyncLoopsDeploymentsMetricsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsDeploymentMetricsResponseV1:
         """Get metrics for a Loops trainer deployment.
 
@@ -556,8 +640,23 @@ class AsyncLoopsDeploymentsMetricsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class LoopsDeploymentsMetricsResourceWithRawResponse:
+    """`LoopsDeploymentsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LoopsDeploymentsMetricsResource, mode: WrapperMode) -> None:
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+
+
+class AsyncLoopsDeploymentsMetricsResourceWithRawResponse:
+    """`AsyncLoopsDeploymentsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLoopsDeploymentsMetricsResource, mode: WrapperMode) -> None:
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
 
 
 class LoopsDeploymentsResource(SyncAPIResource):
@@ -574,6 +673,7 @@ class LoopsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ListLoopsDeploymentsResponseV1:
         """List Loops deployments.
 
@@ -591,6 +691,7 @@ class LoopsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -601,6 +702,7 @@ class LoopsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsDeploymentResponseV1:
         """Get a Loops deployment.
 
@@ -621,6 +723,7 @@ class LoopsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -631,6 +734,7 @@ class LoopsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateLoopsDeploymentResponseV1:
         """Deactivate a Loops deployment.
 
@@ -651,6 +755,7 @@ class LoopsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -669,6 +774,7 @@ class AsyncLoopsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ListLoopsDeploymentsResponseV1:
         """List Loops deployments.
 
@@ -686,6 +792,7 @@ class AsyncLoopsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -696,6 +803,7 @@ class AsyncLoopsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsDeploymentResponseV1:
         """Get a Loops deployment.
 
@@ -716,6 +824,7 @@ class AsyncLoopsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -726,6 +835,7 @@ class AsyncLoopsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateLoopsDeploymentResponseV1:
         """Deactivate a Loops deployment.
 
@@ -746,8 +856,31 @@ class AsyncLoopsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class LoopsDeploymentsResourceWithRawResponse:
+    """`LoopsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LoopsDeploymentsResource, mode: WrapperMode) -> None:
+        self.logs = LoopsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = LoopsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
+        self.list = to_response_wrapper(resource.list, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.deactivate = to_response_wrapper(resource.deactivate, mode)
+
+
+class AsyncLoopsDeploymentsResourceWithRawResponse:
+    """`AsyncLoopsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLoopsDeploymentsResource, mode: WrapperMode) -> None:
+        self.logs = AsyncLoopsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = AsyncLoopsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.deactivate = async_to_response_wrapper(resource.deactivate, mode)
 
 
 class LoopsRunsResource(SyncAPIResource):
@@ -761,6 +894,7 @@ class LoopsRunsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ListLoopsRunsResponseV1:
         """List Loops runs.
 
@@ -786,6 +920,7 @@ class LoopsRunsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -806,6 +941,7 @@ class LoopsRunsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreateLoopsRunResponseV1:
         """Create a Loops run.
 
@@ -866,6 +1002,7 @@ class LoopsRunsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -876,6 +1013,7 @@ class LoopsRunsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsRunResponseV1:
         """Get a Loops run.
 
@@ -896,6 +1034,7 @@ class LoopsRunsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -911,6 +1050,7 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ListLoopsRunsResponseV1:
         """List Loops runs.
 
@@ -936,6 +1076,7 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -956,6 +1097,7 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreateLoopsRunResponseV1:
         """Create a Loops run.
 
@@ -1016,6 +1158,7 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1026,6 +1169,7 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsRunResponseV1:
         """Get a Loops run.
 
@@ -1046,8 +1190,27 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class LoopsRunsResourceWithRawResponse:
+    """`LoopsRunsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LoopsRunsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+
+
+class AsyncLoopsRunsResourceWithRawResponse:
+    """`AsyncLoopsRunsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLoopsRunsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
 
 
 class LoopsSamplersResource(SyncAPIResource):
@@ -1059,6 +1222,7 @@ class LoopsSamplersResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ListLoopsSamplersResponseV1:
         """List Loops samplers.
 
@@ -1076,6 +1240,7 @@ class LoopsSamplersResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1091,6 +1256,7 @@ class LoopsSamplersResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreateLoopsSamplerResponseV1:
         """Create a Loops sampler.
 
@@ -1133,6 +1299,7 @@ class LoopsSamplersResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1143,6 +1310,7 @@ class LoopsSamplersResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsSamplerResponseV1:
         """Get a Loops sampler.
 
@@ -1163,6 +1331,7 @@ class LoopsSamplersResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1176,6 +1345,7 @@ class AsyncLoopsSamplersResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ListLoopsSamplersResponseV1:
         """List Loops samplers.
 
@@ -1193,6 +1363,7 @@ class AsyncLoopsSamplersResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1208,6 +1379,7 @@ class AsyncLoopsSamplersResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreateLoopsSamplerResponseV1:
         """Create a Loops sampler.
 
@@ -1250,6 +1422,7 @@ class AsyncLoopsSamplersResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1260,6 +1433,7 @@ class AsyncLoopsSamplersResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsSamplerResponseV1:
         """Get a Loops sampler.
 
@@ -1280,8 +1454,27 @@ class AsyncLoopsSamplersResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class LoopsSamplersResourceWithRawResponse:
+    """`LoopsSamplersResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LoopsSamplersResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+
+
+class AsyncLoopsSamplersResourceWithRawResponse:
+    """`AsyncLoopsSamplersResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLoopsSamplersResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
 
 
 class LoopsSessionsResource(SyncAPIResource):
@@ -1293,6 +1486,7 @@ class LoopsSessionsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreateLoopsSessionResponseV1:
         """Create a Loops session.
 
@@ -1310,6 +1504,7 @@ class LoopsSessionsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1320,6 +1515,7 @@ class LoopsSessionsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsSessionResponseV1:
         """Get a Loops session.
 
@@ -1340,6 +1536,7 @@ class LoopsSessionsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1353,6 +1550,7 @@ class AsyncLoopsSessionsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreateLoopsSessionResponseV1:
         """Create a Loops session.
 
@@ -1370,6 +1568,7 @@ class AsyncLoopsSessionsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1380,6 +1579,7 @@ class AsyncLoopsSessionsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsSessionResponseV1:
         """Get a Loops session.
 
@@ -1400,8 +1600,25 @@ class AsyncLoopsSessionsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class LoopsSessionsResourceWithRawResponse:
+    """`LoopsSessionsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LoopsSessionsResource, mode: WrapperMode) -> None:
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+
+
+class AsyncLoopsSessionsResourceWithRawResponse:
+    """`AsyncLoopsSessionsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLoopsSessionsResource, mode: WrapperMode) -> None:
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
 
 
 class LoopsUserConfigResource(SyncAPIResource):
@@ -1413,6 +1630,7 @@ class LoopsUserConfigResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsUserConfigResponseV1:
         """Get the caller's Loops user config.
 
@@ -1430,6 +1648,7 @@ class LoopsUserConfigResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1442,6 +1661,7 @@ class LoopsUserConfigResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.PatchLoopsUserConfigResponseV1:
         """Patch the caller's Loops user config.
 
@@ -1477,6 +1697,7 @@ class LoopsUserConfigResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1490,6 +1711,7 @@ class AsyncLoopsUserConfigResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsUserConfigResponseV1:
         """Get the caller's Loops user config.
 
@@ -1507,6 +1729,7 @@ class AsyncLoopsUserConfigResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1519,6 +1742,7 @@ class AsyncLoopsUserConfigResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.PatchLoopsUserConfigResponseV1:
         """Patch the caller's Loops user config.
 
@@ -1554,8 +1778,25 @@ class AsyncLoopsUserConfigResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class LoopsUserConfigResourceWithRawResponse:
+    """`LoopsUserConfigResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LoopsUserConfigResource, mode: WrapperMode) -> None:
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.update = to_response_wrapper(resource.update, mode)
+
+
+class AsyncLoopsUserConfigResourceWithRawResponse:
+    """`AsyncLoopsUserConfigResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLoopsUserConfigResource, mode: WrapperMode) -> None:
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.update = async_to_response_wrapper(resource.update, mode)
 
 
 class LoopsResource(SyncAPIResource):
@@ -1584,3 +1825,31 @@ class AsyncLoopsResource(AsyncAPIResource):
         self.samplers = AsyncLoopsSamplersResource(client)
         self.sessions = AsyncLoopsSessionsResource(client)
         self.user_config = AsyncLoopsUserConfigResource(client)
+
+
+class LoopsResourceWithRawResponse:
+    """`LoopsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LoopsResource, mode: WrapperMode) -> None:
+        self.capabilities = LoopsCapabilitiesResourceWithRawResponse(resource.capabilities, mode)
+        self.checkpoints = LoopsCheckpointsResourceWithRawResponse(resource.checkpoints, mode)
+        self.deployments = LoopsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.runs = LoopsRunsResourceWithRawResponse(resource.runs, mode)
+        self.samplers = LoopsSamplersResourceWithRawResponse(resource.samplers, mode)
+        self.sessions = LoopsSessionsResourceWithRawResponse(resource.sessions, mode)
+        self.user_config = LoopsUserConfigResourceWithRawResponse(resource.user_config, mode)
+
+
+class AsyncLoopsResourceWithRawResponse:
+    """`AsyncLoopsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLoopsResource, mode: WrapperMode) -> None:
+        self.capabilities = AsyncLoopsCapabilitiesResourceWithRawResponse(
+            resource.capabilities, mode
+        )
+        self.checkpoints = AsyncLoopsCheckpointsResourceWithRawResponse(resource.checkpoints, mode)
+        self.deployments = AsyncLoopsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.runs = AsyncLoopsRunsResourceWithRawResponse(resource.runs, mode)
+        self.samplers = AsyncLoopsSamplersResourceWithRawResponse(resource.samplers, mode)
+        self.sessions = AsyncLoopsSessionsResourceWithRawResponse(resource.sessions, mode)
+        self.user_config = AsyncLoopsUserConfigResourceWithRawResponse(resource.user_config, mode)

@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, cast
 
 import httpx
 
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
-from .._pagination import aiterate_pages, iterate_pages
+from .._pagination import AsyncPage, PageStyle, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 from .._wire import OperationWire
 
 
@@ -24,6 +25,7 @@ class ModelApisSnapshotsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelWeightSnapshotV1:
         """Get the latest model weight snapshot
 
@@ -41,6 +43,7 @@ class ModelApisSnapshotsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -53,6 +56,7 @@ class ModelApisSnapshotsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelWeightSnapshotV1:
         """Create a model weight snapshot
 
@@ -84,6 +88,7 @@ class ModelApisSnapshotsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -94,6 +99,7 @@ class ModelApisSnapshotsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelWeightSnapshotV1:
         """Get the latest model weight snapshot
 
@@ -114,6 +120,7 @@ class ModelApisSnapshotsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -127,6 +134,7 @@ class ModelApisSnapshotsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelWeightSnapshotV1:
         """Create a model weight snapshot
 
@@ -161,6 +169,7 @@ class ModelApisSnapshotsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -174,6 +183,7 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelWeightSnapshotV1:
         """Get the latest model weight snapshot
 
@@ -191,6 +201,7 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -203,6 +214,7 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelWeightSnapshotV1:
         """Create a model weight snapshot
 
@@ -234,6 +246,7 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -244,6 +257,7 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelWeightSnapshotV1:
         """Get the latest model weight snapshot
 
@@ -264,6 +278,7 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -277,6 +292,7 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelWeightSnapshotV1:
         """Create a model weight snapshot
 
@@ -311,8 +327,29 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelApisSnapshotsResourceWithRawResponse:
+    """`ModelApisSnapshotsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelApisSnapshotsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.create_by_model_id = to_response_wrapper(resource.create_by_model_id, mode)
+
+
+class AsyncModelApisSnapshotsResourceWithRawResponse:
+    """`AsyncModelApisSnapshotsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelApisSnapshotsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.create_by_model_id = async_to_response_wrapper(resource.create_by_model_id, mode)
 
 
 class ModelApisResource(SyncAPIResource):
@@ -331,7 +368,8 @@ class ModelApisResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> types.ModelAPIsResponseV1:
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> SyncPage[types.ModelAPIV1, types.ModelAPIsResponseV1]:
         """List Model APIs.
 
         List Model APIs visible to the caller. By default returns the full catalog; pass `added_only=true` to restrict to Model APIs the workspace has added.
@@ -342,8 +380,20 @@ class ModelApisResource(SyncAPIResource):
             added_only: When true, restrict the result to Model APIs the workspace has added.
                 Defaults to the full visible catalog.
         """
+
+        def fetch_page(position: Any) -> SyncPage[types.ModelAPIV1, types.ModelAPIsResponseV1]:
+            return self.list(
+                cursor=position,
+                limit=limit,
+                added_only=added_only,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+
         return cast(
-            types.ModelAPIsResponseV1,
+            SyncPage[types.ModelAPIV1, types.ModelAPIsResponseV1],
             self._client.request(
                 "GET",
                 "/v1/model_apis",
@@ -359,38 +409,17 @@ class ModelApisResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
+                wrap=SyncPage.wrapper(
+                    PageStyle(
+                        items=("items",),
+                        next_cursor=("pagination", "cursor"),
+                        has_more=("pagination", "has_more"),
+                    ),
+                    fetch_page,
+                    None if isinstance(cursor, NotGiven) else cursor,
+                ),
             ),
-        )
-
-    def list_all(
-        self,
-        *,
-        limit: int | NotGiven = NOT_GIVEN,
-        added_only: bool | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> Iterator[types.ModelAPIV1]:
-        """Every item of `list`, fetching the following pages as the iteration needs them.
-
-        Takes the same arguments as `list` but `cursor`.
-        """
-
-        def fetch_page(page_cursor: Any) -> types.ModelAPIsResponseV1:
-            return self.list(
-                cursor=NOT_GIVEN if page_cursor is None else page_cursor,
-                limit=limit,
-                added_only=added_only,
-                extra_headers=extra_headers,
-                extra_query=extra_query,
-                timeout=timeout,
-            )
-
-        return iterate_pages(
-            fetch_page,
-            items=("items",),
-            next_cursor=("pagination", "cursor"),
-            has_more=("pagination", "has_more"),
         )
 
     def retrieve(
@@ -400,6 +429,7 @@ class ModelApisResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelAPIV1:
         """Get a Model API.
 
@@ -420,6 +450,7 @@ class ModelApisResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -440,7 +471,8 @@ class AsyncModelApisResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> types.ModelAPIsResponseV1:
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncPage[types.ModelAPIV1, types.ModelAPIsResponseV1]:
         """List Model APIs.
 
         List Model APIs visible to the caller. By default returns the full catalog; pass `added_only=true` to restrict to Model APIs the workspace has added.
@@ -451,8 +483,22 @@ class AsyncModelApisResource(AsyncAPIResource):
             added_only: When true, restrict the result to Model APIs the workspace has added.
                 Defaults to the full visible catalog.
         """
+
+        async def fetch_page(
+            position: Any,
+        ) -> AsyncPage[types.ModelAPIV1, types.ModelAPIsResponseV1]:
+            return await self.list(
+                cursor=position,
+                limit=limit,
+                added_only=added_only,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+
         return cast(
-            types.ModelAPIsResponseV1,
+            AsyncPage[types.ModelAPIV1, types.ModelAPIsResponseV1],
             await self._client.request(
                 "GET",
                 "/v1/model_apis",
@@ -468,38 +514,17 @@ class AsyncModelApisResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
+                wrap=AsyncPage.wrapper(
+                    PageStyle(
+                        items=("items",),
+                        next_cursor=("pagination", "cursor"),
+                        has_more=("pagination", "has_more"),
+                    ),
+                    fetch_page,
+                    None if isinstance(cursor, NotGiven) else cursor,
+                ),
             ),
-        )
-
-    def list_all(
-        self,
-        *,
-        limit: int | NotGiven = NOT_GIVEN,
-        added_only: bool | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> AsyncIterator[types.ModelAPIV1]:
-        """Every item of `list`, fetching the following pages as the iteration needs them.
-
-        Takes the same arguments as `list` but `cursor`.
-        """
-
-        async def fetch_page(page_cursor: Any) -> types.ModelAPIsResponseV1:
-            return await self.list(
-                cursor=NOT_GIVEN if page_cursor is None else page_cursor,
-                limit=limit,
-                added_only=added_only,
-                extra_headers=extra_headers,
-                extra_query=extra_query,
-                timeout=timeout,
-            )
-
-        return aiterate_pages(
-            fetch_page,
-            items=("items",),
-            next_cursor=("pagination", "cursor"),
-            has_more=("pagination", "has_more"),
         )
 
     async def retrieve(
@@ -509,6 +534,7 @@ class AsyncModelApisResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelAPIV1:
         """Get a Model API.
 
@@ -529,5 +555,24 @@ class AsyncModelApisResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelApisResourceWithRawResponse:
+    """`ModelApisResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelApisResource, mode: WrapperMode) -> None:
+        self.snapshots = ModelApisSnapshotsResourceWithRawResponse(resource.snapshots, mode)
+        self.list = to_response_wrapper(resource.list, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+
+
+class AsyncModelApisResourceWithRawResponse:
+    """`AsyncModelApisResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelApisResource, mode: WrapperMode) -> None:
+        self.snapshots = AsyncModelApisSnapshotsResourceWithRawResponse(resource.snapshots, mode)
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)

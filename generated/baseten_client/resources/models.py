@@ -13,6 +13,7 @@ from pydantic import Field
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 from .._wire import OperationWire
 from ..extensions.push import AsyncModelsMixin, ModelsMixin
 
@@ -37,6 +38,7 @@ class ModelsDeploymentsAutoscalingSettingsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Updates a deployment's autoscaling settings
 
@@ -87,6 +89,7 @@ class ModelsDeploymentsAutoscalingSettingsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -111,6 +114,7 @@ class AsyncModelsDeploymentsAutoscalingSettingsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Updates a deployment's autoscaling settings
 
@@ -161,8 +165,27 @@ class AsyncModelsDeploymentsAutoscalingSettingsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsAutoscalingSettingsResourceWithRawResponse:
+    """`ModelsDeploymentsAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: ModelsDeploymentsAutoscalingSettingsResource, mode: WrapperMode
+    ) -> None:
+        self.update = to_response_wrapper(resource.update, mode)
+
+
+class AsyncModelsDeploymentsAutoscalingSettingsResourceWithRawResponse:
+    """`AsyncModelsDeploymentsAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: AsyncModelsDeploymentsAutoscalingSettingsResource, mode: WrapperMode
+    ) -> None:
+        self.update = async_to_response_wrapper(resource.update, mode)
 
 
 class ModelsDeploymentsDevelopmentAutoscalingSettingsResource(SyncAPIResource):
@@ -184,6 +207,7 @@ class ModelsDeploymentsDevelopmentAutoscalingSettingsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Updates a development deployment's autoscaling settings
 
@@ -233,6 +257,7 @@ class ModelsDeploymentsDevelopmentAutoscalingSettingsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -256,6 +281,7 @@ class AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResource(AsyncAPIResou
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Updates a development deployment's autoscaling settings
 
@@ -305,8 +331,29 @@ class AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResource(AsyncAPIResou
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse:
+    """`ModelsDeploymentsDevelopmentAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: ModelsDeploymentsDevelopmentAutoscalingSettingsResource, mode: WrapperMode
+    ) -> None:
+        self.update = to_response_wrapper(resource.update, mode)
+
+
+class AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse:
+    """`AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self,
+        resource: AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResource,
+        mode: WrapperMode,
+    ) -> None:
+        self.update = async_to_response_wrapper(resource.update, mode)
 
 
 class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
@@ -323,6 +370,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Gets a model's development deployment
 
@@ -343,6 +391,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -353,6 +402,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ActivateResponseV1:
         """Activates a development deployment
 
@@ -373,6 +423,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -383,6 +434,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a development deployment
 
@@ -403,6 +455,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -416,6 +469,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Promotes a development deployment to production
 
@@ -452,6 +506,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -462,6 +517,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.RetryDeploymentResponseV1:
         """Retries a failed development deployment
 
@@ -482,6 +538,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -502,6 +559,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Gets a model's development deployment
 
@@ -522,6 +580,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -532,6 +591,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ActivateResponseV1:
         """Activates a development deployment
 
@@ -552,6 +612,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -562,6 +623,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a development deployment
 
@@ -582,6 +644,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -595,6 +658,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Promotes a development deployment to production
 
@@ -631,6 +695,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -641,6 +706,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.RetryDeploymentResponseV1:
         """Retries a failed development deployment
 
@@ -661,8 +727,43 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsDevelopmentResourceWithRawResponse:
+    """`ModelsDeploymentsDevelopmentResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsDeploymentsDevelopmentResource, mode: WrapperMode) -> None:
+        self.autoscaling_settings = (
+            ModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse(
+                resource.autoscaling_settings, mode
+            )
+        )
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.activate = to_response_wrapper(resource.activate, mode)
+        self.deactivate = to_response_wrapper(resource.deactivate, mode)
+        self.promote = to_response_wrapper(resource.promote, mode)
+        self.retry = to_response_wrapper(resource.retry, mode)
+
+
+class AsyncModelsDeploymentsDevelopmentResourceWithRawResponse:
+    """`AsyncModelsDeploymentsDevelopmentResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: AsyncModelsDeploymentsDevelopmentResource, mode: WrapperMode
+    ) -> None:
+        self.autoscaling_settings = (
+            AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse(
+                resource.autoscaling_settings, mode
+            )
+        )
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.activate = async_to_response_wrapper(resource.activate, mode)
+        self.deactivate = async_to_response_wrapper(resource.deactivate, mode)
+        self.promote = async_to_response_wrapper(resource.promote, mode)
+        self.retry = async_to_response_wrapper(resource.retry, mode)
 
 
 class ModelsDeploymentsLogsResource(SyncAPIResource):
@@ -690,6 +791,7 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Gets the logs for a model deployment.
 
@@ -742,6 +844,7 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -768,6 +871,7 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Gets the logs for a model deployment (deprecated; use GET).
 
@@ -828,6 +932,7 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -857,6 +962,7 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Gets the logs for a model deployment.
 
@@ -909,6 +1015,7 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -935,6 +1042,7 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Gets the logs for a model deployment (deprecated; use GET).
 
@@ -995,8 +1103,25 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsLogsResourceWithRawResponse:
+    """`ModelsDeploymentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsDeploymentsLogsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+
+
+class AsyncModelsDeploymentsLogsResourceWithRawResponse:
+    """`AsyncModelsDeploymentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsDeploymentsLogsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
 
 
 class ModelsDeploymentsMetricsResource(SyncAPIResource):
@@ -1016,6 +1141,7 @@ class ModelsDeploymentsMetricsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetDeploymentMetricsResponseV1:
         """Gets the metrics for a model deployment.
 
@@ -1059,6 +1185,7 @@ class ModelsDeploymentsMetricsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1080,6 +1207,7 @@ class AsyncModelsDeploymentsMetricsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetDeploymentMetricsResponseV1:
         """Gets the metrics for a model deployment.
 
@@ -1123,8 +1251,23 @@ class AsyncModelsDeploymentsMetricsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsMetricsResourceWithRawResponse:
+    """`ModelsDeploymentsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsDeploymentsMetricsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+
+
+class AsyncModelsDeploymentsMetricsResourceWithRawResponse:
+    """`AsyncModelsDeploymentsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsDeploymentsMetricsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
 
 
 class ModelsDeploymentsPatchesResource(SyncAPIResource):
@@ -1152,6 +1295,7 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreateDeploymentPatchResponseV1:
         """Stage a patch against a development deployment.
 
@@ -1198,6 +1342,7 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1209,6 +1354,7 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetDeploymentPatchesStateResponseV1:
         """Get a development deployment's patch state.
 
@@ -1230,6 +1376,7 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1242,6 +1389,7 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SyncDeploymentPatchesResponseV1:
         """Sync staged patches to a development deployment.
 
@@ -1270,6 +1418,7 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1299,6 +1448,7 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreateDeploymentPatchResponseV1:
         """Stage a patch against a development deployment.
 
@@ -1345,6 +1495,7 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1356,6 +1507,7 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetDeploymentPatchesStateResponseV1:
         """Get a development deployment's patch state.
 
@@ -1377,6 +1529,7 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1389,6 +1542,7 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SyncDeploymentPatchesResponseV1:
         """Sync staged patches to a development deployment.
 
@@ -1417,8 +1571,27 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsPatchesResourceWithRawResponse:
+    """`ModelsDeploymentsPatchesResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsDeploymentsPatchesResource, mode: WrapperMode) -> None:
+        self.create = to_response_wrapper(resource.create, mode)
+        self.state = to_response_wrapper(resource.state, mode)
+        self.sync = to_response_wrapper(resource.sync, mode)
+
+
+class AsyncModelsDeploymentsPatchesResourceWithRawResponse:
+    """`AsyncModelsDeploymentsPatchesResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsDeploymentsPatchesResource, mode: WrapperMode) -> None:
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.state = async_to_response_wrapper(resource.state, mode)
+        self.sync = async_to_response_wrapper(resource.sync, mode)
 
 
 class ModelsDeploymentsProductionAutoscalingSettingsResource(SyncAPIResource):
@@ -1440,6 +1613,7 @@ class ModelsDeploymentsProductionAutoscalingSettingsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Updates a production deployment's autoscaling settings
 
@@ -1489,6 +1663,7 @@ class ModelsDeploymentsProductionAutoscalingSettingsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1512,6 +1687,7 @@ class AsyncModelsDeploymentsProductionAutoscalingSettingsResource(AsyncAPIResour
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Updates a production deployment's autoscaling settings
 
@@ -1561,8 +1737,29 @@ class AsyncModelsDeploymentsProductionAutoscalingSettingsResource(AsyncAPIResour
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse:
+    """`ModelsDeploymentsProductionAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: ModelsDeploymentsProductionAutoscalingSettingsResource, mode: WrapperMode
+    ) -> None:
+        self.update = to_response_wrapper(resource.update, mode)
+
+
+class AsyncModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse:
+    """`AsyncModelsDeploymentsProductionAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self,
+        resource: AsyncModelsDeploymentsProductionAutoscalingSettingsResource,
+        mode: WrapperMode,
+    ) -> None:
+        self.update = async_to_response_wrapper(resource.update, mode)
 
 
 class ModelsDeploymentsProductionResource(SyncAPIResource):
@@ -1579,6 +1776,7 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Gets a model's production deployment
 
@@ -1599,6 +1797,7 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1609,6 +1808,7 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ActivateResponseV1:
         """Activates a production deployment
 
@@ -1629,6 +1829,7 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1639,6 +1840,7 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a production deployment
 
@@ -1659,6 +1861,7 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1669,6 +1872,7 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.RetryDeploymentResponseV1:
         """Retries a failed production deployment
 
@@ -1689,6 +1893,7 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1709,6 +1914,7 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Gets a model's production deployment
 
@@ -1729,6 +1935,7 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1739,6 +1946,7 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ActivateResponseV1:
         """Activates a production deployment
 
@@ -1759,6 +1967,7 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1769,6 +1978,7 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a production deployment
 
@@ -1789,6 +1999,7 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1799,6 +2010,7 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.RetryDeploymentResponseV1:
         """Retries a failed production deployment
 
@@ -1819,8 +2031,41 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsProductionResourceWithRawResponse:
+    """`ModelsDeploymentsProductionResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsDeploymentsProductionResource, mode: WrapperMode) -> None:
+        self.autoscaling_settings = (
+            ModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse(
+                resource.autoscaling_settings, mode
+            )
+        )
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.activate = to_response_wrapper(resource.activate, mode)
+        self.deactivate = to_response_wrapper(resource.deactivate, mode)
+        self.retry = to_response_wrapper(resource.retry, mode)
+
+
+class AsyncModelsDeploymentsProductionResourceWithRawResponse:
+    """`AsyncModelsDeploymentsProductionResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: AsyncModelsDeploymentsProductionResource, mode: WrapperMode
+    ) -> None:
+        self.autoscaling_settings = (
+            AsyncModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse(
+                resource.autoscaling_settings, mode
+            )
+        )
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.activate = async_to_response_wrapper(resource.activate, mode)
+        self.deactivate = async_to_response_wrapper(resource.deactivate, mode)
+        self.retry = async_to_response_wrapper(resource.retry, mode)
 
 
 class ModelsDeploymentsReplicasResource(SyncAPIResource):
@@ -1835,6 +2080,7 @@ class ModelsDeploymentsReplicasResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.TerminateReplicaResponseV1:
         """Terminates a replica in a deployment
 
@@ -1857,6 +2103,7 @@ class ModelsDeploymentsReplicasResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1873,6 +2120,7 @@ class AsyncModelsDeploymentsReplicasResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.TerminateReplicaResponseV1:
         """Terminates a replica in a deployment
 
@@ -1895,8 +2143,23 @@ class AsyncModelsDeploymentsReplicasResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsReplicasResourceWithRawResponse:
+    """`ModelsDeploymentsReplicasResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsDeploymentsReplicasResource, mode: WrapperMode) -> None:
+        self.delete = to_response_wrapper(resource.delete, mode)
+
+
+class AsyncModelsDeploymentsReplicasResourceWithRawResponse:
+    """`AsyncModelsDeploymentsReplicasResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsDeploymentsReplicasResource, mode: WrapperMode) -> None:
+        self.delete = async_to_response_wrapper(resource.delete, mode)
 
 
 class ModelsDeploymentsSshResource(SyncAPIResource):
@@ -1913,6 +2176,7 @@ class ModelsDeploymentsSshResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignSSHCertificateResponseV1:
         """Sign an SSH certificate for an inference model.
 
@@ -1949,6 +2213,7 @@ class ModelsDeploymentsSshResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1967,6 +2232,7 @@ class AsyncModelsDeploymentsSshResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignSSHCertificateResponseV1:
         """Sign an SSH certificate for an inference model.
 
@@ -2003,8 +2269,23 @@ class AsyncModelsDeploymentsSshResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsSshResourceWithRawResponse:
+    """`ModelsDeploymentsSshResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsDeploymentsSshResource, mode: WrapperMode) -> None:
+        self.sign = to_response_wrapper(resource.sign, mode)
+
+
+class AsyncModelsDeploymentsSshResourceWithRawResponse:
+    """`AsyncModelsDeploymentsSshResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsDeploymentsSshResource, mode: WrapperMode) -> None:
+        self.sign = async_to_response_wrapper(resource.sign, mode)
 
 
 class ModelsDeploymentsResource(SyncAPIResource):
@@ -2028,6 +2309,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentsV1:
         """Gets all deployments of a model"""
         return cast(
@@ -2045,6 +2327,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2057,6 +2340,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreatedModelDeploymentV1:
         """Adds a new deployment to a model
 
@@ -2087,6 +2371,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2098,6 +2383,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Gets a model's deployment by ID
 
@@ -2119,6 +2405,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2130,6 +2417,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentTombstoneV1:
         """Deletes a model's deployment by ID
 
@@ -2151,6 +2439,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2162,6 +2451,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ActivateResponseV1:
         """Activates a deployment
 
@@ -2183,6 +2473,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2197,6 +2488,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentConfigResponseV1:
         """Gets a deployment's config
 
@@ -2226,6 +2518,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2237,6 +2530,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a deployment
 
@@ -2258,6 +2552,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2269,6 +2564,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DownloadDeploymentResponseV1:
         """Gets a presigned download URL for a deployment's truss
 
@@ -2290,6 +2586,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2304,6 +2601,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Promotes a deployment to production
 
@@ -2341,6 +2639,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2352,6 +2651,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.RetryDeploymentResponseV1:
         """Retries a failed deployment
 
@@ -2373,6 +2673,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2398,6 +2699,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentsV1:
         """Gets all deployments of a model"""
         return cast(
@@ -2415,6 +2717,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2427,6 +2730,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreatedModelDeploymentV1:
         """Adds a new deployment to a model
 
@@ -2457,6 +2761,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2468,6 +2773,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Gets a model's deployment by ID
 
@@ -2489,6 +2795,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2500,6 +2807,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentTombstoneV1:
         """Deletes a model's deployment by ID
 
@@ -2521,6 +2829,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2532,6 +2841,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ActivateResponseV1:
         """Activates a deployment
 
@@ -2553,6 +2863,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2567,6 +2878,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentConfigResponseV1:
         """Gets a deployment's config
 
@@ -2596,6 +2908,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2607,6 +2920,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a deployment
 
@@ -2628,6 +2942,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2639,6 +2954,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DownloadDeploymentResponseV1:
         """Gets a presigned download URL for a deployment's truss
 
@@ -2660,6 +2976,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2674,6 +2991,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Promotes a deployment to production
 
@@ -2711,6 +3029,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2722,6 +3041,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.RetryDeploymentResponseV1:
         """Retries a failed deployment
 
@@ -2743,8 +3063,73 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsResourceWithRawResponse:
+    """`ModelsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsDeploymentsResource, mode: WrapperMode) -> None:
+        self.autoscaling_settings = ModelsDeploymentsAutoscalingSettingsResourceWithRawResponse(
+            resource.autoscaling_settings, mode
+        )
+        self.development = ModelsDeploymentsDevelopmentResourceWithRawResponse(
+            resource.development, mode
+        )
+        self.logs = ModelsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = ModelsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
+        self.patches = ModelsDeploymentsPatchesResourceWithRawResponse(resource.patches, mode)
+        self.production = ModelsDeploymentsProductionResourceWithRawResponse(
+            resource.production, mode
+        )
+        self.replicas = ModelsDeploymentsReplicasResourceWithRawResponse(resource.replicas, mode)
+        self.ssh = ModelsDeploymentsSshResourceWithRawResponse(resource.ssh, mode)
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.delete = to_response_wrapper(resource.delete, mode)
+        self.activate = to_response_wrapper(resource.activate, mode)
+        self.config = to_response_wrapper(resource.config, mode)
+        self.deactivate = to_response_wrapper(resource.deactivate, mode)
+        self.download = to_response_wrapper(resource.download, mode)
+        self.promote = to_response_wrapper(resource.promote, mode)
+        self.retry = to_response_wrapper(resource.retry, mode)
+
+
+class AsyncModelsDeploymentsResourceWithRawResponse:
+    """`AsyncModelsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsDeploymentsResource, mode: WrapperMode) -> None:
+        self.autoscaling_settings = (
+            AsyncModelsDeploymentsAutoscalingSettingsResourceWithRawResponse(
+                resource.autoscaling_settings, mode
+            )
+        )
+        self.development = AsyncModelsDeploymentsDevelopmentResourceWithRawResponse(
+            resource.development, mode
+        )
+        self.logs = AsyncModelsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = AsyncModelsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
+        self.patches = AsyncModelsDeploymentsPatchesResourceWithRawResponse(resource.patches, mode)
+        self.production = AsyncModelsDeploymentsProductionResourceWithRawResponse(
+            resource.production, mode
+        )
+        self.replicas = AsyncModelsDeploymentsReplicasResourceWithRawResponse(
+            resource.replicas, mode
+        )
+        self.ssh = AsyncModelsDeploymentsSshResourceWithRawResponse(resource.ssh, mode)
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.delete = async_to_response_wrapper(resource.delete, mode)
+        self.activate = async_to_response_wrapper(resource.activate, mode)
+        self.config = async_to_response_wrapper(resource.config, mode)
+        self.deactivate = async_to_response_wrapper(resource.deactivate, mode)
+        self.download = async_to_response_wrapper(resource.download, mode)
+        self.promote = async_to_response_wrapper(resource.promote, mode)
+        self.retry = async_to_response_wrapper(resource.retry, mode)
 
 
 class ModelsEnvironmentsLogsResource(SyncAPIResource):
@@ -2772,6 +3157,7 @@ class ModelsEnvironmentsLogsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Gets the logs for a model environment.
 
@@ -2824,6 +3210,7 @@ class ModelsEnvironmentsLogsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2853,6 +3240,7 @@ class AsyncModelsEnvironmentsLogsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Gets the logs for a model environment.
 
@@ -2905,8 +3293,23 @@ class AsyncModelsEnvironmentsLogsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsEnvironmentsLogsResourceWithRawResponse:
+    """`ModelsEnvironmentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsEnvironmentsLogsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+
+
+class AsyncModelsEnvironmentsLogsResourceWithRawResponse:
+    """`AsyncModelsEnvironmentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsEnvironmentsLogsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
 
 
 class ModelsEnvironmentsResource(SyncAPIResource):
@@ -2923,6 +3326,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentsV1:
         """Get all environments
 
@@ -2943,6 +3347,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2957,6 +3362,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentV1:
         """Create an environment
 
@@ -2993,6 +3399,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3004,6 +3411,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentV1:
         """Get an environment's details
 
@@ -3025,6 +3433,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3039,6 +3448,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Update an environment's settings
 
@@ -3074,6 +3484,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3085,6 +3496,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ActivateResponseV1:
         """Activates a deployment associated with an environment
 
@@ -3106,6 +3518,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3117,6 +3530,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CancelPromotionResponseV1:
         """Cancels a promotion to an environment
 
@@ -3138,6 +3552,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3149,6 +3564,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a deployment associated with an environment
 
@@ -3170,6 +3586,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3181,6 +3598,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignalPromotionResponseV1:
         """Force cancels a rolling promotion
 
@@ -3202,6 +3620,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3213,6 +3632,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignalPromotionResponseV1:
         """Force rolls forward a rolling promotion
 
@@ -3234,6 +3654,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3245,6 +3666,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignalPromotionResponseV1:
         """Pauses a rolling promotion
 
@@ -3266,6 +3688,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3281,6 +3704,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Promotes a deployment to an environment
 
@@ -3320,6 +3744,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3331,6 +3756,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignalPromotionResponseV1:
         """Resumes a paused rolling promotion
 
@@ -3352,6 +3778,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3370,6 +3797,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentsV1:
         """Get all environments
 
@@ -3390,6 +3818,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3404,6 +3833,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentV1:
         """Create an environment
 
@@ -3440,6 +3870,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3451,6 +3882,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentV1:
         """Get an environment's details
 
@@ -3472,6 +3904,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3486,6 +3919,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Update an environment's settings
 
@@ -3521,6 +3955,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3532,6 +3967,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ActivateResponseV1:
         """Activates a deployment associated with an environment
 
@@ -3553,6 +3989,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3564,6 +4001,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CancelPromotionResponseV1:
         """Cancels a promotion to an environment
 
@@ -3585,6 +4023,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3596,6 +4035,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a deployment associated with an environment
 
@@ -3617,6 +4057,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3628,6 +4069,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignalPromotionResponseV1:
         """Force cancels a rolling promotion
 
@@ -3649,6 +4091,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3660,6 +4103,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignalPromotionResponseV1:
         """Force rolls forward a rolling promotion
 
@@ -3681,6 +4125,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3692,6 +4137,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignalPromotionResponseV1:
         """Pauses a rolling promotion
 
@@ -3713,6 +4159,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3728,6 +4175,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Promotes a deployment to an environment
 
@@ -3767,6 +4215,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3778,6 +4227,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignalPromotionResponseV1:
         """Resumes a paused rolling promotion
 
@@ -3799,8 +4249,53 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsEnvironmentsResourceWithRawResponse:
+    """`ModelsEnvironmentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsEnvironmentsResource, mode: WrapperMode) -> None:
+        self.logs = ModelsEnvironmentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.update = to_response_wrapper(resource.update, mode)
+        self.activate = to_response_wrapper(resource.activate, mode)
+        self.cancel_promotion = to_response_wrapper(resource.cancel_promotion, mode)
+        self.deactivate = to_response_wrapper(resource.deactivate, mode)
+        self.force_cancel_promotion = to_response_wrapper(resource.force_cancel_promotion, mode)
+        self.force_roll_forward_promotion = to_response_wrapper(
+            resource.force_roll_forward_promotion, mode
+        )
+        self.pause_promotion = to_response_wrapper(resource.pause_promotion, mode)
+        self.promote = to_response_wrapper(resource.promote, mode)
+        self.resume_promotion = to_response_wrapper(resource.resume_promotion, mode)
+
+
+class AsyncModelsEnvironmentsResourceWithRawResponse:
+    """`AsyncModelsEnvironmentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsEnvironmentsResource, mode: WrapperMode) -> None:
+        self.logs = AsyncModelsEnvironmentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.update = async_to_response_wrapper(resource.update, mode)
+        self.activate = async_to_response_wrapper(resource.activate, mode)
+        self.cancel_promotion = async_to_response_wrapper(resource.cancel_promotion, mode)
+        self.deactivate = async_to_response_wrapper(resource.deactivate, mode)
+        self.force_cancel_promotion = async_to_response_wrapper(
+            resource.force_cancel_promotion, mode
+        )
+        self.force_roll_forward_promotion = async_to_response_wrapper(
+            resource.force_roll_forward_promotion, mode
+        )
+        self.pause_promotion = async_to_response_wrapper(resource.pause_promotion, mode)
+        self.promote = async_to_response_wrapper(resource.promote, mode)
+        self.resume_promotion = async_to_response_wrapper(resource.resume_promotion, mode)
 
 
 class ModelsResource(ModelsMixin, SyncAPIResource):
@@ -3817,6 +4312,7 @@ class ModelsResource(ModelsMixin, SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelsV1:
         """Gets all models"""
         return cast(
@@ -3831,6 +4327,7 @@ class ModelsResource(ModelsMixin, SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3842,6 +4339,7 @@ class ModelsResource(ModelsMixin, SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreatedModelDeploymentV1:
         """Creates a new model from a source
 
@@ -3871,6 +4369,7 @@ class ModelsResource(ModelsMixin, SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3881,6 +4380,7 @@ class ModelsResource(ModelsMixin, SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelV1:
         """Gets a model by ID"""
         return cast(
@@ -3898,6 +4398,7 @@ class ModelsResource(ModelsMixin, SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3908,6 +4409,7 @@ class ModelsResource(ModelsMixin, SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelTombstoneV1:
         """Deletes a model by ID"""
         return cast(
@@ -3925,6 +4427,7 @@ class ModelsResource(ModelsMixin, SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3943,6 +4446,7 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelsV1:
         """Gets all models"""
         return cast(
@@ -3957,6 +4461,7 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3968,6 +4473,7 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreatedModelDeploymentV1:
         """Creates a new model from a source
 
@@ -3997,6 +4503,7 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -4007,6 +4514,7 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelV1:
         """Gets a model by ID"""
         return cast(
@@ -4024,6 +4532,7 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -4034,6 +4543,7 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelTombstoneV1:
         """Deletes a model by ID"""
         return cast(
@@ -4051,5 +4561,32 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsResourceWithRawResponse:
+    """`ModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsResource, mode: WrapperMode) -> None:
+        self.deployments = ModelsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.environments = ModelsEnvironmentsResourceWithRawResponse(resource.environments, mode)
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.delete = to_response_wrapper(resource.delete, mode)
+
+
+class AsyncModelsResourceWithRawResponse:
+    """`AsyncModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsResource, mode: WrapperMode) -> None:
+        self.deployments = AsyncModelsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.environments = AsyncModelsEnvironmentsResourceWithRawResponse(
+            resource.environments, mode
+        )
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.delete = async_to_response_wrapper(resource.delete, mode)

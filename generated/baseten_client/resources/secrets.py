@@ -11,6 +11,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 from .._wire import OperationWire
 
 
@@ -23,6 +24,7 @@ class SecretsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SecretsV1:
         """Gets all secrets (metadata only, no plain text keys)"""
         return cast(
@@ -37,6 +39,7 @@ class SecretsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -49,6 +52,7 @@ class SecretsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SecretV1:
         """Upserts a secret
 
@@ -80,6 +84,7 @@ class SecretsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -90,6 +95,7 @@ class SecretsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SecretTombstoneV1:
         """Deletes a secret by name
 
@@ -110,6 +116,7 @@ class SecretsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -123,6 +130,7 @@ class AsyncSecretsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SecretsV1:
         """Gets all secrets (metadata only, no plain text keys)"""
         return cast(
@@ -137,6 +145,7 @@ class AsyncSecretsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -149,6 +158,7 @@ class AsyncSecretsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SecretV1:
         """Upserts a secret
 
@@ -180,6 +190,7 @@ class AsyncSecretsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -190,6 +201,7 @@ class AsyncSecretsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SecretTombstoneV1:
         """Deletes a secret by name
 
@@ -210,5 +222,24 @@ class AsyncSecretsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class SecretsResourceWithRawResponse:
+    """`SecretsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: SecretsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.delete = to_response_wrapper(resource.delete, mode)
+
+
+class AsyncSecretsResourceWithRawResponse:
+    """`AsyncSecretsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncSecretsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.delete = async_to_response_wrapper(resource.delete, mode)

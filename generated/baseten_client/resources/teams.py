@@ -11,6 +11,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 from .._wire import OperationWire
 
 
@@ -31,6 +32,7 @@ class TeamsApiKeysResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.APIKeyV1:
         """Creates a team API key
 
@@ -68,6 +70,7 @@ class TeamsApiKeysResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -89,6 +92,7 @@ class AsyncTeamsApiKeysResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.APIKeyV1:
         """Creates a team API key
 
@@ -126,8 +130,23 @@ class AsyncTeamsApiKeysResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TeamsApiKeysResourceWithRawResponse:
+    """`TeamsApiKeysResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TeamsApiKeysResource, mode: WrapperMode) -> None:
+        self.create = to_response_wrapper(resource.create, mode)
+
+
+class AsyncTeamsApiKeysResourceWithRawResponse:
+    """`AsyncTeamsApiKeysResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTeamsApiKeysResource, mode: WrapperMode) -> None:
+        self.create = async_to_response_wrapper(resource.create, mode)
 
 
 class TeamsEnvironmentGroupsResource(SyncAPIResource):
@@ -140,6 +159,7 @@ class TeamsEnvironmentGroupsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentGroupsV1:
         """Lists environment groups
 
@@ -160,6 +180,7 @@ class TeamsEnvironmentGroupsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -171,6 +192,7 @@ class TeamsEnvironmentGroupsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentGroupV1:
         """Gets an environment group by name
 
@@ -192,6 +214,7 @@ class TeamsEnvironmentGroupsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -205,6 +228,7 @@ class TeamsEnvironmentGroupsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentGroupV1:
         """Updates an environment group's restriction settings
 
@@ -239,6 +263,7 @@ class TeamsEnvironmentGroupsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -253,6 +278,7 @@ class AsyncTeamsEnvironmentGroupsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentGroupsV1:
         """Lists environment groups
 
@@ -273,6 +299,7 @@ class AsyncTeamsEnvironmentGroupsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -284,6 +311,7 @@ class AsyncTeamsEnvironmentGroupsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentGroupV1:
         """Gets an environment group by name
 
@@ -305,6 +333,7 @@ class AsyncTeamsEnvironmentGroupsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -318,6 +347,7 @@ class AsyncTeamsEnvironmentGroupsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentGroupV1:
         """Updates an environment group's restriction settings
 
@@ -352,8 +382,27 @@ class AsyncTeamsEnvironmentGroupsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TeamsEnvironmentGroupsResourceWithRawResponse:
+    """`TeamsEnvironmentGroupsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TeamsEnvironmentGroupsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.update = to_response_wrapper(resource.update, mode)
+
+
+class AsyncTeamsEnvironmentGroupsResourceWithRawResponse:
+    """`AsyncTeamsEnvironmentGroupsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTeamsEnvironmentGroupsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.update = async_to_response_wrapper(resource.update, mode)
 
 
 class TeamsLlmModelsResource(SyncAPIResource):
@@ -377,6 +426,7 @@ class TeamsLlmModelsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LLMModelHandleV1:
         """Creates a new BIS LLM deployment
 
@@ -426,6 +476,7 @@ class TeamsLlmModelsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -451,6 +502,7 @@ class AsyncTeamsLlmModelsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LLMModelHandleV1:
         """Creates a new BIS LLM deployment
 
@@ -500,8 +552,23 @@ class AsyncTeamsLlmModelsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TeamsLlmModelsResourceWithRawResponse:
+    """`TeamsLlmModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TeamsLlmModelsResource, mode: WrapperMode) -> None:
+        self.create = to_response_wrapper(resource.create, mode)
+
+
+class AsyncTeamsLlmModelsResourceWithRawResponse:
+    """`AsyncTeamsLlmModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTeamsLlmModelsResource, mode: WrapperMode) -> None:
+        self.create = async_to_response_wrapper(resource.create, mode)
 
 
 class TeamsModelsResource(SyncAPIResource):
@@ -514,6 +581,7 @@ class TeamsModelsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelsV1:
         """Gets all models"""
         return cast(
@@ -531,6 +599,7 @@ class TeamsModelsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -543,6 +612,7 @@ class TeamsModelsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreatedModelDeploymentV1:
         """Creates a new model from a source
 
@@ -575,6 +645,7 @@ class TeamsModelsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -589,6 +660,7 @@ class AsyncTeamsModelsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelsV1:
         """Gets all models"""
         return cast(
@@ -606,6 +678,7 @@ class AsyncTeamsModelsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -618,6 +691,7 @@ class AsyncTeamsModelsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreatedModelDeploymentV1:
         """Creates a new model from a source
 
@@ -650,8 +724,25 @@ class AsyncTeamsModelsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TeamsModelsResourceWithRawResponse:
+    """`TeamsModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TeamsModelsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+
+
+class AsyncTeamsModelsResourceWithRawResponse:
+    """`AsyncTeamsModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTeamsModelsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
 
 
 class TeamsSecretsResource(SyncAPIResource):
@@ -664,6 +755,7 @@ class TeamsSecretsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SecretsV1:
         """Gets all secrets for a team (metadata only, no plain text keys)"""
         return cast(
@@ -681,6 +773,7 @@ class TeamsSecretsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -694,6 +787,7 @@ class TeamsSecretsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SecretV1:
         """Upserts a secret in a team
 
@@ -728,6 +822,7 @@ class TeamsSecretsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -739,6 +834,7 @@ class TeamsSecretsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SecretTombstoneV1:
         """Deletes a secret by name
 
@@ -760,6 +856,7 @@ class TeamsSecretsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -774,6 +871,7 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SecretsV1:
         """Gets all secrets for a team (metadata only, no plain text keys)"""
         return cast(
@@ -791,6 +889,7 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -804,6 +903,7 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SecretV1:
         """Upserts a secret in a team
 
@@ -838,6 +938,7 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -849,6 +950,7 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SecretTombstoneV1:
         """Deletes a secret by name
 
@@ -870,8 +972,27 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TeamsSecretsResourceWithRawResponse:
+    """`TeamsSecretsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TeamsSecretsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.delete = to_response_wrapper(resource.delete, mode)
+
+
+class AsyncTeamsSecretsResourceWithRawResponse:
+    """`AsyncTeamsSecretsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTeamsSecretsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.delete = async_to_response_wrapper(resource.delete, mode)
 
 
 class TeamsTrainingProjectsResource(SyncAPIResource):
@@ -886,6 +1007,7 @@ class TeamsTrainingProjectsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpsertTrainingProjectResponseV1:
         """Upsert a training project in a specific team.
 
@@ -918,6 +1040,7 @@ class TeamsTrainingProjectsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -934,6 +1057,7 @@ class AsyncTeamsTrainingProjectsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpsertTrainingProjectResponseV1:
         """Upsert a training project in a specific team.
 
@@ -966,8 +1090,23 @@ class AsyncTeamsTrainingProjectsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TeamsTrainingProjectsResourceWithRawResponse:
+    """`TeamsTrainingProjectsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TeamsTrainingProjectsResource, mode: WrapperMode) -> None:
+        self.create = to_response_wrapper(resource.create, mode)
+
+
+class AsyncTeamsTrainingProjectsResourceWithRawResponse:
+    """`AsyncTeamsTrainingProjectsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTeamsTrainingProjectsResource, mode: WrapperMode) -> None:
+        self.create = async_to_response_wrapper(resource.create, mode)
 
 
 class TeamsResource(SyncAPIResource):
@@ -988,6 +1127,7 @@ class TeamsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.TeamsV1:
         """Lists all teams
 
@@ -1005,6 +1145,7 @@ class TeamsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1015,6 +1156,7 @@ class TeamsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.TeamV1:
         """Gets a team by ID
 
@@ -1035,6 +1177,7 @@ class TeamsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1057,6 +1200,7 @@ class AsyncTeamsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.TeamsV1:
         """Lists all teams
 
@@ -1074,6 +1218,7 @@ class AsyncTeamsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1084,6 +1229,7 @@ class AsyncTeamsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.TeamV1:
         """Gets a team by ID
 
@@ -1104,5 +1250,42 @@ class AsyncTeamsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TeamsResourceWithRawResponse:
+    """`TeamsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TeamsResource, mode: WrapperMode) -> None:
+        self.api_keys = TeamsApiKeysResourceWithRawResponse(resource.api_keys, mode)
+        self.environment_groups = TeamsEnvironmentGroupsResourceWithRawResponse(
+            resource.environment_groups, mode
+        )
+        self.llm_models = TeamsLlmModelsResourceWithRawResponse(resource.llm_models, mode)
+        self.models = TeamsModelsResourceWithRawResponse(resource.models, mode)
+        self.secrets = TeamsSecretsResourceWithRawResponse(resource.secrets, mode)
+        self.training_projects = TeamsTrainingProjectsResourceWithRawResponse(
+            resource.training_projects, mode
+        )
+        self.list = to_response_wrapper(resource.list, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+
+
+class AsyncTeamsResourceWithRawResponse:
+    """`AsyncTeamsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTeamsResource, mode: WrapperMode) -> None:
+        self.api_keys = AsyncTeamsApiKeysResourceWithRawResponse(resource.api_keys, mode)
+        self.environment_groups = AsyncTeamsEnvironmentGroupsResourceWithRawResponse(
+            resource.environment_groups, mode
+        )
+        self.llm_models = AsyncTeamsLlmModelsResourceWithRawResponse(resource.llm_models, mode)
+        self.models = AsyncTeamsModelsResourceWithRawResponse(resource.models, mode)
+        self.secrets = AsyncTeamsSecretsResourceWithRawResponse(resource.secrets, mode)
+        self.training_projects = AsyncTeamsTrainingProjectsResourceWithRawResponse(
+            resource.training_projects, mode
+        )
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)

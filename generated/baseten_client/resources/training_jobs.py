@@ -11,6 +11,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 from .._wire import OperationWire
 
 
@@ -28,6 +29,7 @@ class TrainingJobsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SearchTrainingJobsResponseV1:
         """Search training jobs.
 
@@ -63,6 +65,7 @@ class TrainingJobsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -81,6 +84,7 @@ class AsyncTrainingJobsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SearchTrainingJobsResponseV1:
         """Search training jobs.
 
@@ -116,5 +120,20 @@ class AsyncTrainingJobsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TrainingJobsResourceWithRawResponse:
+    """`TrainingJobsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TrainingJobsResource, mode: WrapperMode) -> None:
+        self.search = to_response_wrapper(resource.search, mode)
+
+
+class AsyncTrainingJobsResourceWithRawResponse:
+    """`AsyncTrainingJobsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTrainingJobsResource, mode: WrapperMode) -> None:
+        self.search = async_to_response_wrapper(resource.search, mode)

@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, Literal, cast
 
 import httpx
 
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
-from .._pagination import aiterate_pages, iterate_pages
+from .._pagination import AsyncPage, PageStyle, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 from .._wire import OperationWire
 
 
@@ -25,6 +26,7 @@ class TrainingProjectsCacheResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetCacheSummaryResponseV1:
         """Get training project cache summary.
 
@@ -45,6 +47,7 @@ class TrainingProjectsCacheResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -59,6 +62,7 @@ class AsyncTrainingProjectsCacheResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetCacheSummaryResponseV1:
         """Get training project cache summary.
 
@@ -79,8 +83,23 @@ class AsyncTrainingProjectsCacheResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TrainingProjectsCacheResourceWithRawResponse:
+    """`TrainingProjectsCacheResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TrainingProjectsCacheResource, mode: WrapperMode) -> None:
+        self.summary = to_response_wrapper(resource.summary, mode)
+
+
+class AsyncTrainingProjectsCacheResourceWithRawResponse:
+    """`AsyncTrainingProjectsCacheResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTrainingProjectsCacheResource, mode: WrapperMode) -> None:
+        self.summary = async_to_response_wrapper(resource.summary, mode)
 
 
 class TrainingProjectsJobsAuthCodesResource(SyncAPIResource):
@@ -94,6 +113,7 @@ class TrainingProjectsJobsAuthCodesResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetAuthCodesResponseV1:
         """Get auth codes for a training job.
 
@@ -115,6 +135,7 @@ class TrainingProjectsJobsAuthCodesResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -130,6 +151,7 @@ class AsyncTrainingProjectsJobsAuthCodesResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetAuthCodesResponseV1:
         """Get auth codes for a training job.
 
@@ -151,8 +173,25 @@ class AsyncTrainingProjectsJobsAuthCodesResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TrainingProjectsJobsAuthCodesResourceWithRawResponse:
+    """`TrainingProjectsJobsAuthCodesResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TrainingProjectsJobsAuthCodesResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+
+
+class AsyncTrainingProjectsJobsAuthCodesResourceWithRawResponse:
+    """`AsyncTrainingProjectsJobsAuthCodesResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: AsyncTrainingProjectsJobsAuthCodesResource, mode: WrapperMode
+    ) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
 
 
 class TrainingProjectsJobsCheckpointFilesResource(SyncAPIResource):
@@ -168,7 +207,8 @@ class TrainingProjectsJobsCheckpointFilesResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> types.GetTrainingJobCheckpointFilesResponseV1:
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> SyncPage[types.CheckpointFile, types.GetTrainingJobCheckpointFilesResponseV1]:
         """Get training job checkpoint files.
 
         Get presigned URLs for all checkpoint files for a training job.
@@ -177,8 +217,23 @@ class TrainingProjectsJobsCheckpointFilesResource(SyncAPIResource):
             page_size: Max files per page (default 1000).
             page_token: Offset into the file list (default 0).
         """
+
+        def fetch_page(
+            position: Any,
+        ) -> SyncPage[types.CheckpointFile, types.GetTrainingJobCheckpointFilesResponseV1]:
+            return self.list(
+                training_project_id,
+                training_job_id,
+                page_size=page_size,
+                page_token=position,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+
         return cast(
-            types.GetTrainingJobCheckpointFilesResponseV1,
+            SyncPage[types.CheckpointFile, types.GetTrainingJobCheckpointFilesResponseV1],
             self._client.request(
                 "GET",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/checkpoint_files",
@@ -197,40 +252,15 @@ class TrainingProjectsJobsCheckpointFilesResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
+                wrap=SyncPage.wrapper(
+                    PageStyle(
+                        items=("presigned_urls",), next_cursor=("next_page_token",), has_more=None
+                    ),
+                    fetch_page,
+                    None if isinstance(page_token, NotGiven) else page_token,
+                ),
             ),
-        )
-
-    def list_all(
-        self,
-        training_project_id: str,
-        training_job_id: str,
-        *,
-        page_size: int | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> Iterator[types.CheckpointFile]:
-        """Every item of `list`, fetching the following pages as the iteration needs them.
-
-        Takes the same arguments as `list` but `page_token`.
-        """
-
-        def fetch_page(page_cursor: Any) -> types.GetTrainingJobCheckpointFilesResponseV1:
-            return self.list(
-                training_project_id,
-                training_job_id,
-                page_token=NOT_GIVEN if page_cursor is None else page_cursor,
-                page_size=page_size,
-                extra_headers=extra_headers,
-                extra_query=extra_query,
-                timeout=timeout,
-            )
-
-        return iterate_pages(
-            fetch_page,
-            items=("presigned_urls",),
-            next_cursor=("next_page_token",),
-            has_more=None,
         )
 
 
@@ -247,7 +277,8 @@ class AsyncTrainingProjectsJobsCheckpointFilesResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> types.GetTrainingJobCheckpointFilesResponseV1:
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncPage[types.CheckpointFile, types.GetTrainingJobCheckpointFilesResponseV1]:
         """Get training job checkpoint files.
 
         Get presigned URLs for all checkpoint files for a training job.
@@ -256,8 +287,23 @@ class AsyncTrainingProjectsJobsCheckpointFilesResource(AsyncAPIResource):
             page_size: Max files per page (default 1000).
             page_token: Offset into the file list (default 0).
         """
+
+        async def fetch_page(
+            position: Any,
+        ) -> AsyncPage[types.CheckpointFile, types.GetTrainingJobCheckpointFilesResponseV1]:
+            return await self.list(
+                training_project_id,
+                training_job_id,
+                page_size=page_size,
+                page_token=position,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+
         return cast(
-            types.GetTrainingJobCheckpointFilesResponseV1,
+            AsyncPage[types.CheckpointFile, types.GetTrainingJobCheckpointFilesResponseV1],
             await self._client.request(
                 "GET",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/checkpoint_files",
@@ -276,41 +322,34 @@ class AsyncTrainingProjectsJobsCheckpointFilesResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
+                wrap=AsyncPage.wrapper(
+                    PageStyle(
+                        items=("presigned_urls",), next_cursor=("next_page_token",), has_more=None
+                    ),
+                    fetch_page,
+                    None if isinstance(page_token, NotGiven) else page_token,
+                ),
             ),
         )
 
-    def list_all(
-        self,
-        training_project_id: str,
-        training_job_id: str,
-        *,
-        page_size: int | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> AsyncIterator[types.CheckpointFile]:
-        """Every item of `list`, fetching the following pages as the iteration needs them.
 
-        Takes the same arguments as `list` but `page_token`.
-        """
+class TrainingProjectsJobsCheckpointFilesResourceWithRawResponse:
+    """`TrainingProjectsJobsCheckpointFilesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
-        async def fetch_page(page_cursor: Any) -> types.GetTrainingJobCheckpointFilesResponseV1:
-            return await self.list(
-                training_project_id,
-                training_job_id,
-                page_token=NOT_GIVEN if page_cursor is None else page_cursor,
-                page_size=page_size,
-                extra_headers=extra_headers,
-                extra_query=extra_query,
-                timeout=timeout,
-            )
+    def __init__(
+        self, resource: TrainingProjectsJobsCheckpointFilesResource, mode: WrapperMode
+    ) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
 
-        return aiterate_pages(
-            fetch_page,
-            items=("presigned_urls",),
-            next_cursor=("next_page_token",),
-            has_more=None,
-        )
+
+class AsyncTrainingProjectsJobsCheckpointFilesResourceWithRawResponse:
+    """`AsyncTrainingProjectsJobsCheckpointFilesResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: AsyncTrainingProjectsJobsCheckpointFilesResource, mode: WrapperMode
+    ) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
 
 
 class TrainingProjectsJobsCheckpointsResource(SyncAPIResource):
@@ -324,6 +363,7 @@ class TrainingProjectsJobsCheckpointsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetTrainingJobCheckpointsResponseV1:
         """Get training job checkpoints.
 
@@ -345,6 +385,7 @@ class TrainingProjectsJobsCheckpointsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -360,6 +401,7 @@ class AsyncTrainingProjectsJobsCheckpointsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetTrainingJobCheckpointsResponseV1:
         """Get training job checkpoints.
 
@@ -381,8 +423,27 @@ class AsyncTrainingProjectsJobsCheckpointsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TrainingProjectsJobsCheckpointsResourceWithRawResponse:
+    """`TrainingProjectsJobsCheckpointsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: TrainingProjectsJobsCheckpointsResource, mode: WrapperMode
+    ) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+
+
+class AsyncTrainingProjectsJobsCheckpointsResourceWithRawResponse:
+    """`AsyncTrainingProjectsJobsCheckpointsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: AsyncTrainingProjectsJobsCheckpointsResource, mode: WrapperMode
+    ) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
 
 
 class TrainingProjectsJobsInteractiveSessionsResource(SyncAPIResource):
@@ -403,6 +464,7 @@ class TrainingProjectsJobsInteractiveSessionsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.PatchInteractiveSessionResponseV1:
         """Patch an interactive session.
 
@@ -442,6 +504,7 @@ class TrainingProjectsJobsInteractiveSessionsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -464,6 +527,7 @@ class AsyncTrainingProjectsJobsInteractiveSessionsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.PatchInteractiveSessionResponseV1:
         """Patch an interactive session.
 
@@ -503,8 +567,27 @@ class AsyncTrainingProjectsJobsInteractiveSessionsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TrainingProjectsJobsInteractiveSessionsResourceWithRawResponse:
+    """`TrainingProjectsJobsInteractiveSessionsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: TrainingProjectsJobsInteractiveSessionsResource, mode: WrapperMode
+    ) -> None:
+        self.update = to_response_wrapper(resource.update, mode)
+
+
+class AsyncTrainingProjectsJobsInteractiveSessionsResourceWithRawResponse:
+    """`AsyncTrainingProjectsJobsInteractiveSessionsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: AsyncTrainingProjectsJobsInteractiveSessionsResource, mode: WrapperMode
+    ) -> None:
+        self.update = async_to_response_wrapper(resource.update, mode)
 
 
 class TrainingProjectsJobsLogsResource(SyncAPIResource):
@@ -526,6 +609,7 @@ class TrainingProjectsJobsLogsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Get the logs for a training job.
 
@@ -565,6 +649,7 @@ class TrainingProjectsJobsLogsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -585,6 +670,7 @@ class TrainingProjectsJobsLogsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Get the logs for a training job (deprecated; use GET).
 
@@ -632,6 +718,7 @@ class TrainingProjectsJobsLogsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -655,6 +742,7 @@ class AsyncTrainingProjectsJobsLogsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Get the logs for a training job.
 
@@ -694,6 +782,7 @@ class AsyncTrainingProjectsJobsLogsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -714,6 +803,7 @@ class AsyncTrainingProjectsJobsLogsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Get the logs for a training job (deprecated; use GET).
 
@@ -761,8 +851,25 @@ class AsyncTrainingProjectsJobsLogsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TrainingProjectsJobsLogsResourceWithRawResponse:
+    """`TrainingProjectsJobsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TrainingProjectsJobsLogsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+
+
+class AsyncTrainingProjectsJobsLogsResourceWithRawResponse:
+    """`AsyncTrainingProjectsJobsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTrainingProjectsJobsLogsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
 
 
 class TrainingProjectsJobsMetricsResource(SyncAPIResource):
@@ -779,6 +886,7 @@ class TrainingProjectsJobsMetricsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetTrainingJobMetricsResponseV1:
         """Get the metrics for a training job.
 
@@ -809,6 +917,7 @@ class TrainingProjectsJobsMetricsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -824,6 +933,7 @@ class TrainingProjectsJobsMetricsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetTrainingJobMetricsResponseV1:
         """Get the metrics for a training job (deprecated; use GET).
 
@@ -864,6 +974,7 @@ class TrainingProjectsJobsMetricsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -882,6 +993,7 @@ class AsyncTrainingProjectsJobsMetricsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetTrainingJobMetricsResponseV1:
         """Get the metrics for a training job.
 
@@ -912,6 +1024,7 @@ class AsyncTrainingProjectsJobsMetricsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -927,6 +1040,7 @@ class AsyncTrainingProjectsJobsMetricsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetTrainingJobMetricsResponseV1:
         """Get the metrics for a training job (deprecated; use GET).
 
@@ -967,8 +1081,27 @@ class AsyncTrainingProjectsJobsMetricsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TrainingProjectsJobsMetricsResourceWithRawResponse:
+    """`TrainingProjectsJobsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TrainingProjectsJobsMetricsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+
+
+class AsyncTrainingProjectsJobsMetricsResourceWithRawResponse:
+    """`AsyncTrainingProjectsJobsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: AsyncTrainingProjectsJobsMetricsResource, mode: WrapperMode
+    ) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
 
 
 class TrainingProjectsJobsSshResource(SyncAPIResource):
@@ -985,6 +1118,7 @@ class TrainingProjectsJobsSshResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignSSHCertificateResponseV1:
         """Sign an SSH certificate for a training job.
 
@@ -1021,6 +1155,7 @@ class TrainingProjectsJobsSshResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1039,6 +1174,7 @@ class AsyncTrainingProjectsJobsSshResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignSSHCertificateResponseV1:
         """Sign an SSH certificate for a training job.
 
@@ -1075,8 +1211,23 @@ class AsyncTrainingProjectsJobsSshResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TrainingProjectsJobsSshResourceWithRawResponse:
+    """`TrainingProjectsJobsSshResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TrainingProjectsJobsSshResource, mode: WrapperMode) -> None:
+        self.sign = to_response_wrapper(resource.sign, mode)
+
+
+class AsyncTrainingProjectsJobsSshResourceWithRawResponse:
+    """`AsyncTrainingProjectsJobsSshResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTrainingProjectsJobsSshResource, mode: WrapperMode) -> None:
+        self.sign = async_to_response_wrapper(resource.sign, mode)
 
 
 class TrainingProjectsJobsResource(SyncAPIResource):
@@ -1099,6 +1250,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ListTrainingJobsResponseV1:
         """List training jobs.
 
@@ -1119,6 +1271,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1131,6 +1284,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreateTrainingJobResponseV1:
         """Create a training job.
 
@@ -1163,6 +1317,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1174,6 +1329,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetTrainingJobResponseV1:
         """Get a training job.
 
@@ -1195,6 +1351,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1206,6 +1363,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.TrainingJobTombstoneV1:
         """Delete a training job.
 
@@ -1227,6 +1385,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1240,6 +1399,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateTrainingJobResponseV1:
         """Update a training job.
 
@@ -1274,6 +1434,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1285,6 +1446,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DownloadTrainingJobResponseV1:
         """Get the uploaded training job as a S3 Artifact"""
         return cast(
@@ -1303,6 +1465,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1314,6 +1477,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.RecreateTrainingJobResponseV1:
         """Recreate a training job
 
@@ -1335,6 +1499,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1347,6 +1512,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.StopTrainingJobResponseV1:
         """Stop a training job.
 
@@ -1375,6 +1541,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1399,6 +1566,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ListTrainingJobsResponseV1:
         """List training jobs.
 
@@ -1419,6 +1587,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1431,6 +1600,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreateTrainingJobResponseV1:
         """Create a training job.
 
@@ -1463,6 +1633,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1474,6 +1645,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetTrainingJobResponseV1:
         """Get a training job.
 
@@ -1495,6 +1667,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1506,6 +1679,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.TrainingJobTombstoneV1:
         """Delete a training job.
 
@@ -1527,6 +1701,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1540,6 +1715,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateTrainingJobResponseV1:
         """Update a training job.
 
@@ -1574,6 +1750,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1585,6 +1762,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DownloadTrainingJobResponseV1:
         """Get the uploaded training job as a S3 Artifact"""
         return cast(
@@ -1603,6 +1781,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1614,6 +1793,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.RecreateTrainingJobResponseV1:
         """Recreate a training job
 
@@ -1635,6 +1815,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1647,6 +1828,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.StopTrainingJobResponseV1:
         """Stop a training job.
 
@@ -1675,8 +1857,71 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TrainingProjectsJobsResourceWithRawResponse:
+    """`TrainingProjectsJobsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TrainingProjectsJobsResource, mode: WrapperMode) -> None:
+        self.auth_codes = TrainingProjectsJobsAuthCodesResourceWithRawResponse(
+            resource.auth_codes, mode
+        )
+        self.checkpoint_files = TrainingProjectsJobsCheckpointFilesResourceWithRawResponse(
+            resource.checkpoint_files, mode
+        )
+        self.checkpoints = TrainingProjectsJobsCheckpointsResourceWithRawResponse(
+            resource.checkpoints, mode
+        )
+        self.interactive_sessions = TrainingProjectsJobsInteractiveSessionsResourceWithRawResponse(
+            resource.interactive_sessions, mode
+        )
+        self.logs = TrainingProjectsJobsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = TrainingProjectsJobsMetricsResourceWithRawResponse(resource.metrics, mode)
+        self.ssh = TrainingProjectsJobsSshResourceWithRawResponse(resource.ssh, mode)
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.delete = to_response_wrapper(resource.delete, mode)
+        self.update = to_response_wrapper(resource.update, mode)
+        self.download = to_response_wrapper(resource.download, mode)
+        self.recreate = to_response_wrapper(resource.recreate, mode)
+        self.stop = to_response_wrapper(resource.stop, mode)
+
+
+class AsyncTrainingProjectsJobsResourceWithRawResponse:
+    """`AsyncTrainingProjectsJobsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTrainingProjectsJobsResource, mode: WrapperMode) -> None:
+        self.auth_codes = AsyncTrainingProjectsJobsAuthCodesResourceWithRawResponse(
+            resource.auth_codes, mode
+        )
+        self.checkpoint_files = AsyncTrainingProjectsJobsCheckpointFilesResourceWithRawResponse(
+            resource.checkpoint_files, mode
+        )
+        self.checkpoints = AsyncTrainingProjectsJobsCheckpointsResourceWithRawResponse(
+            resource.checkpoints, mode
+        )
+        self.interactive_sessions = (
+            AsyncTrainingProjectsJobsInteractiveSessionsResourceWithRawResponse(
+                resource.interactive_sessions, mode
+            )
+        )
+        self.logs = AsyncTrainingProjectsJobsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = AsyncTrainingProjectsJobsMetricsResourceWithRawResponse(
+            resource.metrics, mode
+        )
+        self.ssh = AsyncTrainingProjectsJobsSshResourceWithRawResponse(resource.ssh, mode)
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.delete = async_to_response_wrapper(resource.delete, mode)
+        self.update = async_to_response_wrapper(resource.update, mode)
+        self.download = async_to_response_wrapper(resource.download, mode)
+        self.recreate = async_to_response_wrapper(resource.recreate, mode)
+        self.stop = async_to_response_wrapper(resource.stop, mode)
 
 
 class TrainingProjectsResource(SyncAPIResource):
@@ -1693,6 +1938,7 @@ class TrainingProjectsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ListTrainingProjectsResponseV1:
         """List training projects.
 
@@ -1710,6 +1956,7 @@ class TrainingProjectsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1721,6 +1968,7 @@ class TrainingProjectsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpsertTrainingProjectResponseV1:
         """Upsert a training project.
 
@@ -1750,6 +1998,7 @@ class TrainingProjectsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1760,6 +2009,7 @@ class TrainingProjectsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetTrainingProjectResponseV1:
         """Get a training project.
 
@@ -1780,6 +2030,7 @@ class TrainingProjectsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1790,6 +2041,7 @@ class TrainingProjectsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.TrainingProjectTombstoneV1:
         """Delete a training project.
 
@@ -1810,6 +2062,7 @@ class TrainingProjectsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1828,6 +2081,7 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ListTrainingProjectsResponseV1:
         """List training projects.
 
@@ -1845,6 +2099,7 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1856,6 +2111,7 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpsertTrainingProjectResponseV1:
         """Upsert a training project.
 
@@ -1885,6 +2141,7 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1895,6 +2152,7 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetTrainingProjectResponseV1:
         """Get a training project.
 
@@ -1915,6 +2173,7 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1925,6 +2184,7 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.TrainingProjectTombstoneV1:
         """Delete a training project.
 
@@ -1945,5 +2205,30 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TrainingProjectsResourceWithRawResponse:
+    """`TrainingProjectsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TrainingProjectsResource, mode: WrapperMode) -> None:
+        self.cache = TrainingProjectsCacheResourceWithRawResponse(resource.cache, mode)
+        self.jobs = TrainingProjectsJobsResourceWithRawResponse(resource.jobs, mode)
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.delete = to_response_wrapper(resource.delete, mode)
+
+
+class AsyncTrainingProjectsResourceWithRawResponse:
+    """`AsyncTrainingProjectsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTrainingProjectsResource, mode: WrapperMode) -> None:
+        self.cache = AsyncTrainingProjectsCacheResourceWithRawResponse(resource.cache, mode)
+        self.jobs = AsyncTrainingProjectsJobsResourceWithRawResponse(resource.jobs, mode)
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.delete = async_to_response_wrapper(resource.delete, mode)
