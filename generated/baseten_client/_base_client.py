@@ -16,7 +16,7 @@ import ssl
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from datetime import time as time_of_day
 from enum import Enum
@@ -351,7 +351,9 @@ class _BaseClient(Generic[_HttpxClientT]):
         clone._default_query = {**self._default_query, **(default_query or {})}
         if api_key is not None:
             clone._api_key = api_key
-            clone._default_headers[self._auth_header] = f"{self._auth_prefix}{api_key}"
+            clone._credentials = replace(self._credentials, token=api_key)
+            if not self._security_schemes:
+                clone._default_headers[self._auth_header] = f"{self._auth_prefix}{api_key}"
         if base_url is not None:
             clone._base_url = httpx.URL(str(base_url))
         if not isinstance(timeout, NotGiven):
