@@ -16,11 +16,8 @@ from __future__ import annotations
 import ast
 import copy
 import json
-<<<<<<< HEAD
-import sys
-=======
 import re
->>>>>>> main
+import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,14 +33,10 @@ from datamodel_code_generator.enums import (
 from datamodel_code_generator.format import PythonVersion
 
 from .errors import GenerationError
-<<<<<<< HEAD
 from .loader import LoadedSpec, iter_nodes
-from .openapi import json_pointer, resolve_pointer
-from .patterns import unsupported_reason
-=======
 from .naming import unique
-from .openapi import ref_to
->>>>>>> main
+from .openapi import json_pointer, ref_to, resolve_pointer
+from .patterns import unsupported_reason
 
 MODELS_MODULE = "types"
 _INDEX_CLASS = "ApigenComponentIndex"
@@ -116,13 +109,7 @@ def generate_models(document: dict[str, Any], header: str) -> ModelsModule:
         "paths": {},
         "components": {"schemas": {index_name: index, **schemas}},
     }
-<<<<<<< HEAD
     schemas_only = _without_code_keywords(schemas_only)
-    if not schemas_only["components"]["schemas"]:
-        source = f"{header}\n\nfrom __future__ import annotations\n"
-        return ModelsModule(source, {})
-=======
->>>>>>> main
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # its deprecation chatter is not the user's concern
@@ -157,14 +144,9 @@ def generate_models(document: dict[str, Any], header: str) -> ModelsModule:
         raise GenerationError(f"datamodel-code-generator failed: {message}") from exc
     if not isinstance(output, str):
         raise GenerationError("datamodel-code-generator returned several modules; expected one")
-<<<<<<< HEAD
-    source = _use_runtime_base_class(output)
+    source = _use_runtime_base_class(_remove_class(output, index_name))
     _check_models_imports(source)
     return index_models(repair_models_source(source))
-=======
-    output = _remove_class(output, index_name)
-    return index_models(repair_models_source(_use_runtime_base_class(output)))
->>>>>>> main
 
 
 def _remove_class(source: str, name: str) -> str:

@@ -6,7 +6,7 @@ from datetime import date as date_aliased
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, ConfigDict, Field, RootModel
+from pydantic import AwareDatetime, ConfigDict, Field
 
 from ._models import BaseModel
 
@@ -855,16 +855,6 @@ class CreateTrainingJobS3Artifact(BaseModel):
     """
 
 
-class DailyDedicatedUsageV1Subtotal(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
-    """
-    Subtotal cost incurred on this date in dollars
-    """
-
-
 class DailyDedicatedUsageV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -873,7 +863,7 @@ class DailyDedicatedUsageV1(BaseModel):
     """
     Date of the usage
     """
-    subtotal: Annotated[float | DailyDedicatedUsageV1Subtotal, Field(title="Subtotal")]
+    subtotal: Annotated[float | str, Field(title="Subtotal")]
     """
     Subtotal cost incurred on this date in dollars
     """
@@ -887,16 +877,6 @@ class DailyDedicatedUsageV1(BaseModel):
     """
 
 
-class DailyModelApiUsageV1Subtotal(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
-    """
-    Subtotal cost incurred on this date in dollars
-    """
-
-
 class DailyModelApiUsageV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -905,7 +885,7 @@ class DailyModelApiUsageV1(BaseModel):
     """
     Date of the usage
     """
-    subtotal: Annotated[float | DailyModelApiUsageV1Subtotal, Field(title="Subtotal")]
+    subtotal: Annotated[float | str, Field(title="Subtotal")]
     """
     Subtotal cost incurred on this date in dollars
     """
@@ -923,16 +903,6 @@ class DailyModelApiUsageV1(BaseModel):
     """
 
 
-class DailyTrainingUsageV1Subtotal(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
-    """
-    Subtotal cost incurred on this date in dollars
-    """
-
-
 class DailyTrainingUsageV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -941,7 +911,7 @@ class DailyTrainingUsageV1(BaseModel):
     """
     Date of the usage
     """
-    subtotal: Annotated[float | DailyTrainingUsageV1Subtotal, Field(title="Subtotal")]
+    subtotal: Annotated[float | str, Field(title="Subtotal")]
     """
     Subtotal cost incurred on this date in dollars
     """
@@ -962,46 +932,6 @@ class DeactivateResponseV1(BaseModel):
     success: Annotated[bool, Field(title="Success")] = True
     """
     Whether the deployment was successfully deactivated
-    """
-
-
-class DedicatedItemV1Subtotal(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
-    """
-    Subtotal cost in dollars for this billable resource
-    """
-
-
-class DedicatedUsageV1Subtotal(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
-    """
-    Subtotal cost in dollars after applying credits used
-    """
-
-
-class DedicatedUsageV1CreditsUsed(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Credits Used")]
-    """
-    Credits applied in dollars
-    """
-
-
-class DedicatedUsageV1Total(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Total")]
-    """
-    Total cost in dollars
     """
 
 
@@ -2369,50 +2299,6 @@ class ModelAPIOrgDetailsV1(BaseModel):
     """
 
 
-class ModelAPIV1CostPerMillionInputTokens(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[
-        str,
-        Field(
-            examples=["0.13"],
-            pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$",
-            title="Cost Per Million Input Tokens",
-        ),
-    ]
-    """
-    Cost per million input tokens, in dollars.
-    """
-
-
-class ModelAPIV1CostPerMillionOutputTokens(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[
-        str,
-        Field(
-            examples=["0.50"],
-            pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$",
-            title="Cost Per Million Output Tokens",
-        ),
-    ]
-    """
-    Cost per million output tokens, in dollars.
-    """
-
-
-class ModelApiItemV1Subtotal(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
-    """
-    Subtotal cost in dollars for this model
-    """
-
-
 class ModelApiItemV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -2425,7 +2311,7 @@ class ModelApiItemV1(BaseModel):
     """
     Model family (e.g., llama, mistral)
     """
-    subtotal: Annotated[float | ModelApiItemV1Subtotal, Field(title="Subtotal")]
+    subtotal: Annotated[float | str, Field(title="Subtotal")]
     """
     Subtotal cost in dollars for this model
     """
@@ -2447,49 +2333,19 @@ class ModelApiItemV1(BaseModel):
     """
 
 
-class ModelApisUsageV1Subtotal(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
-    """
-    Subtotal cost in dollars after applying credits used
-    """
-
-
-class ModelApisUsageV1CreditsUsed(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Credits Used")]
-    """
-    Credits applied in dollars
-    """
-
-
-class ModelApisUsageV1Total(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Total")]
-    """
-    Total cost in dollars
-    """
-
-
 class ModelApisUsageV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    subtotal: Annotated[float | ModelApisUsageV1Subtotal, Field(title="Subtotal")]
+    subtotal: Annotated[float | str, Field(title="Subtotal")]
     """
     Subtotal cost in dollars after applying credits used
     """
-    credits_used: Annotated[float | ModelApisUsageV1CreditsUsed, Field(title="Credits Used")]
+    credits_used: Annotated[float | str, Field(title="Credits Used")]
     """
     Credits applied in dollars
     """
-    total: Annotated[float | ModelApisUsageV1Total, Field(title="Total")]
+    total: Annotated[float | str, Field(title="Total")]
     """
     Total cost in dollars
     """
@@ -3390,16 +3246,6 @@ class TrainingGpuCapacityItemV1(BaseModel):
     """
 
 
-class TrainingItemV1Subtotal(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
-    """
-    Subtotal cost in dollars for this billable resource
-    """
-
-
 class TrainingJobCheckpointV1(BaseModel):
     """
     A checkpoint for a training job.
@@ -3515,36 +3361,6 @@ class TrainingProjectTombstoneV1(BaseModel):
     deleted: Annotated[bool, Field(title="Deleted")]
     """
     Whether the training project was deleted
-    """
-
-
-class TrainingUsageV1Subtotal(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Subtotal")]
-    """
-    Subtotal cost in dollars after applying credits used
-    """
-
-
-class TrainingUsageV1CreditsUsed(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Credits Used")]
-    """
-    Credits applied in dollars
-    """
-
-
-class TrainingUsageV1Total(RootModel[str]):
-    model_config = ConfigDict(
-        regex_engine="python-re",
-    )
-    root: Annotated[str, Field(pattern="^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$", title="Total")]
-    """
-    Total cost in dollars
     """
 
 
@@ -4521,7 +4337,7 @@ class DedicatedItemV1(BaseModel):
     """
     The model deployment resource
     """
-    subtotal: Annotated[float | DedicatedItemV1Subtotal, Field(title="Subtotal")]
+    subtotal: Annotated[float | str, Field(title="Subtotal")]
     """
     Subtotal cost in dollars for this billable resource
     """
@@ -4543,15 +4359,15 @@ class DedicatedUsageV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    subtotal: Annotated[float | DedicatedUsageV1Subtotal, Field(title="Subtotal")]
+    subtotal: Annotated[float | str, Field(title="Subtotal")]
     """
     Subtotal cost in dollars after applying credits used
     """
-    credits_used: Annotated[float | DedicatedUsageV1CreditsUsed, Field(title="Credits Used")]
+    credits_used: Annotated[float | str, Field(title="Credits Used")]
     """
     Credits applied in dollars
     """
-    total: Annotated[float | DedicatedUsageV1Total, Field(title="Total")]
+    total: Annotated[float | str, Field(title="Total")]
     """
     Total cost in dollars
     """
@@ -5393,15 +5209,13 @@ class ModelAPIV1(BaseModel):
     The model's context window length, in tokens.
     """
     cost_per_million_input_tokens: Annotated[
-        float | ModelAPIV1CostPerMillionInputTokens,
-        Field(examples=["0.13"], title="Cost Per Million Input Tokens"),
+        float | str, Field(examples=["0.13"], title="Cost Per Million Input Tokens")
     ]
     """
     Cost per million input tokens, in dollars.
     """
     cost_per_million_output_tokens: Annotated[
-        float | ModelAPIV1CostPerMillionOutputTokens,
-        Field(examples=["0.50"], title="Cost Per Million Output Tokens"),
+        float | str, Field(examples=["0.50"], title="Cost Per Million Output Tokens")
     ]
     """
     Cost per million output tokens, in dollars.
@@ -5546,7 +5360,7 @@ class TrainingItemV1(BaseModel):
     """
     The training job resource
     """
-    subtotal: Annotated[float | TrainingItemV1Subtotal, Field(title="Subtotal")]
+    subtotal: Annotated[float | str, Field(title="Subtotal")]
     """
     Subtotal cost in dollars for this billable resource
     """
@@ -5700,15 +5514,15 @@ class TrainingUsageV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    subtotal: Annotated[float | TrainingUsageV1Subtotal, Field(title="Subtotal")]
+    subtotal: Annotated[float | str, Field(title="Subtotal")]
     """
     Subtotal cost in dollars after applying credits used
     """
-    credits_used: Annotated[float | TrainingUsageV1CreditsUsed, Field(title="Credits Used")]
+    credits_used: Annotated[float | str, Field(title="Credits Used")]
     """
     Credits applied in dollars
     """
-    total: Annotated[float | TrainingUsageV1Total, Field(title="Total")]
+    total: Annotated[float | str, Field(title="Total")]
     """
     Total cost in dollars
     """
