@@ -101,6 +101,11 @@ def _parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="write nothing; exit 1 when upstream changed"
     )
     sync.add_argument("--json", action="store_true", help="print a machine-readable summary")
+    sync.add_argument(
+        "--index-only",
+        action="store_true",
+        help="ask only whether llms.txt changed (default: revalidate every page, conditionally)",
+    )
 
     diff = commands.add_parser(
         "diff",
@@ -154,9 +159,16 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         config = config_for_spec(args.spec, args.output, args.package)
     else:
         config = _api_config(args)
-        if config.sync is not None and not args.offline and not args.check:
-            _sync_before_generate(config)
-    result = generate(config, lenient=args.lenient, check=args.check, force=args.force, warn=_warn)
+    if args.spec is None and not args.check:
+        from .sync_command import generate_configured
+
+        result = generate_configured(
+            config, offline=args.offline, lenient=args.lenient, force=args.force, warn=_warn
+        )
+    else:
+        result = generate(
+            config, lenient=args.lenient, check=args.check, force=args.force, warn=_warn
+        )
     if args.check:
         print(f"{result.output_dir} is up to date")
     elif result.changed:
@@ -166,13 +178,6 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     else:
         print(f"{result.output_dir} is up to date (nothing to do)")
     return 0
-
-
-def _sync_before_generate(config: ApiConfig) -> None:
-    """Bring the snapshot up to date; an unreachable upstream falls back to the snapshot."""
-    from .sync_command import sync_for_generate
-
-    sync_for_generate(config, warn=_warn)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -191,7 +196,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_sync(args: argparse.Namespace) -> int:
     from .sync_command import run_sync_command
 
-    return run_sync_command(_api_config(args), check=args.check, as_json=args.json, warn=_warn)
+    return run_sync_command(
+        _api_config(args),
+        check=args.check,
+        as_json=args.json,
+        index_only=args.index_only,
+        warn=_warn,
+    )
 
 
 def _diff_config(args: argparse.Namespace) -> ApiConfig:
@@ -236,9 +247,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ApigenError as exc:
         print(f"apigen: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # SIGINT, or SIGTERM during a sync (transaction.Terminated)
         print("apigen: interrupted", file=sys.stderr)
-        return 130
+        return 128 + int(getattr(exc, "signum", 2))
     except Exception as exc:  # a bug: one line for users, the traceback for developers
         if os.environ.get("APIGEN_DEBUG"):
             raise

@@ -18,6 +18,9 @@ from .naming import pascal_case, snake_case
 _PACKAGE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _ATTR_PATH = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")
+_REQUIREMENT = re.compile(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[a-z0-9_,-]+\])?([<>=!~]=?[A-Za-z0-9.*]+,?)*$"
+)
 _MIXIN = re.compile(r"^[a-z_][a-z0-9_]*\.[A-Z][A-Za-z0-9_]*$")
 _OPERATION_KEY = re.compile(r"^(GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS|TRACE) /\S*$")
 _CLASS_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
@@ -58,6 +61,12 @@ class ApiConfig:
     # resource path -> class of specs/<api>/extensions/ it inherits from (see extensions.py)
     mixins: dict[str, Mixin] = field(default_factory=dict)
     extensions_dir: Path | None = None  # hand-written modules copied into the package
+<<<<<<< HEAD
+    # optional dependencies of the package's pyproject.toml, e.g. {"push": ("boto3>=1.36",)}
+    extras: dict[str, tuple[str, ...]] = field(default_factory=dict)
+=======
+    work_dir: Path | None = None  # the project's `.apigen/` (see workarea.py); None: beside output
+>>>>>>> main
 
     @property
     def api_dir(self) -> Path:
@@ -133,6 +142,14 @@ def load_config(api_dir: Path, output_root: Path) -> ApiConfig:
         _checked(resource, _ATTR_PATH, "resource path", where)
         module, _, class_name = _checked(str(target), _MIXIN, "mixin", where).partition(".")
         mixins[resource] = Mixin(module, class_name)
+    extras = {}
+    for extra, requirements in _get(package, "extras", dict, where, {}).items():
+        _checked(extra, _PACKAGE_NAME, "extra name", where)
+        if not isinstance(requirements, list):
+            raise InputError(f"{where}: [package.extras] {extra} must be a list of requirements")
+        extras[extra] = tuple(
+            _checked(str(r), _REQUIREMENT, "requirement", where) for r in requirements
+        )
 
     sync_config = None
     if sync is not None:
@@ -172,6 +189,11 @@ def load_config(api_dir: Path, output_root: Path) -> ApiConfig:
         sync=sync_config,
         mixins=mixins,
         extensions_dir=api_dir / EXTENSIONS_DIR,
+<<<<<<< HEAD
+        extras=extras,
+=======
+        work_dir=api_dir.absolute().parent.parent / ".apigen",
+>>>>>>> main
     )  # fmt: skip
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import os
-import tempfile
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +27,7 @@ from .loader import LoadedSpec, load_spec
 from .modelgen import drop_unusable_patterns, generate_models
 from .normalize import prepare_spec
 from .operations import plan_operations
+from .packaging import PYPROJECT, pyproject_toml
 from .validate import ValidationIssue, validate_spec
 from .versioning import (
     FIRST_VERSION,
@@ -37,6 +38,7 @@ from .versioning import (
     previous_version,
     version_module,
 )
+from .workarea import work_area
 from .writer import MANIFEST_NAME, build_package, compare_trees, is_up_to_date
 
 GENERATOR_DIR = Path(__file__).resolve().parent
@@ -60,7 +62,7 @@ def inputs_fingerprint(config: ApiConfig, spec: LoadedSpec) -> str:
     digest = hashlib.sha256()
     digest.update(spec.sha256.encode())
     stable = {**vars(config), "spec_path": config.spec_path.name, "output_dir": config.package}
-    del stable["sync"]
+    del stable["sync"], stable["work_dir"]
     digest.update(repr(sorted(stable.items())).encode())
     for package in ("datamodel-code-generator", "ruff", "jinja2"):
         digest.update(f"{package}=={importlib.metadata.version(package)}".encode())
@@ -112,6 +114,7 @@ def _render(
     api = build_api(config, prepared, resources, models)
     files = render_package(config, api, header)
     files.update(extension_files(config.extensions_dir))
+    files[PYPROJECT] = pyproject_toml(config, files)
     return files, len(api.operations), len(api.models)
 
 
@@ -153,10 +156,12 @@ def generate(
         version_file.write_text(version_module(_header(config), release.version), encoding="utf-8")
         return {MANIFEST_KEY: release.version}
 
+    area = work_area(config)
     if check:
-        with tempfile.TemporaryDirectory(prefix="apigen-check-") as scratch:
-            fresh = Path(scratch) / config.package
-            build_package(fresh, files, manifest, finish)
+        scratch = area.new_scratch("check-")
+        try:
+            fresh = scratch / config.package
+            build_package(fresh, files, manifest, finish, scratch)
             differences = compare_trees(fresh, destination)
             manifest_path = MANIFEST_NAME
             old_manifest = destination / manifest_path
@@ -165,6 +170,9 @@ def generate(
                 or old_manifest.read_bytes() != (fresh / manifest_path).read_bytes()
             ):
                 differences.append(manifest_path)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+            area.remove_if_empty()
         if differences:
             listed = ", ".join(differences[:10]) + (" ..." if len(differences) > 10 else "")
             raise CheckFailed(
@@ -175,5 +183,8 @@ def generate(
             destination, False, operations, model_count, tuple(issues), releases[0]
         )
 
-    changed = build_package(destination, files, manifest, finish)
+    try:
+        changed = build_package(destination, files, manifest, finish, area.scratch)
+    finally:
+        area.remove_if_empty()
     return GenerateResult(destination, changed, operations, model_count, tuple(issues), releases[0])

@@ -2,20 +2,19 @@
 
 When the merged spec changes, the client is regenerated, an entry saying what changed for
 the spec, the client and its users goes first in `specs/<api>/CHANGES.md`, and a short summary
-is printed. If generating from the new spec
-fails, the previous snapshot is put back, so `specs/` and `generated/` always agree.
+is printed. Sync, regeneration and the entry are one transaction (transaction.py): a failure,
+SIGINT or SIGTERM puts `specs/<api>` and `generated/<pkg>` back as they were, and after a
+kill -9 the next run does. A package that was not built from the spec on disk (its manifest's
+spec sha256) is regenerated, never called up to date.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import shutil
 import sys
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,14 +24,16 @@ from .config import ApiConfig
 from .diff import diff_specs
 from .errors import ApigenError, CheckFailed, InputError
 from .loader import parse_document
-from .pipeline import generate
+from .pipeline import GenerateResult, generate
 from .sync import SyncResult, SyncSettings, UpstreamUnreachable, read_lock, run_sync, snapshot_date
+from .transaction import ApiTransaction
 from .versioning import Release
+from .writer import built_from, sha256_bytes
 
 Warn = Callable[[str], None]
 
 
-def settings_for(config: ApiConfig) -> SyncSettings:
+def settings_for(config: ApiConfig, *, index_only: bool = False) -> SyncSettings:
     if config.sync is None:
         raise InputError(
             f"{config.api_dir / 'config.toml'}: no [sync] section: nothing to sync from"
@@ -45,6 +46,8 @@ def settings_for(config: ApiConfig) -> SyncSettings:
         api_title=config.sync.api_title,
         server_url=config.sync.server_url,
         spec_file=config.spec_path.name,
+        index_only=index_only,
+        work_dir=config.work_dir,
     )
 
 
@@ -66,24 +69,6 @@ def _read_spec(path: Path) -> dict[str, Any] | None:
         return parse_document(path.read_bytes(), str(path))
     except (OSError, ApigenError):
         return None
-
-
-@contextmanager
-def _backup(api_dir: Path) -> Iterator[Callable[[], None]]:
-    """Copy the snapshot aside (outside specs/, which a no-op must not touch); the block may
-    call the yielded function to put it back."""
-    with tempfile.TemporaryDirectory(prefix="apigen-backup-") as scratch:
-        backup = Path(scratch) / api_dir.name
-        shutil.copytree(api_dir, backup, symlinks=True)
-
-        def restore() -> None:
-            staged = Path(tempfile.mkdtemp(prefix=f".{api_dir.name}.restore-", dir=api_dir.parent))
-            shutil.copytree(backup, staged / api_dir.name, symlinks=True)
-            os.replace(api_dir, staged / "failed")
-            os.replace(staged / api_dir.name, api_dir)
-            shutil.rmtree(staged, ignore_errors=True)
-
-        yield restore
 
 
 def changelog_entry(
@@ -112,55 +97,92 @@ def changelog_entry(
     )
 
 
-def _sync_and_regenerate(
-    config: ApiConfig, *, warn: Warn, quiet: bool = False, retries: int | None = None
-) -> tuple[SyncResult, Entry | None]:
-    settings = settings_for(config)
+@dataclass(frozen=True)
+class SyncOutcome:
+    result: SyncResult
+    entry: Entry | None  # the CHANGES.md entry, when the spec changed
+    regenerated: bool
+
+
+def _sync(
+    config: ApiConfig, *, warn: Warn, retries: int | None = None, index_only: bool = False
+) -> SyncOutcome:
+    """Sync, then regenerate when the spec changed or generated/ was not built from the spec
+    on disk; the caller holds the transaction."""
+    settings = settings_for(config, index_only=index_only)
     if retries is not None:
         settings = dataclasses.replace(settings, retries=retries)
     old = _read_spec(config.spec_path)
-    with _backup(config.api_dir) as restore:
-        result = run_sync(settings, progress=_terminal_progress())
-        for notice in result.notices:
-            warn(f"notice: {notice}")
-        if not result.changed:
-            return result, None
-        try:
-            release = generate(config, warn=warn).release
-            entry = changelog_entry(config, old, result, release)
-            prepend_entry(config.api_dir / CHANGES_FILE, entry)
-        except BaseException:
-            restore()  # a spec that cannot be generated must not replace the last good one
-            raise
-    if not quiet:
-        print(f"upstream changed ({config.spec_path}):")
-        for line in entry.summary_lines():
-            print(f"  {line}")
-        print(f"  the report: {config.api_dir / CHANGES_FILE}")
-    return result, entry
+    result = run_sync(settings, progress=_terminal_progress(), on_wait=warn)
+    for notice in result.notices:
+        warn(f"notice: {notice}")
+    if result.changed:
+        release = generate(config, warn=warn).release
+        entry = changelog_entry(config, old, result, release)
+        prepend_entry(config.api_dir / CHANGES_FILE, entry)
+        return SyncOutcome(result, entry, regenerated=True)
+    if _out_of_step(config):
+        warn(f"notice: {config.output_dir} was not generated from {config.spec_path}: regenerating")
+        generate(config, warn=warn)
+        return SyncOutcome(result, None, regenerated=True)
+    return SyncOutcome(result, None, regenerated=False)
 
 
-def sync_for_generate(config: ApiConfig, *, warn: Warn) -> None:
-    """The sync step of `generate`: an unreachable upstream falls back to the snapshot."""
+def _out_of_step(config: ApiConfig) -> bool:
+    """generated/ was not built from the spec on disk (a run was killed, or someone edited)."""
     try:
-        # One retry: offline, `make generate` should fall back quickly, not back off for long.
-        _sync_and_regenerate(config, warn=warn, retries=1)
-    except UpstreamUnreachable:
-        date = snapshot_date(config.api_dir) or "an unknown date"
-        warn(f"upstream unreachable: using the snapshot of {date}")
+        spec_sha256 = sha256_bytes(config.spec_path.read_bytes())
+    except OSError:
+        return False  # no spec: nothing to generate from (generate says so when asked)
+    return built_from(config.output_dir) != spec_sha256
 
 
-def run_sync_command(config: ApiConfig, *, check: bool, as_json: bool, warn: Warn) -> int:
+def _print_changes(config: ApiConfig, entry: Entry) -> None:
+    print(f"upstream changed ({config.spec_path}):")
+    for line in entry.summary_lines():
+        print(f"  {line}")
+    print(f"  the report: {config.api_dir / CHANGES_FILE}")
+
+
+def generate_configured(
+    config: ApiConfig, *, offline: bool, lenient: bool, force: bool, warn: Warn
+) -> GenerateResult:
+    """`apigen generate API` (not --check): sync first unless offline, then generate, in one
+    transaction; an unreachable upstream falls back to the snapshot."""
+    with ApiTransaction(config, warn):
+        if config.sync is not None and not offline:
+            try:
+                # One retry: offline, `make generate` should fall back quickly.
+                outcome = _sync(config, warn=warn, retries=1)
+            except UpstreamUnreachable:
+                date = snapshot_date(config.api_dir) or "an unknown date"
+                warn(f"upstream unreachable: using the snapshot of {date}")
+            else:
+                if outcome.entry is not None:
+                    _print_changes(config, outcome.entry)
+        return generate(config, lenient=lenient, force=force, warn=warn)
+
+
+def run_sync_command(
+    config: ApiConfig, *, check: bool, as_json: bool, index_only: bool, warn: Warn
+) -> int:
     """`apigen sync`: 0 when done (changed or not); with --check, 1 when upstream changed."""
-    entry = None
     if check:
-        result = run_sync(settings_for(config), check_only=True, progress=_terminal_progress())
+        settings = settings_for(config, index_only=index_only)
+        result = run_sync(settings, check_only=True, progress=_terminal_progress())
+        outcome = SyncOutcome(result, None, regenerated=False)
     else:
-        result, entry = _sync_and_regenerate(config, warn=warn, quiet=as_json)
+        with ApiTransaction(config, warn):
+            outcome = _sync(config, warn=warn, index_only=index_only)
+        result = outcome.result
     if as_json:
-        report = entry.to_json() if entry else None
+        report = outcome.entry.to_json() if outcome.entry else None
         print(json.dumps({**result.to_json(), "report": report}, indent=2, sort_keys=True))
-    elif not result.changed:
+    elif outcome.entry is not None:
+        _print_changes(config, outcome.entry)
+    elif outcome.regenerated:
+        print(f"{config.output_dir}: regenerated from {config.spec_path}")
+    else:
         print(
             f"{config.spec_path}: up to date with {config.sync.index_url if config.sync else 'upstream'}"
         )

@@ -1,8 +1,10 @@
 """Write a generated package atomically, with a manifest of what it was built from.
 
-The package is built in a temporary folder next to its destination, formatted there, and
-swapped in with renames only when its content differs: a failure at any point leaves the
-previous package exactly as it was, and unchanged output is never rewritten.
+The package is built in a staging folder of the work area (`.apigen/<api>/scratch/`, on the
+same file system as the destination), formatted there, and swapped in with renames only when
+its content differs: a failure at any point leaves the previous package exactly as it was,
+unchanged output is never rewritten, and a killed run leaves nothing beside the package (the
+next run empties the scratch folder).
 """
 
 from __future__ import annotations
@@ -52,10 +54,11 @@ def is_up_to_date(directory: Path, fingerprint: str) -> bool:
 
 
 @contextmanager
-def staging_dir(destination: Path) -> Iterator[Path]:
-    """A temporary folder beside `destination` (same file system, so renames are atomic)."""
+def staging_dir(destination: Path, scratch: Path) -> Iterator[Path]:
+    """A temporary folder in `scratch` (same file system as `destination`: renames are atomic)."""
     destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.new-", dir=destination.parent))
+    scratch.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{destination.name}.new-", dir=scratch))
     # mkdtemp makes it 0700; the package folder it becomes gets the mode a plain mkdir gives.
     os.chmod(staging, 0o777 & ~_current_umask())
     try:
@@ -84,16 +87,17 @@ def build_package(
     files: dict[str, str],
     manifest: dict[str, Any],
     finish: Callable[[Path], dict[str, Any] | None],
+    scratch: Path,
 ) -> bool:
-    """Write `files`, run `finish` (the formatter) on them, then swap them into `destination`.
-    `finish` may return entries to add to the manifest.
+    """Write `files`, run `finish` (the formatter) on them, then swap them into `destination`;
+    staging folders go in `scratch`. `finish` may return entries to add to the manifest.
 
     Returns False when the result is byte-identical to what is there (nothing is touched).
     A symlinked `destination` stays a link: the folder it points to is the one replaced.
     """
     if destination.is_symlink():
         destination = destination.resolve()
-    with staging_dir(destination) as staging:
+    with staging_dir(destination, scratch) as staging:
         write_files(staging, files)
         added = finish(staging) or {}
         hashes = tree_hashes(staging)
@@ -105,15 +109,16 @@ def build_package(
             and tree_hashes(destination) == hashes
         ):
             return False
-        swap_in(staging, destination)
+        swap_in(staging, destination, scratch)
         return True
 
 
-def swap_in(new: Path, destination: Path) -> None:
-    """Replace `destination` by `new` with two renames; the old tree is removed afterwards."""
+def swap_in(new: Path, destination: Path, scratch: Path) -> None:
+    """Replace `destination` by `new` with two renames; the old tree (moved into `scratch`)
+    is removed afterwards."""
     old = None
     if destination.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{destination.name}.old-", dir=destination.parent))
+        old = Path(tempfile.mkdtemp(prefix=f"{destination.name}.old-", dir=scratch))
         os.rmdir(old)
         os.replace(destination, old)
     try:
@@ -132,3 +137,10 @@ def compare_trees(expected: Path, actual: Path) -> list[str]:
     left = tree_hashes(expected) if expected.is_dir() else {}
     right = tree_hashes(actual) if actual.is_dir() else {}
     return sorted(name for name in left.keys() | right.keys() if left.get(name) != right.get(name))
+
+
+def built_from(directory: Path) -> str | None:
+    """The sha256 of the spec the package in `directory` was generated from (its manifest)."""
+    manifest = read_manifest(directory)
+    value = manifest.get("spec_sha256") if manifest else None
+    return value if isinstance(value, str) else None

@@ -107,3 +107,28 @@ def test_diff_policy_in_the_api_config_and_its_errors(
     config.write_text('[[diff.ignore]]\nrule = "operation-removed"\n')
     assert main(["diff", str(old), str(new), "--no-client"]) == 3
     assert "`reason` is required" in capsys.readouterr().err
+
+
+def test_an_accepted_change_shared_by_operations_needs_every_operation() -> None:
+    from generator.diff import diff_specs
+    from generator.diff.policy import DiffPolicy, Ignore
+
+    def spec(kind: str) -> dict[str, object]:
+        content = {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}
+        item = {"get": {"responses": {"200": {"description": "ok", "content": content}}}}
+        pet = {"type": "object", "properties": {"id": {"type": kind}}, "required": ["id"]}
+        return {
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/a": item, "/b": item},
+            "components": {"schemas": {"Pet": pet}},
+        }
+
+    [change] = diff_specs(spec("string"), spec("integer"))
+    assert change.operations == ("GET /a", "GET /b")
+    one = DiffPolicy({}, (Ignore(change.rule, "GET /a", "agreed"),))
+    assert one.apply([change]) == ([change], [])
+    both = DiffPolicy({}, (*one.ignore, Ignore(change.rule, "get /b", "agreed")))
+    assert both.apply([change]) == ([], [change])
+    everywhere = DiffPolicy({}, (Ignore(change.rule, None, "agreed"),))
+    assert everywhere.apply([change]) == ([], [change])

@@ -199,6 +199,13 @@ CASES: list[tuple[str, Spec, Spec, bool]] = [
         with_parameters(query(required=True)),
         True,
     ),
+    # a new required request header
+    (
+        "request-parameter-added-required",
+        with_parameters(),
+        with_parameters({**query("X-Request-Id", required=True), "in": "header"}),
+        True,
+    ),
     ("request-parameter-added-required", with_parameters(), with_parameters(query()), False),
     ("request-parameter-added", with_parameters(), with_parameters(query()), True),
     ("request-parameter-added", with_parameters(), with_parameters(query(required=True)), False),

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import tomllib
 from support.generated import import_generated
 
 from generator.config import load_config
@@ -101,3 +102,23 @@ def test_mixin_configuration_errors_are_one_clear_line(
     with pytest.raises(InputError, match=message):
         generate(load_config(api_dir, tmp_path / "generated"), warn=lambda _: None)
     assert not (tmp_path / "generated" / "petstore_client").exists()
+
+
+def test_extras_go_into_the_pyproject_and_must_be_plain_requirements(tmp_path: Path) -> None:
+    api_dir = make_api(tmp_path)
+    config_file = api_dir / "config.toml"
+    base = config_file.read_text()
+    config_file.write_text(
+        base.replace("[spec]", 'extras = { greet = ["httpx[http2]>=0.28,<1"] }\n\n[spec]')
+    )
+    generate(load_config(api_dir, tmp_path / "generated"), warn=lambda _: None)
+    pyproject = tomllib.loads(
+        (tmp_path / "generated" / "petstore_client" / "pyproject.toml").read_text()
+    )
+    assert pyproject["project"]["optional-dependencies"] == {"greet": ["httpx[http2]>=0.28,<1"]}
+    assert "petstore_client.extensions" in pyproject["tool"]["setuptools"]["packages"]
+    config_file.write_text(
+        base.replace("[spec]", 'extras = { greet = ["x; import os"] }\n\n[spec]')
+    )
+    with pytest.raises(InputError, match="requirement 'x; import os' is not valid"):
+        load_config(api_dir, tmp_path / "generated")

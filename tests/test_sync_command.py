@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,14 +85,16 @@ def test_sync_writes_snapshot_regenerates_and_records_changes(
     assert "operations: 3 operations added, 0 removed, 0 changed" in first
     assert "demo_client 1.0.0, API version 1.0.0" in first
 
-    before = tree_state(workspace.root)
+    before = workspace.state()
     assert workspace.run("sync", "demo") == 0  # nothing changed upstream: nothing written
-    assert tree_state(workspace.root) == before
+    assert workspace.state() == before
     assert "up to date" in capsys.readouterr().out
+    # the work area keeps only the lock: no backup, no scratch
+    assert sorted(os.listdir(workspace.root / ".apigen")) == ["demo.lock"]
 
     workspace.server.root = workspace.new_site
     assert workspace.run("sync", "demo", "--check") == 1  # CI: upstream changed
-    assert tree_state(workspace.root) == before
+    assert workspace.state() == before
     check_line = capsys.readouterr().err
     assert check_line == (
         "apigen: error: upstream changed (1 operation added, 1 operation removed, "
@@ -147,3 +152,22 @@ def test_a_new_spec_that_cannot_be_generated_is_rolled_back(
     err = capsys.readouterr().err
     assert code == 3 and err.startswith("apigen: error: ") and "not valid OpenAPI" in err
     assert workspace.state() == before
+
+
+def test_a_package_out_of_step_with_the_spec_is_regenerated_not_up_to_date(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert workspace.run("sync", "demo") == 0
+    package = workspace.root / "generated" / "demo_client"
+    stale = shutil.copytree(package, workspace.root / "stale")
+    workspace.server.root = workspace.new_site
+    assert workspace.run("sync", "demo") == 0
+    shutil.rmtree(package)
+    stale.rename(package)  # generated/ from the old spec, specs/ from the new one
+    capsys.readouterr()
+
+    assert workspace.run("sync", "demo") == 0  # upstream unchanged, the package is not
+    out, err = capsys.readouterr()
+    assert "was not generated from" in err and "regenerated" in out and "up to date" not in out
+    spec_sha256 = hashlib.sha256((workspace.api_dir / "openapi.json").read_bytes()).hexdigest()
+    assert json.loads((package / "apigen-manifest.json").read_text())["spec_sha256"] == spec_sha256

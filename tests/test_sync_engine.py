@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import json
 import os
@@ -36,7 +37,6 @@ from support.sync_site import (
 from generator.errors import ApigenError, GenerationError, InputError, UpstreamError
 from generator.sync import (
     LOCK_FILE,
-    SyncBusy,
     SyncResult,
     SyncSettings,
     UpstreamUnreachable,
@@ -45,6 +45,7 @@ from generator.sync import (
     snapshot_date,
     store,
 )
+from generator.workarea import Busy
 
 # Component schemas of the published spec that no operation references: pages cannot carry them.
 UNREFERENCED_SCHEMAS = {
@@ -96,6 +97,9 @@ class Flow:
     noop: SyncResult
     after_noop: dict[str, tuple[str, int]]
     noop_requests: list[str]
+    noop_statuses: set[int]
+    index_only_requests: list[str]
+    after_index_only: dict[str, tuple[str, int]]
     progress: list[tuple[int, int]]
     switched: SyncResult
     switch_conditional: int  # page requests of the switch that carried If-None-Match
@@ -117,6 +121,11 @@ def flow(sites: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flow
         noop = run_sync(config, sleep=no_sleep)
         after_noop = tree_state(specs)
         noop_requests = server.paths_requested()
+        noop_statuses = {request.status for request in server.requests}
+        server.requests.clear()
+        run_sync(dataclasses.replace(config, index_only=True), sleep=no_sleep)
+        index_only_requests = server.paths_requested()
+        after_index_only = tree_state(specs)
         server.requests.clear()
         server.root = sites / NEW
         switched = run_sync(config, sleep=no_sleep)
@@ -128,6 +137,9 @@ def flow(sites: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flow
             noop,
             after_noop,
             noop_requests,
+            noop_statuses,
+            index_only_requests,
+            after_index_only,
             progress,
             switched,
             sum(1 for r in page_requests if r.if_none_match),
@@ -157,7 +169,14 @@ def test_first_sync_writes_the_snapshot(flow: Flow) -> None:
 def test_second_sync_with_nothing_changed_writes_nothing(flow: Flow) -> None:
     assert not flow.noop.changed and not flow.noop.written and flow.noop.index_unchanged
     assert flow.after_noop == flow.after_first  # bytes and mtimes of every file and folder
-    assert flow.noop_requests == ["/llms.txt"]  # answered 304: no page fetched
+    # every page was asked about, conditionally, and every answer was 304
+    assert len(flow.noop_requests) == 151 and flow.noop_statuses == {304}
+    assert flow.noop.pages_not_modified == 150 and flow.noop.pages_downloaded == 0
+
+
+def test_index_only_no_op_asks_for_the_index_alone(flow: Flow) -> None:
+    assert flow.index_only_requests == ["/llms.txt"]  # answered 304: no page fetched
+    assert flow.after_index_only == flow.after_first
 
 
 def test_switch_to_the_newer_site_lists_the_changes(flow: Flow) -> None:
@@ -253,7 +272,7 @@ def assert_fails_and_keeps_snapshot(
 ) -> ApigenError:
     before = tree_state(small.specs)
     # revalidate: the index did not change, so make the run fetch the pages
-    config = small.settings(revalidate=True, **overrides)
+    config = small.settings(**overrides)
     with pytest.raises(error) as failure:
         run_sync(config, sleep=no_sleep)
     for fragment in fragments:
@@ -266,7 +285,7 @@ def test_small_site_skips_other_apis_with_a_notice(small: Small) -> None:
     result = run_sync(small.settings(), sleep=no_sleep, check_only=True)
     assert not result.changed
     chat = small.server.url("/reference/inference-api/chat-completions.md")
-    notices = run_sync(small.settings(revalidate=True), sleep=no_sleep).notices
+    notices = run_sync(small.settings(), sleep=no_sleep).notices
     assert any(n.startswith(f"skipped {chat}: another API") for n in notices)
 
 
@@ -319,10 +338,11 @@ def test_fault_merge_conflict_names_both_pages_and_the_pointer(small: Small) -> 
 
 
 def test_fault_lock_held_by_another_sync(small: Small) -> None:
-    mutex = small.api_dir / ".sync.lock"
-    with open(mutex, "rb") as held:
+    mutex = small.settings().work_area.lock_path
+    mutex.parent.mkdir(exist_ok=True)
+    with open(mutex, "a+b") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
-        error = assert_fails_and_keeps_snapshot(small, SyncBusy, str(mutex), "another sync")
+        error = assert_fails_and_keeps_snapshot(small, Busy, str(mutex), "another sync")
     assert error.exit_code != 0
 
 
@@ -341,7 +361,7 @@ def test_rate_limit_is_honoured_then_the_sync_succeeds(small: Small) -> None:
     body = b'{"error": "Rate limit exceeded.", "retry_after": 37}'
     small.server.faults[MODELS_PAGE] = status(429, times=1, body=body)
     small.server.faults[SMALL_PAGES[1]] = status(429, times=1, headers={"Retry-After": "3"})
-    config = small.settings(revalidate=True)
+    config = small.settings()
     result = run_sync(config, sleep=record)
     assert sorted(delays) == [3.0, 37.0]
     assert not result.changed and not result.written
@@ -359,12 +379,13 @@ def test_check_only_reports_a_change_and_writes_nothing(small: Small) -> None:
     assert tree_state(small.specs) == before
 
 
-def test_page_change_without_index_change_needs_revalidate(small: Small) -> None:
+def test_page_change_without_index_change_is_seen_unless_index_only(small: Small) -> None:
     small.server.faults[MODELS_PAGE] = replace(
         b"summary: Gets all models", b"summary: Lists models"
     )
-    assert not run_sync(small.settings(), sleep=no_sleep).changed  # the index says nothing changed
-    config = small.settings(revalidate=True)
+    # the index says nothing changed: --index-only believes it
+    assert not run_sync(small.settings(index_only=True), sleep=no_sleep).changed
+    config = small.settings()
     result = run_sync(config, sleep=no_sleep)
     assert result.changed and result.operations_changed == ["GET /v1/models"]
     assert result.pages_downloaded == 1 and result.pages_not_modified == 4
@@ -393,7 +414,7 @@ def test_overlays_apply_and_an_edit_rebuilds_offline(small: Small) -> None:
 
 
 def test_concurrency_is_bounded(small: Small) -> None:
-    config = small.settings(revalidate=True, concurrency=2)
+    config = small.settings(concurrency=2)
     small.server.max_in_flight = baseline = small.server.in_flight
     run_sync(config, sleep=no_sleep)
     assert 1 <= small.server.max_in_flight - baseline <= 2
@@ -426,7 +447,9 @@ def test_plain_http_only_on_loopback(tmp_path: Path) -> None:
 
 def test_interrupted_swap_is_recovered(small: Small) -> None:
     before = tree_state(small.specs)
-    os.rename(small.api_dir, small.specs / ".baseten.sync-old")  # as if killed mid-swap
+    scratch = small.settings().work_area.scratch
+    scratch.mkdir(parents=True)
+    os.rename(small.api_dir, scratch / "snapshot-old")  # as if killed mid-swap
     result = run_sync(small.settings(), sleep=no_sleep)
     assert not result.written
     assert tree_state(small.specs) == before
@@ -449,7 +472,7 @@ def test_a_failure_while_writing_leaves_the_snapshot(
 def test_swap_without_renameat2(small: Small, monkeypatch: pytest.MonkeyPatch) -> None:
     small.server.faults[MODELS_PAGE] = replace(b"Gets all models", b"Lists models")
     monkeypatch.setattr(store, "_exchange", lambda first, second: False)
-    result = run_sync(small.settings(revalidate=True), sleep=no_sleep)
+    result = run_sync(small.settings(), sleep=no_sleep)
     assert result.written and result.operations_changed == ["GET /v1/models"]
     assert sorted(path.name for path in small.specs.iterdir()) == ["baseten"]
-    assert (small.api_dir / ".sync.lock").exists()
+    assert list(small.settings().work_area.scratch.iterdir()) == []  # nothing left over

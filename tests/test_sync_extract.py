@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import UpstreamError
-from generator.sync.extract import ApiFilter, PageDocument, Skipped, extract_page
+from generator.sync.extract import ApiFilter, PageDocument, Skipped, dropped_notice, extract_page
 
 VERBATIM = Path(__file__).parent / "fixtures" / "sync" / "verbatim"
 URL = "https://docs.example/reference/page.md"
@@ -129,3 +129,37 @@ def test_unclosed_fence_is_an_error() -> None:
 def test_neither_openapi_nor_legacy_is_an_error() -> None:
     with pytest.raises(UpstreamError, match="neither OpenAPI nor the legacy"):
         extract_page(URL, page("yaml post /v1/x", "swagger: '2.0'\n"), ANY_API)
+
+
+def test_a_fence_contributes_only_the_operation_its_info_string_names() -> None:
+    page = """# Get a thing
+
+````yaml get /v1/things/{id}
+openapi: 3.1.0
+info: {title: T, version: '1'}
+paths:
+  /v1/things/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get: {responses: {'200': {description: ok}}}
+    delete: {responses: {'204': {description: gone}}}
+  /v1/admin/wipe:
+    post: {responses: {'200': {description: wiped}}}
+webhooks:
+  hook: {post: {responses: {'200': {description: ok}}}}
+````
+"""
+    result = extract_page(URL, page, ANY_API)
+    assert isinstance(result, PageDocument)
+    assert result.document["paths"] == {
+        "/v1/things/{id}": {
+            "parameters": [
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
+            "get": {"responses": {"200": {"description": "ok"}}},
+        }
+    }
+    assert "webhooks" not in result.document
+    assert dropped_notice(result) == (
+        f"{URL}: dropped /paths/~1v1~1things~1{{id}}/delete, /paths/~1v1~1admin~1wipe/post, "
+        "/webhooks/hook/post: the fence names only GET /v1/things/{id}"
+    )

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+import gzip
+import zlib
+from collections.abc import Callable, Iterator
 from email.utils import formatdate
 from pathlib import Path
 from time import time
 
 import pytest
-from support.docs_server import DocsServer, serving, status
+from support.docs_server import DocsServer, encoded, serving, status
 
 from generator.errors import InputError, UpstreamError
 from generator.sync.fetch import (
@@ -45,9 +47,11 @@ def fetch(
         delays.append(seconds)
 
     async def run() -> Fetched:
-        policy = UrlPolicy(server.url("/llms.txt"), allowed_hosts)
+        policy = UrlPolicy(server.url("/llms.txt"), allowed_hosts, ("/page.md", "/pages/"))
         async with open_client(policy, timeout=5, concurrency=2) as client:
-            fetcher = Fetcher(client, timeout=5, retries=retries, max_bytes=10_000, sleep=record)
+            fetcher = Fetcher(
+                client, policy, timeout=5, retries=retries, max_bytes=10_000, sleep=record
+            )
             return await fetcher.fetch(
                 server.url(path), validators or Validators(), is_index=is_index
             )
@@ -123,3 +127,63 @@ def test_only_https_or_loopback_http() -> None:
         policy.check("https://other.example/a.md")
     with pytest.raises(InputError, match="only https"):
         UrlPolicy("http://docs.example/llms.txt")
+
+
+def test_redirect_between_pages_is_followed(server: DocsServer) -> None:
+    (server.root / "pages").mkdir()
+    (server.root / "pages" / "moved.md").write_text("# Moved\n")
+    server.faults["/page.md"] = status(301, headers={"Location": "/pages/moved.md"})
+    fetched, _ = fetch(server)
+    assert fetched.body == b"# Moved\n"
+
+
+def test_same_host_redirect_outside_the_page_prefixes_is_refused(server: DocsServer) -> None:
+    (server.root / "secret.md").write_text("secret\n")
+    server.faults["/page.md"] = status(302, headers={"Location": "/pages/../secret.md"})
+    with pytest.raises(UpstreamError, match=r"/page\.md: refusing the redirect to .*secret\.md"):
+        fetch(server)
+    assert "/secret.md" not in server.paths_requested()
+
+
+def test_index_redirect_to_another_path_is_refused(server: DocsServer) -> None:
+    server.faults["/llms.txt"] = status(302, headers={"Location": "/page.md"})
+    with pytest.raises(UpstreamError, match="outside the requested path"):
+        fetch(server, "/llms.txt", is_index=True)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "compress"),
+    [
+        ("gzip", gzip.compress),
+        ("deflate", zlib.compress),
+        ("deflate", lambda data: zlib.compress(data, wbits=-zlib.MAX_WBITS)),
+        ("identity", lambda data: data),
+    ],
+)
+def test_one_content_encoding_is_decoded(
+    server: DocsServer, encoding: str, compress: Callable[[bytes], bytes]
+) -> None:
+    server.faults["/page.md"] = encoded(compress(b"# A page\n" * 100), encoding)
+    fetched, _ = fetch(server)
+    assert fetched.body == b"# A page\n" * 100
+
+
+def test_a_gzip_bomb_stops_at_the_limit(server: DocsServer) -> None:
+    server.faults["/page.md"] = encoded(gzip.compress(b"\0" * 50_000_000), "gzip")
+    with pytest.raises(UpstreamError, match="larger than the limit of 10000 bytes"):
+        fetch(server)
+
+
+def test_stacked_content_encodings_are_refused(server: DocsServer) -> None:
+    server.faults["/page.md"] = encoded(gzip.compress(gzip.compress(b"# A page\n")), "gzip, gzip")
+    with pytest.raises(UpstreamError, match=r"refusing stacked Content-Encoding 'gzip, gzip'"):
+        fetch(server)
+
+
+def test_garbled_or_truncated_gzip_is_an_error(server: DocsServer) -> None:
+    server.faults["/page.md"] = encoded(gzip.compress(b"# A page\n" * 100)[:-12], "gzip")
+    with pytest.raises(UpstreamError, match="gzip body is truncated"):
+        fetch(server)
+    server.faults["/page.md"] = encoded(b"not gzip at all", "gzip")
+    with pytest.raises(UpstreamError, match="gzip body does not decode"):
+        fetch(server)

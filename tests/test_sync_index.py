@@ -38,7 +38,24 @@ def test_parse_index_reads_links_under_sections() -> None:
 def test_select_pages_by_prefix_sorted_without_duplicates() -> None:
     entries = parse_index(INDEX + INDEX, "https://docs.baseten.co/llms.txt")
     selected = select_pages(entries, ("/reference/management-api/", "/reference/gateway/"))
-    assert selected == [
+    assert selected.refused == []
+    assert selected.urls == [
         "https://docs.baseten.co/reference/gateway/api-keys/create.md",
         "https://docs.baseten.co/reference/management-api/models/list.md",
     ]
+
+
+def test_urls_are_normalised_before_the_prefix_filter() -> None:
+    index = """## Docs
+- [Up and out](https://docs.baseten.co/reference/management-api/../../secret.md)
+- [Encoded dots](https://docs.baseten.co/reference/management-api/%2e%2E/%2E%2e/secret.md)
+- [Encoded slash](https://docs.baseten.co/reference/management-api/..%2F..%2Fsecret.md)
+- [Same page, spelled oddly](https://DOCS.baseten.co/reference/./management-api/models/%6C%69st.md)
+- [Inside](https://docs.baseten.co/reference/management-api/models/x/../list.md)
+"""
+    selected = select_pages(
+        parse_index(index, "https://docs.baseten.co/llms.txt"), ("/reference/management-api/",)
+    )
+    assert selected.urls == ["https://docs.baseten.co/reference/management-api/models/list.md"]
+    assert len(selected.refused) == 1
+    assert "refusing an encoded slash" in selected.refused[0]

@@ -37,7 +37,7 @@ def test_package_folders_and_files_get_normal_permissions(tmp_path: Path, umask_
     files = {"__init__.py": "x = 1\n", "sub/mod.py": "y = 2\n"}
     for version in ("1", "2"):  # the first build, then a regeneration that swaps in a new tree
         files["__init__.py"] = f"x = {version}\n"
-        assert build_package(destination, files, {"v": version}, _no_format)
+        assert build_package(destination, files, {"v": version}, _no_format, tmp_path / "s")
         for name, mode in _modes(destination):
             path = destination / name
             assert mode == (0o755 if path.is_dir() else 0o644), (name, oct(mode))
@@ -51,7 +51,7 @@ def test_symlinked_output_is_updated_through_the_link(tmp_path: Path) -> None:
     out.mkdir()
     (out / "pkg").symlink_to(real, target_is_directory=True)
 
-    assert build_package(out / "pkg", {"__init__.py": "x = 1\n"}, {}, _no_format)
+    assert build_package(out / "pkg", {"__init__.py": "x = 1\n"}, {}, _no_format, tmp_path / "s")
 
     assert (out / "pkg").is_symlink() and (out / "pkg").resolve() == real.resolve()
     assert (real / "__init__.py").read_text() == "x = 1\n" and not (real / "old.py").exists()

@@ -44,16 +44,6 @@ class Ignore:
     operation: str | None  # None: every operation
     reason: str
 
-    def matches(self, change: Change) -> bool:
-        if change.rule != self.rule:
-            return False
-        if self.operation is None:
-            return True
-        # A change shared by several operations is only dropped when all of them are accepted.
-        return bool(change.operations) and all(
-            _same_operation(operation, self.operation) for operation in change.operations
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class DiffPolicy:
@@ -67,7 +57,7 @@ class DiffPolicy:
         dropped: list[Change] = []
         for change in changes:
             level = self.levels.get(change.rule, change.level)
-            if level is None or any(entry.matches(change) for entry in self.ignore):
+            if level is None or self.accepts(change):
                 dropped.append(change)
             elif level is not change.level:
                 kept.append(replace(change, level=level))
@@ -75,6 +65,17 @@ class DiffPolicy:
                 kept.append(change)
         kept.sort(key=lambda change: change.level.rank)  # stable: the order within a level stays
         return kept, dropped
+
+    def accepts(self, change: Change) -> bool:
+        """Whether ignore entries cover the change: one without an operation, or entries
+        for every operation it concerns (a shared component reaches several)."""
+        entries = [entry for entry in self.ignore if entry.rule == change.rule]
+        if any(entry.operation is None for entry in entries):
+            return True
+        return bool(change.operations) and all(
+            any(_same_operation(operation, str(entry.operation)) for entry in entries)
+            for operation in change.operations
+        )
 
 
 NO_POLICY = DiffPolicy(levels={})

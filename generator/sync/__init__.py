@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from .engine import SyncResult, SyncSettings, run_sync
 from .fetch import UpstreamUnreachable
-from .store import LOCK_FILE, SyncBusy, read_lock, snapshot_date
+from .store import LOCK_FILE, read_lock, snapshot_date
 
 __all__ = [
     "LOCK_FILE",
-    "SyncBusy",
     "SyncResult",
     "SyncSettings",
     "UpstreamUnreachable",

@@ -1,11 +1,12 @@
 """One sync run: index -> pages -> documents -> merged spec -> overlays -> snapshot.
 
-When is there nothing to do? When the index is unchanged (304, or the same sha256), the page
-selection settings and the overlays are those of the last run, and the spec file is the one
-the last run wrote: then the run returns at once and touches nothing (unless `revalidate`).
-An unchanged index with changed overlays or settings rebuilds from the stored pages.
-Pages that changed without the index changing are picked up with `revalidate=True`, which
-asks the server about every page, conditionally.
+Every page is revalidated with a conditional request (ETag / Last-Modified from the lock
+file), because an edited page rarely changes the index (Mintlify's llms.txt lists titles and
+URLs, not content); when every page answers 304 and nothing else changed, the run writes
+nothing. `index_only=True` asks about the index alone: when it is unchanged (304, or the same
+sha256), the page selection settings and the overlays are those of the last run, and the spec
+file is the one the last run wrote, the run returns at once and touches nothing. An unchanged
+index with changed overlays or settings rebuilds from the stored pages.
 """
 
 from __future__ import annotations
@@ -20,7 +21,16 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ApigenError, GenerationError, InputError, UpstreamError
-from .extract import ApiFilter, Fence, PageDocument, Skipped, extract_page, parse_fence
+from ..workarea import WORK_DIR_NAME, WorkArea
+from .extract import (
+    ApiFilter,
+    Fence,
+    PageDocument,
+    Skipped,
+    dropped_notice,
+    extract_page,
+    parse_fence,
+)
 from .fetch import Fetched, Fetcher, Sleep, UrlPolicy, Validators, open_client
 from .index import parse_index, select_pages
 from .merge import merge_documents
@@ -32,9 +42,7 @@ from .store import (
     owned_files,
     page_file_name,
     recover_interrupted_swap,
-    remove_leftovers,
     sha256,
-    sync_lock,
     write_snapshot,
 )
 from .summary import compare_specs
@@ -58,8 +66,9 @@ class SyncSettings:
     concurrency: int = 8
     timeout: float = 30.0  # seconds per attempt
     retries: int = 4
-    lock_timeout: float = 10.0  # seconds to wait for another sync of the same API
-    revalidate: bool = False  # ask about every page even when the index is unchanged
+    lock_timeout: float = 600.0  # seconds to wait for another sync of the same API
+    work_dir: Path | None = None  # the project's .apigen/ (default: beside specs/)
+    index_only: bool = False  # an unchanged index means unchanged pages (no page requests)
 
     def __post_init__(self) -> None:
         if "/" in self.spec_file or self.spec_file.startswith(".") or not self.spec_file:
@@ -73,6 +82,11 @@ class SyncSettings:
                 raise InputError(f"sync: {name} must be at least 1")
         if self.retries < 0 or self.timeout <= 0:
             raise InputError("sync: retries must be >= 0 and timeout > 0")
+
+    @property
+    def work_area(self) -> WorkArea:
+        root = self.work_dir or self.api_dir.absolute().parent.parent / WORK_DIR_NAME
+        return WorkArea(root, self.api_dir.name)
 
     def selection(self) -> dict[str, Any]:
         return {
@@ -141,24 +155,26 @@ def run_sync(
     progress: Progress | None = None,
     sleep: Sleep = asyncio.sleep,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    on_wait: Callable[[str], None] = lambda message: None,
 ) -> SyncResult:
     """Bring `settings.api_dir` up to date with upstream (see the module docstring).
 
     check_only: fetch and compare, write nothing. offline: no network; rebuild the spec from
     the stored pages (useful after editing overlays). Raises UpstreamUnreachable when the index
-    cannot be fetched, UpstreamError for any other upstream fault, SyncBusy when another sync
-    holds the lock; in every case the snapshot on disk is left exactly as it was.
+    cannot be fetched, UpstreamError for any other upstream fault, Busy when another run holds
+    the API's lock longer than `lock_timeout` (`on_wait` is told when the wait begins); in
+    every case the snapshot on disk is left exactly as it was. A check reads without the lock:
+    the snapshot is only ever replaced whole.
     """
-    api_dir = settings.api_dir
+    api_dir, area = settings.api_dir, settings.work_area
     try:
-        if not check_only:
-            recover_interrupted_swap(api_dir)
+        if check_only:
+            return _Run(settings, check_only, progress, sleep, now).execute(offline)
+        with area.lock(timeout=settings.lock_timeout, on_wait=on_wait):
+            recover_interrupted_swap(api_dir, area)
+            area.clean_scratch()
             api_dir.mkdir(parents=True, exist_ok=True)
-        with sync_lock(api_dir, timeout=settings.lock_timeout, create=not check_only):
-            if not check_only:
-                remove_leftovers(api_dir)
-            run = _Run(settings, check_only, progress, sleep, now)
-            return run.offline() if offline else asyncio.run(run.online())
+            return _Run(settings, check_only, progress, sleep, now).execute(offline)
     except OSError as exc:
         raise GenerationError(f"{api_dir}: {exc.strerror or exc}") from None
 
@@ -230,6 +246,9 @@ class _Run:
             and previous.overlays_sha256 == self.overlays_sha256
         )
 
+    def execute(self, offline: bool) -> SyncResult:
+        return self.offline() if offline else asyncio.run(self.online())
+
     def offline(self) -> SyncResult:
         previous = self.previous
         if previous is None:
@@ -251,12 +270,13 @@ class _Run:
 
     async def online(self) -> SyncResult:
         settings, previous = self.settings, self.previous
-        policy = UrlPolicy(settings.index_url, settings.allowed_hosts)
+        policy = UrlPolicy(settings.index_url, settings.allowed_hosts, settings.page_prefixes)
         async with open_client(
             policy, timeout=settings.timeout, concurrency=settings.concurrency
         ) as client:
             fetcher = Fetcher(
                 client,
+                policy,
                 timeout=settings.timeout,
                 retries=settings.retries,
                 max_bytes=settings.max_page_bytes,
@@ -275,7 +295,7 @@ class _Run:
                 is_index=True,
             )
             index = self._index(fetched, known)
-            if index.unchanged and self._snapshot_intact() and not settings.revalidate:
+            if index.unchanged and self._snapshot_intact() and settings.index_only:
                 return self._nothing_to_do(index_unchanged=True)
 
             if fetched.body is None:
@@ -289,7 +309,7 @@ class _Run:
                     f"more than the limit of {settings.max_pages}"
                 )
 
-            reuse = index.unchanged and not settings.revalidate
+            reuse = index.unchanged and settings.index_only
             pages: list[_Page] = []
             to_fetch: list[tuple[str, _Stored | None]] = []
             for url in urls:
@@ -313,10 +333,12 @@ class _Run:
         return _Index(fetched.url, digest, fetched.validators, unchanged)
 
     def _page_urls(self, text: str, policy: UrlPolicy) -> list[str]:
-        urls = []
-        for url in select_pages(
+        selection = select_pages(
             parse_index(text, self.settings.index_url), self.settings.page_prefixes
-        ):
+        )
+        self.notices += [f"skipped {refused}" for refused in selection.refused]
+        urls = []
+        for url in selection.urls:
             try:
                 policy.check(url)
             except UpstreamError as exc:
@@ -400,6 +422,8 @@ class _Run:
                 name = page_file_name(page.url, taken)
                 files[name] = page.document.source.encode()
                 record = dataclasses.replace(record, file=name, operation=page.document.operation)
+                if page.document.dropped:
+                    self.notices.append(dropped_notice(page.document))
             elif page.skipped is not None:
                 self.notices.append(page.skipped.notice)
             records[page.url] = record
@@ -428,7 +452,7 @@ class _Run:
             lock = dataclasses.replace(lock, snapshot_date=date)
             files[LOCK_FILE] = lock.to_bytes()
             if not self.check_only:
-                write_snapshot(settings.api_dir, settings.spec_file, files)
+                write_snapshot(settings.api_dir, settings.spec_file, files, settings.work_area)
 
         old_spec = self._old_spec()
         changes = compare_specs(old_spec, spec)

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import InputError, UpstreamError
 from ..loader import parse_document
-from ..openapi import HTTP_METHODS
+from ..openapi import HTTP_METHODS, json_pointer
 
 _FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<marker>`{3,}|~{3,})(?P<info>.*)$")
 
@@ -36,8 +36,9 @@ class PageDocument:
     url: str
     method: str
     path: str
-    document: dict[str, Any]
+    document: dict[str, Any]  # trimmed to the one operation the fence names
     source: str  # the fence body as published, stored as the page's snapshot file
+    dropped: tuple[str, ...] = ()  # JSON pointers of operations the fence did not name
 
     @property
     def operation(self) -> str:
@@ -54,6 +55,11 @@ class Skipped:
     @property
     def notice(self) -> str:
         return f"skipped {self.url}: {self.reason}"
+
+
+def dropped_notice(page: PageDocument) -> str:
+    """One line naming the page and what was dropped from its fence."""
+    return f"{page.url}: dropped {', '.join(page.dropped)}: the fence names only {page.operation}"
 
 
 @dataclass(frozen=True)
@@ -138,7 +144,41 @@ def parse_fence(url: str, fence: Fence, api: ApiFilter) -> PageDocument | Skippe
             f"{url}: the fence names {fence.method.upper()} {fence.path} "
             "but the document has no such operation"
         )
-    return PageDocument(url, fence.method, fence.path, document, fence.body)
+    trimmed, dropped = _only_named_operation(document, fence)
+    return PageDocument(url, fence.method, fence.path, trimmed, fence.body, dropped)
+
+
+def _only_named_operation(
+    document: dict[str, Any], fence: Fence
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The document with no operation but the one the info string names, and the pointers of
+    the operations dropped. Dropped rather than refused: one odd page should not stop the
+    daily sync, and nothing it adds beyond its operation can reach the spec (see the notice)."""
+    dropped: list[str] = []
+    for section in ("paths", "webhooks"):
+        items = document.get(section)
+        if not isinstance(items, dict):
+            continue
+        for path, item in items.items():
+            if not isinstance(item, dict):
+                continue
+            for method in HTTP_METHODS:
+                if method in item and (section, path, method) != (
+                    "paths",
+                    fence.path,
+                    fence.method,
+                ):
+                    dropped.append(json_pointer((section, path, method)))
+    trimmed = {key: value for key, value in document.items() if key != "webhooks"}
+    named_item = document["paths"][fence.path]
+    trimmed["paths"] = {
+        fence.path: {
+            key: value
+            for key, value in named_item.items()
+            if key not in HTTP_METHODS or key == fence.method
+        }
+    }
+    return trimmed, tuple(dropped)
 
 
 def _operation_of(info: str) -> tuple[str, str] | None:

@@ -2,8 +2,11 @@
 
 Policy (upstream is untrusted):
 - https only; plain http only for loopback hosts (127.0.0.0/8, ::1, localhost);
-- only the index's host or a configured allowlist, redirects included;
-- at most `max_bytes` per response, a total time limit per attempt;
+- only the index's host or a configured allowlist, redirects included; a redirect must stay
+  where the request was allowed to go (a page under the page prefixes, the index or the
+  whole spec at its own path), so a same-host redirect elsewhere is refused;
+- at most `max_bytes` per response counted as the body is decoded, one Content-Encoding at
+  most (gzip or deflate; stacked encodings are refused), a total time limit per attempt;
 - retries with the generated clients' timing (`runtime/_retry.py`: exponential backoff with
   jitter, `retry-after-ms`, `Retry-After` as seconds or an HTTP date, a JSON body's
   `retry_after` as Baseten's rate limiter sends it) on 429, 5xx and transport errors;
@@ -13,15 +16,16 @@ Policy (upstream is untrusted):
 from __future__ import annotations
 
 import asyncio
-import ipaddress
+import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from ..errors import InputError, UpstreamError
 from ..runtime._retry import backoff, retry_after_seconds
+from .urls import is_loopback, normalise_url
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -63,21 +67,19 @@ class Fetched:
     validators: Validators
 
 
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 class UrlPolicy:
-    """Which URLs may be fetched: the index's host and the allowlist, https (http on loopback)."""
+    """Which URLs may be fetched: the index's host and the allowlist, https (http on loopback);
+    pages only under `page_prefixes`."""
 
-    def __init__(self, index_url: str, allowed_hosts: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        index_url: str,
+        allowed_hosts: tuple[str, ...] = (),
+        page_prefixes: tuple[str, ...] = ("/",),
+    ) -> None:
         index_host = urlsplit(index_url).hostname or ""
         self.hosts = {index_host.lower(), *(host.lower() for host in allowed_hosts)}
+        self.page_prefixes = page_prefixes
         try:
             self.check(index_url)
         except UpstreamError as exc:  # the index URL comes from the config
@@ -94,19 +96,40 @@ class UrlPolicy:
             allowed = ", ".join(sorted(self.hosts))
             raise UpstreamError(f"{url}: refusing to fetch: host {host!r} is not one of {allowed}")
 
+    def is_page(self, url: str) -> bool:
+        """A (normalised) URL under the page prefixes."""
+        return urlsplit(url).path.startswith(self.page_prefixes)
+
+    def check_redirect(self, origin: str, target: str) -> str:
+        """The normalised redirect target; UpstreamError unless it stays where `origin` may go:
+        a page to a page, anything else to the same path (http -> https, another allowed host)."""
+        normalised = normalise_url(target)
+        self.check(normalised)
+        same_path = urlsplit(normalised).path == urlsplit(origin).path
+        if not (same_path or (self.is_page(origin) and self.is_page(normalised))):
+            raise UpstreamError(
+                f"{origin}: refusing the redirect to {target}: outside "
+                + ("the page prefixes" if self.is_page(origin) else "the requested path")
+            )
+        return normalised
+
 
 def open_client(policy: UrlPolicy, *, timeout: float, concurrency: int) -> httpx.AsyncClient:
-    """An HTTP client whose every request, redirects included, passes `policy` first."""
+    """An HTTP client whose every request passes `policy` first; redirects are followed by
+    the Fetcher (checked with `policy.check_redirect`), not by httpx."""
 
     async def check_request(request: httpx.Request) -> None:
         policy.check(str(request.url))
 
     return httpx.AsyncClient(
         timeout=timeout,
-        follow_redirects=True,
-        max_redirects=MAX_REDIRECTS,
+        follow_redirects=False,
         limits=httpx.Limits(max_connections=concurrency),
-        headers={"User-Agent": USER_AGENT, "Accept": "text/markdown, text/plain;q=0.9, */*;q=0.1"},
+        headers={
+            "User-Agent": USER_AGENT,
+            "Accept": "text/markdown, text/plain;q=0.9, */*;q=0.1",
+            "Accept-Encoding": "gzip, deflate",  # what _BoundedDecoder decodes
+        },
         event_hooks={"request": [check_request]},
     )
 
@@ -126,6 +149,7 @@ class Fetcher:
     def __init__(
         self,
         client: httpx.AsyncClient,
+        policy: UrlPolicy,
         *,
         timeout: float,
         retries: int,
@@ -133,6 +157,7 @@ class Fetcher:
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._client = client
+        self._policy = policy
         self._timeout = timeout
         self._retries = retries
         self._max_bytes = max_bytes
@@ -172,11 +197,9 @@ class Fetcher:
             # h11 says "peer closed connection without sending complete message body" when
             # fewer bytes arrive than Content-Length announced.
             raise _Retryable(f"truncated or malformed response ({exc})") from None
-        except httpx.TooManyRedirects:
-            raise UpstreamError(f"{url}: more than {MAX_REDIRECTS} redirects") from None
         except httpx.TransportError as exc:
             raise _Retryable(f"unreachable ({type(exc).__name__}: {exc})") from None
-        except httpx.HTTPError as exc:  # e.g. a body that does not decode (bad gzip)
+        except httpx.HTTPError as exc:
             raise UpstreamError(f"{url}: {type(exc).__name__}: {exc}") from None
 
         status = response.status_code
@@ -198,21 +221,88 @@ class Fetcher:
         )
 
     async def _get(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
-        async with self._client.stream("GET", url, headers=headers) as response:
-            declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > self._max_bytes:
-                raise self._too_large(url)
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():  # decoded, so a gzip bomb is caught too
+        """GET `url`, following at most MAX_REDIRECTS redirects that the policy allows."""
+        target = url
+        for _ in range(MAX_REDIRECTS + 1):
+            async with self._client.stream("GET", target, headers=headers) as response:
+                location = response.headers.get("Location")
+                if not (response.is_redirect and location):
+                    return response, await self._read_body(target, response)
+            target = self._policy.check_redirect(url, urljoin(target, location))
+        raise UpstreamError(f"{url}: more than {MAX_REDIRECTS} redirects")
+
+    async def _read_body(self, url: str, response: httpx.Response) -> bytes:
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self._max_bytes:
+            raise self._too_large(url)
+        decoder = _BoundedDecoder(url, response.headers.get("Content-Encoding", ""))
+        chunks: list[bytes] = []
+        size = 0
+        async for raw in response.aiter_raw():  # decoded here, chunk by chunk, never past the limit
+            for chunk in decoder.decode(raw, self._max_bytes - size + 1):
                 size += len(chunk)
                 if size > self._max_bytes:
                     raise self._too_large(url)
                 chunks.append(chunk)
-        return response, b"".join(chunks)
+        chunks.append(decoder.finish())
+        if size + len(chunks[-1]) > self._max_bytes:
+            raise self._too_large(url)
+        return b"".join(chunks)
 
     def _too_large(self, url: str) -> UpstreamError:
         return UpstreamError(f"{url}: response larger than the limit of {self._max_bytes} bytes")
+
+
+class _BoundedDecoder:
+    """Undo at most one Content-Encoding (gzip or deflate) without ever producing more output
+    than asked for: a 3 KB bomb that decodes to gigabytes costs `limit` bytes, not gigabytes."""
+
+    def __init__(self, url: str, header: str) -> None:
+        self._url = url
+        encodings = [
+            e.strip().lower()
+            for e in header.split(",")
+            if e.strip().lower() not in ("", "identity")
+        ]
+        if len(encodings) > 1:
+            raise UpstreamError(
+                f"{url}: refusing stacked Content-Encoding {header!r} (one at most)"
+            )
+        self._encoding = encodings[0] if encodings else None
+        self._zlib: zlib._Decompress | None = None  # for deflate: decided by the first bytes
+        if self._encoding in ("gzip", "x-gzip"):
+            self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif self._encoding not in (None, "deflate"):
+            raise UpstreamError(f"{url}: unsupported Content-Encoding {header!r}")
+
+    def decode(self, data: bytes, room: int) -> list[bytes]:
+        """The decoded pieces of `data`; decoding stops once `room` bytes came out."""
+        if self._encoding is None:
+            return [data]
+        if self._zlib is None:  # deflate: RFC 9110 says zlib format, some servers send raw
+            raw = bool(data) and (data[0] & 0x0F) != 8
+            self._zlib = zlib.decompressobj(-zlib.MAX_WBITS if raw else zlib.MAX_WBITS)
+        pieces = []
+        try:
+            while data and room > 0:
+                piece = self._zlib.decompress(data, room)
+                pieces.append(piece)
+                room -= len(piece)
+                data = self._zlib.unconsumed_tail
+        except zlib.error as exc:
+            raise UpstreamError(
+                f"{self._url}: the {self._encoding} body does not decode ({exc})"
+            ) from None
+        return pieces
+
+    def finish(self) -> bytes:
+        """What the decoder still holds (a few hundred bytes at most) once the body ended."""
+        if self._zlib is None:
+            return b""
+        rest = self._zlib.flush()
+        if not self._zlib.eof:
+            raise UpstreamError(f"{self._url}: the {self._encoding} body is truncated")
+        return rest
 
 
 def _looks_like_html(body: bytes) -> bool:

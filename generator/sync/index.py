@@ -10,6 +10,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+from ..errors import UpstreamError
+from .urls import normalise_url
+
 # `- [Title](URL)` or `- [Title](URL): description`; titles may hold `]` escaped as `\]`.
 _LINK = re.compile(
     r"^\s*[-*]\s*\[(?P<title>(?:\\.|[^\]\\])*)\]\((?P<url>[^)\s]+)\)(?::\s*(?P<desc>.*))?$"
@@ -49,10 +52,29 @@ def parse_index(text: str, index_url: str) -> list[IndexEntry]:
     return entries
 
 
-def select_pages(entries: list[IndexEntry], prefixes: tuple[str, ...]) -> list[str]:
-    """URLs whose path starts with one of `prefixes`, without duplicates, sorted.
+@dataclass(frozen=True)
+class Selection:
+    """The API pages of an index, and the links refused on the way (one line each)."""
 
-    Sorted rather than in index order so that reordering the index changes nothing.
+    urls: list[str]
+    refused: list[str]
+
+
+def select_pages(entries: list[IndexEntry], prefixes: tuple[str, ...]) -> Selection:
+    """Normalised URLs whose path starts with one of `prefixes`, without duplicates, sorted.
+
+    Normalised first, so `/reference/x/../../secret.md` is judged as `/secret.md`; sorted
+    rather than in index order so that reordering the index changes nothing.
     """
-    urls = {entry.url for entry in entries if urlsplit(entry.url).path.startswith(prefixes)}
-    return sorted(urls)
+    urls: set[str] = set()
+    refused: list[str] = []
+    for entry in entries:
+        try:
+            url = normalise_url(entry.url)
+        except UpstreamError as exc:
+            if urlsplit(entry.url).path.startswith(prefixes):
+                refused.append(str(exc))
+            continue
+        if urlsplit(url).path.startswith(prefixes):
+            urls.add(url)
+    return Selection(sorted(urls), refused)

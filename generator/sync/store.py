@@ -4,46 +4,34 @@ Sync owns three things in the API folder: `pages/` (one YAML file per page: its 
 as published), the merged spec (`openapi.json` by default) and `sync.lock.json`. Everything
 else (config.toml, overlays/, ...) is carried over untouched.
 
-Replacing is atomic: the new folder is built next to the old one (unchanged files and
-everything sync does not own are hard-linked, so their mtimes stay), then the two folders are
-exchanged with one renameat2(RENAME_EXCHANGE) where Linux offers it, else with two renames
-(a crash between them is repaired by the next run). A failure before the exchange leaves the
-old folder exactly as it was. Files are not fsynced (that cost more than the rest of a sync):
-after a power cut the lock file may not match, and the next sync then rebuilds everything.
-
-Two syncs of one API cannot interleave: each holds an flock on `specs/<api>/.sync.lock` for
-its whole run; the second waits up to `timeout` seconds, then fails with SyncBusy. The lock
-file is hard-linked into the new folder, so the lock survives the exchange.
+Replacing is atomic: the new folder is built in the work area's scratch folder (unchanged
+files and everything sync does not own are hard-linked, so their mtimes stay), then the two
+folders are exchanged with one renameat2(RENAME_EXCHANGE) where Linux offers it, else with two
+renames (a crash between them is repaired by the next run). A failure before the exchange
+leaves the old folder exactly as it was. Files are not fsynced (that cost more than the rest
+of a sync): after a power cut the lock file may not match, and the next sync then rebuilds
+everything. The caller holds the API's lock (workarea.py) while it writes.
 """
 
 from __future__ import annotations
 
 import ctypes
-import fcntl
 import hashlib
 import json
 import os
 import re
 import shutil
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import GenerationError
+from ..workarea import WorkArea, link_or_copy
 from .fetch import Validators
 
 LOCK_FILE = "sync.lock.json"
 PAGES_DIR = "pages"
-MUTEX_FILE = ".sync.lock"
 LOCK_FORMAT = 1
-
-
-class SyncBusy(GenerationError):
-    """Another sync of the same API holds the lock."""
 
 
 def sha256(data: bytes) -> str:
@@ -147,13 +135,14 @@ def _is_owned_name(relative: str, spec_file: str) -> bool:
     )
 
 
-def write_snapshot(api_dir: Path, spec_file: str, files: dict[str, bytes]) -> None:
+def write_snapshot(api_dir: Path, spec_file: str, files: dict[str, bytes], area: WorkArea) -> None:
     """Replace what sync owns in `api_dir` by `files` (relative name -> bytes), atomically."""
     for relative in files:
         if not _is_owned_name(relative, spec_file):
             raise ValueError(f"not a snapshot file name: {relative!r}")
-    new, old = _scratch_names(api_dir)
+    new, old = _scratch_names(area)
     shutil.rmtree(new, ignore_errors=True)
+    area.scratch.mkdir(parents=True, exist_ok=True)
     try:
         new.mkdir()
         shutil.copymode(api_dir, new)
@@ -164,7 +153,7 @@ def write_snapshot(api_dir: Path, spec_file: str, files: dict[str, bytes]) -> No
         for relative, data in sorted(files.items()):
             previous = api_dir / relative
             if previous.is_file() and not previous.is_symlink() and previous.read_bytes() == data:
-                _link_or_copy(previous, new / relative)  # unchanged: keep the file and its mtime
+                link_or_copy(previous, new / relative)  # unchanged: keep the file and its mtime
             else:
                 (new / relative).write_bytes(data)
         if not _exchange(new, api_dir):
@@ -179,84 +168,25 @@ def write_snapshot(api_dir: Path, spec_file: str, files: dict[str, bytes]) -> No
         shutil.rmtree(new, ignore_errors=True)
 
 
-def recover_interrupted_swap(api_dir: Path) -> None:
-    """After a crash between the two renames of the fallback swap, put the old folder back."""
-    _, old = _scratch_names(api_dir)
+def recover_interrupted_swap(api_dir: Path, area: WorkArea) -> None:
+    """After a crash between the two renames of the fallback swap, put the old folder back
+    (call with the lock held, before the scratch folder is emptied)."""
+    _, old = _scratch_names(area)
     if not api_dir.exists() and old.is_dir():
         os.rename(old, api_dir)
 
 
-def remove_leftovers(api_dir: Path) -> None:
-    """Scratch folders of an interrupted sync (call with the lock held)."""
-    for scratch in _scratch_names(api_dir):
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
-@contextmanager
-def sync_lock(api_dir: Path, *, timeout: float, create: bool = True) -> Iterator[None]:
-    """Hold the API's sync lock; SyncBusy after `timeout` seconds of waiting.
-
-    With `create=False` (read-only runs) a missing lock file means nothing to wait for.
-    """
-    path = api_dir / MUTEX_FILE
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_CLOEXEC | (os.O_CREAT if create else 0), 0o644)
-        except FileNotFoundError:
-            if create:
-                raise
-            yield
-            return
-        try:
-            _acquire(fd, path, deadline, timeout)
-            # The folder may have been exchanged while we waited: lock the file now there.
-            if os.stat(path).st_ino == os.fstat(fd).st_ino:
-                break
-        except BaseException:
-            os.close(fd)
-            raise
-        os.close(fd)
-    try:
-        yield
-    finally:
-        os.close(fd)  # closing releases the flock
-
-
-def _acquire(fd: int, path: Path, deadline: float, timeout: float) -> None:
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                raise SyncBusy(
-                    f"{path}: another sync of this API is running (waited {timeout:g} s)"
-                ) from None
-            time.sleep(0.05)
-
-
-def _scratch_names(api_dir: Path) -> tuple[Path, Path]:
-    return (
-        api_dir.with_name(f".{api_dir.name}.sync-new"),
-        api_dir.with_name(f".{api_dir.name}.sync-old"),
-    )
+def _scratch_names(area: WorkArea) -> tuple[Path, Path]:
+    return area.scratch / "snapshot-new", area.scratch / "snapshot-old"
 
 
 def _carry_over(source: Path, target: Path) -> None:
     if source.is_symlink():
         os.symlink(os.readlink(source), target)
     elif source.is_dir():
-        shutil.copytree(source, target, symlinks=True, copy_function=_link_or_copy)
+        shutil.copytree(source, target, symlinks=True, copy_function=link_or_copy)
     else:
-        _link_or_copy(source, target)
-
-
-def _link_or_copy(source: str | Path, target: str | Path) -> None:
-    try:
-        os.link(source, target, follow_symlinks=False)
-    except OSError:  # a filesystem without hard links
-        shutil.copy2(source, target, follow_symlinks=False)
+        link_or_copy(source, target)
 
 
 _AT_FDCWD = -100

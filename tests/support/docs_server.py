@@ -6,7 +6,7 @@ site's origin in llms.txt by the server's own, so that the mirrored index links 
 
 Faults: `server.faults[path] = fault` where a fault is a callable taking the request handler
 and returning True when it answered the request itself (False: serve the file as usual).
-Factories below: `status`, `truncated`, `html_page`, `stall`, `replace`.
+Factories below: `status`, `truncated`, `html_page`, `stall`, `replace`, `encoded`.
 """
 
 from __future__ import annotations
@@ -248,6 +248,16 @@ def replace(old: bytes, new: bytes) -> Fault:
 
     def fault(handler: _Handler) -> bool:
         handler.serve_file(handler.path, lambda body: body.replace(old, new))
+        return True
+
+    return fault
+
+
+def encoded(body: bytes, encoding: str) -> Fault:
+    """Serve `body` as it is, announced with `Content-Encoding: <encoding>` (bombs, garbage)."""
+
+    def fault(handler: _Handler) -> bool:
+        handler.send(200, body, "text/markdown", {"Content-Encoding": encoding})
         return True
 
     return fault
