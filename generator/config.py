@@ -61,12 +61,9 @@ class ApiConfig:
     # resource path -> class of specs/<api>/extensions/ it inherits from (see extensions.py)
     mixins: dict[str, Mixin] = field(default_factory=dict)
     extensions_dir: Path | None = None  # hand-written modules copied into the package
-<<<<<<< HEAD
     # optional dependencies of the package's pyproject.toml, e.g. {"push": ("boto3>=1.36",)}
     extras: dict[str, tuple[str, ...]] = field(default_factory=dict)
-=======
     work_dir: Path | None = None  # the project's `.apigen/` (see workarea.py); None: beside output
->>>>>>> main
 
     @property
     def api_dir(self) -> Path:
@@ -189,11 +186,8 @@ def load_config(api_dir: Path, output_root: Path) -> ApiConfig:
         sync=sync_config,
         mixins=mixins,
         extensions_dir=api_dir / EXTENSIONS_DIR,
-<<<<<<< HEAD
         extras=extras,
-=======
         work_dir=api_dir.absolute().parent.parent / ".apigen",
->>>>>>> main
     )  # fmt: skip
 
 
