@@ -274,7 +274,7 @@ def _bind_models(
         )
     missing = sorted(set(class_names.values()) - set(models.classes))
     for class_name in missing:
-        if _needs_own_class(schemas.get(class_name)):
+        if expected_properties(document, schemas.get(class_name)) is not None:
             problems.append(f"component {component_of[class_name]!r}: no class {class_name}")
     if problems:
         shown = "; ".join(problems[:5]) + (
@@ -282,10 +282,6 @@ def _bind_models(
         )
         raise GenerationError(f"models do not match their component schemas: {shown}")
     return tuple(bound)
-
-
-def _needs_own_class(schema: Any) -> bool:
-    return isinstance(schema, dict) and isinstance(schema.get("properties"), dict)
 
 
 def expected_properties(document: dict[str, Any], schema: Any, depth: int = 0) -> set[str] | None:

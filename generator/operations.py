@@ -116,9 +116,83 @@ _ITEM_VERBS = {
     "delete": "delete",
     "patch": "update",
     "put": "update",
-    "post": "create",
+    "post": "update",  # `POST /charges/{charge}` updates it (stripe's convention)
 }
 _COLLECTION_VERBS = {"post": "create", "put": "update", "patch": "update", "delete": "delete"}
+
+
+_HTTP_VERBS = frozenset(HTTP_METHODS)
+_ARTICLES = frozenset({"a", "an", "the"})  # `get-an-albums-tracks` is `get_albums_tracks`
+_REST_VERBS = {**{method: method for method in HTTP_METHODS}, "get": "retrieve", "post": "create"}
+# What the first word of a POST's summary says it does: a POST that reads (a search, a query
+# with a body) is not `create`, and a POST to `/things/{id}` that creates is not `update`.
+_SUMMARY_VERBS = {
+    "create": "create", "creates": "create", "add": "create", "adds": "create",
+    "update": "update", "updates": "update", "modify": "update", "modifies": "update",
+    "get": "retrieve", "gets": "retrieve", "retrieve": "retrieve", "retrieves": "retrieve",
+    "fetch": "retrieve", "fetches": "retrieve", "list": "list", "lists": "list",
+    "search": "search", "searches": "search", "query": "query", "queries": "query",
+    "find": "search", "finds": "search",
+}  # fmt: skip
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in snake_case(text, fallback="").split("_") if word]
+
+
+def _said_by(word: str, said: set[str]) -> bool:
+    """Whether `word` (or its singular/plural) is among the words the path already says."""
+    return word in said or f"{word}s" in said or word.removesuffix("s") in said
+
+
+def _name_from_operation_id(
+    operation_id: str, method: str, path: str, resource: list[str], path_name: str
+) -> str:
+    """The method name an operationId gives, without what the namespace already says.
+
+    - `enterprise-admin/remove-all-...` (namespace/action): the action alone;
+    - `GetChargesCharge` on `/v1/charges/{charge}`: every word after the HTTP verb is said
+      by the path, so the REST name from the path (`retrieve`) is the better name;
+    - `pulls/get`: a bare HTTP verb is the path's REST name too;
+    - `listPets` under `pets`: the verb alone (`list`).
+    """
+    action = operation_id.rsplit("/", 1)[-1] if "/" in operation_id.strip("/") else operation_id
+    words = _words(action) or _words(operation_id)
+    segments = [s for s in path.split("/") if s and not _VERSION_SEGMENT.match(s)]
+    said = {w for part in [*resource, *segments] for w in _words(part.strip("{}"))}
+    statics = {w for part in segments if not _is_param(part) for w in _words(part)}
+    namespace = {w for part in resource[-1:] for w in _words(part)}
+    verb, rest = (words[0], words[1:]) if words else ("", [])
+    spells_path = all(_said_by(word, said) for word in rest) and all(
+        _said_by(word, set(rest)) for word in statics
+    )
+    if verb in _HTTP_VERBS and (not rest or spells_path):
+        return path_name  # the operationId is the HTTP method and the path, nothing more
+    while len(words) > 1 and words[0] in namespace:
+        words = words[1:]  # `actions_get_cache` under `actions` (no `/` in the operationId)
+    # The namespace said again at the end or right after the verb: `certificates.list_certificates`
+    # -> `certificates.list`, `albums.get_multiple_albums` -> `albums.get_multiple`.
+    words = [word for word in words if word not in _ARTICLES] or words
+    phrase = _words(resource[-1]) if resource else []
+    size = len(phrase)
+    if size and len(words) > size and _same_words(words[-size:], phrase):
+        words = words[:-size]
+    if size and len(words) > size + 1 and _same_words(words[1 : size + 1], phrase):
+        words = [words[0], *words[size + 1 :]]
+    return snake_case("_".join(words) or operation_id)
+
+
+def _same_words(words: list[str], phrase: list[str]) -> bool:
+    """`albums` is `album`, `pets` is `pet`: the last word may differ by a plural `s`."""
+    *head, last = words
+    *phrase_head, phrase_last = phrase
+    return head == phrase_head and _said_by(last, {phrase_last})
+
+
+def _summary_verb(summary: object) -> str | None:
+    """`retrieve`, `list`, `search`, `create`... when a summary starts with such a verb."""
+    words = summary.split() if isinstance(summary, str) else []
+    return _SUMMARY_VERBS.get(words[0].lower()) if words else None
 
 
 def plan_operations(document: dict[str, Any], config: ApiConfig) -> ResourceNode:
@@ -142,7 +216,12 @@ def plan_operations(document: dict[str, Any], config: ApiConfig) -> ResourceNode
                 resource = [snake_case(part) for part in tags[0].split("/") if part.strip()]
             operation_id = operation.get("operationId")
             if isinstance(operation_id, str) and operation_id.strip():
-                name = snake_case(operation_id)
+                name = _name_from_operation_id(operation_id, method, path, resource, name)
+            if method == "post" and name in ("create", "update"):  # the summary knows better
+                name = _summary_verb(operation.get("summary")) or name
+            if resource and name == resource[-1]:  # `rate_limit.rate_limit`: say the verb
+                verbs = (_summary_verb(operation.get("summary")), _REST_VERBS[method])
+                name = next(verb for verb in verbs if verb and verb != name)
         planned.append(PlannedOperation(method, path, operation, item, tuple(resource), name))
 
     root = ResourceNode(())

@@ -69,7 +69,7 @@ def test_collisions_get_distinct_deterministic_names() -> None:
     first = _names(paths)
     assert first == _names(dict(reversed(list(paths.items()))))
     assert first["POST /snapshots"] == "snapshots.create"
-    assert first["POST /snapshots/{model_id}"] == "snapshots.create_by_model_id"
+    assert first["POST /snapshots/{model_id}"] == "snapshots.update"  # stripe-style POST
     assert first["GET /things"] == "things.close_get"  # `close` belongs to the client
 
 
@@ -77,3 +77,53 @@ def test_hostile_names_become_identifiers() -> None:
     names = _names({"/a b/{x}/ü-ß": {"post": {"operationId": "import os; x", **OK}}})
     (attr_path,) = names.values()
     assert all(part.isidentifier() for part in attr_path.split("."))
+
+
+def test_operation_ids_lose_what_the_namespace_and_path_already_say() -> None:
+    def op(operation_id: str, *tags: str, summary: str = "") -> dict[str, Any]:
+        return {"operationId": operation_id, "tags": list(tags), "summary": summary, **OK}
+
+    names = _names(
+        {
+            # stripe: HTTP method + path words -> the REST name of the path; a POST that
+            # reads is not `create`
+            "/v1/charges/search": {"post": op("PostChargesSearch", summary="Search charges")},
+            "/v1/charges": {"post": op("PostCharges"), "get": op("GetCharges")},
+            "/v1/charges/{charge}": {
+                "get": op("GetChargesCharge"),
+                "post": op("PostChargesCharge"),
+            },
+            "/v1/charges/{charge}/capture": {"post": op("PostChargesChargeCapture")},
+        }
+    )
+    assert names == {
+        "POST /v1/charges": "charges.create",
+        "GET /v1/charges": "charges.list",
+        "GET /v1/charges/{charge}": "charges.retrieve",
+        "POST /v1/charges/{charge}": "charges.update",
+        "POST /v1/charges/{charge}/capture": "charges.capture",
+        "POST /v1/charges/search": "charges.search",
+    }
+    names = _names(
+        {
+            # github: `namespace/action`, a bare verb is the REST name
+            "/enterprises/{enterprise}/actions/runners/{runner_id}/labels": {
+                "delete": op(
+                    "enterprise-admin/remove-all-custom-labels-from-self-hosted-runner-for-"
+                    "enterprise",
+                    "enterprise-admin",
+                )
+            },
+            "/repos/{owner}/{repo}/pulls/{pull_number}": {"get": op("pulls/get", "pulls")},
+            "/rate_limit": {"get": op("rate-limit/get", "rate-limit")},
+            "/albums": {"get": op("get-multiple-albums", "albums")},
+        }
+    )
+    assert names == {
+        "DELETE /enterprises/{enterprise}/actions/runners/{runner_id}/labels": (
+            "enterprise_admin.remove_all_custom_labels_from_self_hosted_runner_for_enterprise"
+        ),
+        "GET /repos/{owner}/{repo}/pulls/{pull_number}": "pulls.retrieve",
+        "GET /rate_limit": "rate_limit.retrieve",
+        "GET /albums": "albums.get_multiple",
+    }

@@ -814,7 +814,7 @@ OPERATIONS: tuple[OperationInfo, ...] = (
     OperationInfo(
         method="POST",
         path="/v1/loops/deployments/{deployment_id}/metrics",
-        attr_path="loops.deployments.metrics.create",
+        attr_path="loops.deployments.metrics.retrieve",
         parameters=(
             ParameterInfo("deployment_id", "deployment_id", "path", True),
             ParameterInfo("end_epoch_millis", "end_epoch_millis", "body", False),
@@ -1402,7 +1402,7 @@ OPERATIONS: tuple[OperationInfo, ...] = (
     OperationInfo(
         method="POST",
         path="/v1/models/{model_id}/deployments/{deployment_id}/logs",
-        attr_path="models.deployments.logs.create",
+        attr_path="models.deployments.logs.retrieve",
         parameters=(
             ParameterInfo("model_id", "model_id", "path", True),
             ParameterInfo("deployment_id", "deployment_id", "path", True),
@@ -2247,7 +2247,7 @@ OPERATIONS: tuple[OperationInfo, ...] = (
     OperationInfo(
         method="POST",
         path="/v1/training_projects/{training_project_id}/jobs/{training_job_id}/logs",
-        attr_path="training_projects.jobs.logs.create",
+        attr_path="training_projects.jobs.logs.retrieve",
         parameters=(
             ParameterInfo("training_project_id", "training_project_id", "path", True),
             ParameterInfo("training_job_id", "training_job_id", "path", True),
@@ -2283,7 +2283,7 @@ OPERATIONS: tuple[OperationInfo, ...] = (
     OperationInfo(
         method="POST",
         path="/v1/training_projects/{training_project_id}/jobs/{training_job_id}/metrics",
-        attr_path="training_projects.jobs.metrics.create",
+        attr_path="training_projects.jobs.metrics.retrieve",
         parameters=(
             ParameterInfo("training_project_id", "training_project_id", "path", True),
             ParameterInfo("training_job_id", "training_job_id", "path", True),

@@ -414,7 +414,7 @@ class AsyncLoopsDeploymentsLogsResource(AsyncAPIResource):
 class LoopsDeploymentsMetricsResource(SyncAPIResource):
     """Operations under `client.loops.deployments.metrics`."""
 
-    def create(
+    def retrieve(
         self,
         deployment_id: str,
         *,
@@ -470,7 +470,7 @@ class LoopsDeploymentsMetricsResource(SyncAPIResource):
 class AsyncLoopsDeploymentsMetricsResource(AsyncAPIResource):
     """Operations under `client.loops.deployments.metrics` (async)."""
 
-    async def create(
+    async def retrieve(
         self,
         deployment_id: str,
         *,

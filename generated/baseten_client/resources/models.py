@@ -699,7 +699,7 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
             ),
         )
 
-    def create(
+    def retrieve(
         self,
         model_id: str,
         deployment_id: str,
@@ -860,7 +860,7 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
             ),
         )
 
-    async def create(
+    async def retrieve(
         self,
         model_id: str,
         deployment_id: str,

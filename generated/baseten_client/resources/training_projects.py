@@ -534,7 +534,7 @@ class TrainingProjectsJobsLogsResource(SyncAPIResource):
             ),
         )
 
-    def create(
+    def retrieve(
         self,
         training_project_id: str,
         training_job_id: str,
@@ -657,7 +657,7 @@ class AsyncTrainingProjectsJobsLogsResource(AsyncAPIResource):
             ),
         )
 
-    async def create(
+    async def retrieve(
         self,
         training_project_id: str,
         training_job_id: str,
@@ -766,7 +766,7 @@ class TrainingProjectsJobsMetricsResource(SyncAPIResource):
             ),
         )
 
-    def create(
+    def retrieve(
         self,
         training_project_id: str,
         training_job_id: str,
@@ -863,7 +863,7 @@ class AsyncTrainingProjectsJobsMetricsResource(AsyncAPIResource):
             ),
         )
 
-    async def create(
+    async def retrieve(
         self,
         training_project_id: str,
         training_job_id: str,
