@@ -37,6 +37,7 @@ class SyncConfig:
     allowed_hosts: tuple[str, ...] = ()
     api_title: str | None = None
     server_url: str | None = None
+    spec_url: str | None = None  # the whole published spec (its host must be in allowed_hosts)
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ def load_config(api_dir: Path, output_root: Path) -> ApiConfig:
             allowed_hosts=tuple(_get(sync, "allowed_hosts", list, where, [])),
             api_title=_get(sync, "api_title", str, where),
             server_url=_get(sync, "server_url", str, where),
+            spec_url=_get(sync, "spec_url", str, where),
         )
 
     return ApiConfig(

@@ -45,6 +45,7 @@ def settings_for(config: ApiConfig, *, index_only: bool = False) -> SyncSettings
         allowed_hosts=config.sync.allowed_hosts,
         api_title=config.sync.api_title,
         server_url=config.sync.server_url,
+        spec_url=config.sync.spec_url,
         spec_file=config.spec_path.name,
         index_only=index_only,
         work_dir=config.work_dir,

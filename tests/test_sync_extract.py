@@ -107,7 +107,7 @@ def test_dates_stay_strings() -> None:
 
 def test_page_without_fence_is_skipped() -> None:
     result = extract_page(URL, "# Prose\n\n```yaml\na: 1\n```\n", ANY_API)
-    assert isinstance(result, Skipped) and result.notice == f"skipped {URL}: no OpenAPI fence"
+    assert isinstance(result, Skipped) and result.notice == f"skipped {URL}: no OpenAPI block"
 
 
 def test_invalid_yaml_names_the_url_and_page_line() -> None:

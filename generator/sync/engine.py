@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ApigenError, GenerationError, InputError, UpstreamError
+from ..loader import parse_document
 from ..workarea import WORK_DIR_NAME, WorkArea
 from .extract import (
+    NO_BLOCK,
     ApiFilter,
     Fence,
     PageDocument,
@@ -46,6 +48,15 @@ from .store import (
     write_snapshot,
 )
 from .summary import compare_specs
+from .unfenced import (
+    Operation,
+    describe,
+    has_operation,
+    identify_operation,
+    operation_document,
+    operations_of,
+)
+from .urls import normalise_url
 
 Progress = Callable[[int, int], None]
 
@@ -60,9 +71,11 @@ class SyncSettings:
     allowed_hosts: tuple[str, ...] = ()
     api_title: str | None = None  # keep only documents with this info.title ...
     server_url: str | None = None  # ... and this server URL
+    spec_url: str | None = None  # the whole published spec: the source of unfenced operations
     spec_file: str = "openapi.json"
     max_pages: int = 2000
     max_page_bytes: int = 5 * 1024 * 1024
+    max_spec_bytes: int = 50 * 1024 * 1024
     concurrency: int = 8
     timeout: float = 30.0  # seconds per attempt
     retries: int = 4
@@ -94,6 +107,7 @@ class SyncSettings:
             "allowed_hosts": list(self.allowed_hosts),
             "api_title": self.api_title,
             "server_url": self.server_url,
+            **({"spec_url": self.spec_url} if self.spec_url else {}),
         }
 
 
@@ -119,6 +133,8 @@ class SyncResult:
     security_changed: bool = False
     security_old: list[str] = field(default_factory=list)
     security_new: list[str] = field(default_factory=list)
+    pages_without_openapi: list[str] = field(default_factory=list)  # "URL: METHOD /path from ..."
+    operations_only_in_whole_spec: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -185,6 +201,37 @@ class _Page:
     record: PageRecord
     document: PageDocument | None = None
     skipped: Skipped | None = None
+    text: str | None = None  # of a page without an OpenAPI block, fetched in this run
+
+
+@dataclass(frozen=True)
+class _WholeSpec:
+    url: str
+    sha256: str
+    document: dict[str, Any]
+
+
+WHOLE_SPEC = "the whole spec"
+LAST_SNAPSHOT = "the last snapshot"
+
+
+def _is_whole_spec_key(url: str) -> bool:
+    """Lock keys of operations only the whole spec has: `<spec_url>#METHOD /path` (page URLs
+    never carry a fragment)."""
+    return "#" in url
+
+
+def _file_url(page: _Page) -> str:
+    """The URL a page's file is named after; `whole-spec/<method>/<path>` for an operation
+    only the whole spec has."""
+    if page.document is None or not _is_whole_spec_key(page.url):
+        return page.url
+    return f"https://whole-spec/whole-spec/{page.document.method}{page.document.path}"
+
+
+def _operation(label: str | None) -> Operation | None:
+    method, _, path = (label or "").partition(" ")
+    return (method.lower(), path) if method and path.startswith("/") else None
 
 
 @dataclass
@@ -224,6 +271,8 @@ class _Run:
         self.overlays_sha256 = overlays_digest(self.overlays)
         self.downloaded = 0
         self.not_modified = 0
+        self.unfenced_report: list[str] = []
+        self.only_in_whole_spec: list[str] = []
 
     def _previous_lock(self) -> LockState | None:
         data = self.current.get(LOCK_FILE)
@@ -300,7 +349,7 @@ class _Run:
 
             if fetched.body is None:
                 assert known is not None  # a 304 answers only our conditional request
-                urls = list(known.pages)
+                urls = [url for url in known.pages if not _is_whole_spec_key(url)]
             else:
                 urls = self._page_urls(_decode(fetched.body, settings.index_url), policy)
             if len(urls) > settings.max_pages:
@@ -321,7 +370,32 @@ class _Run:
                 else:
                     to_fetch.append((url, stored))
             pages += await self._fetch_pages(fetcher, to_fetch)
-        return self._build(index, pages)
+            whole = await self._fetch_whole_spec(fetcher, policy)
+        return self._build(index, pages, whole)
+
+    async def _fetch_whole_spec(self, fetcher: Fetcher, policy: UrlPolicy) -> _WholeSpec | None:
+        """The whole published spec (fetched in full: it is one request, and the source of every
+        operation no page shows), or None when the config names none."""
+        url = self.settings.spec_url
+        if url is None:
+            return None
+        try:
+            policy.check(normalise_url(url))
+        except UpstreamError as exc:
+            raise InputError(f"spec_url: {exc} (list its host in allowed_hosts)") from None
+        fetched = await fetcher.with_limit(self.settings.max_spec_bytes).fetch(url, Validators())
+        assert fetched.body is not None  # an unconditional request
+        try:
+            spec = parse_document(fetched.body, url)
+        except InputError as exc:
+            raise UpstreamError(str(exc)) from None
+        version = spec.get("openapi")
+        if not (isinstance(version, str) and version.startswith("3.")):
+            raise UpstreamError(f"{url}: not an OpenAPI 3 document (openapi: {version!r})")
+        mismatch = self.api_filter.mismatch(spec)
+        if mismatch:
+            raise UpstreamError(f"{url}: the whole spec is {mismatch}")
+        return _WholeSpec(url, sha256(fetched.body), spec)
 
     def _index(self, fetched: Fetched, known: LockState | None) -> _Index:
         if fetched.body is None:
@@ -410,8 +484,13 @@ class _Run:
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
 
-    def _build(self, index: _Index, pages: list[_Page]) -> SyncResult:
+    def _build(
+        self, index: _Index, pages: list[_Page], whole: _WholeSpec | None = None
+    ) -> SyncResult:
         settings, previous = self.settings, self.previous
+        pages.sort(key=lambda page: page.url)
+        pages = self._fill_unfenced(pages, whole)
+        pages += self._whole_spec_only(pages, whole)
         pages.sort(key=lambda page: page.url)
         taken: set[str] = set()
         files: dict[str, bytes] = {}
@@ -419,13 +498,13 @@ class _Run:
         for page in pages:
             record = page.record
             if page.document is not None:
-                name = page_file_name(page.url, taken)
+                name = page_file_name(_file_url(page), taken)
                 files[name] = page.document.source.encode()
                 record = dataclasses.replace(record, file=name, operation=page.document.operation)
                 if page.document.dropped:
                     self.notices.append(dropped_notice(page.document))
-            elif page.skipped is not None:
-                self.notices.append(page.skipped.notice)
+            elif page.skipped is not None and page.skipped.reason != NO_BLOCK:
+                self.notices.append(page.skipped.notice)  # (unfenced pages were reported)
             records[page.url] = record
 
         merged = merge_documents([page.document for page in pages if page.document])
@@ -466,9 +545,117 @@ class _Run:
             pages_total=len(pages),
             pages_downloaded=self.downloaded,
             pages_not_modified=self.not_modified,
+            pages_without_openapi=self.unfenced_report,
+            operations_only_in_whole_spec=self.only_in_whole_spec,
             notices=self.notices,
             **dataclasses.asdict(changes),
         )
+
+    # Pages without an OpenAPI block (unfenced.py) ------------------------------------------
+
+    def _fill_unfenced(self, pages: list[_Page], whole: _WholeSpec | None) -> list[_Page]:
+        """Give every page without an OpenAPI block the document of its operation, from the
+        whole spec, else from the last snapshot; each is reported, none vanishes silently."""
+        fenced = [p.document for p in pages if p.document and p.record.origin is None]
+        old = self._old_spec()
+        sources = [spec for spec in (old, whole.document if whole else None) if spec]
+        known: dict[str, Any] = {}
+        for spec in sources:
+            paths = spec.get("paths")
+            known.update(paths if isinstance(paths, dict) else {})
+        top_source = fenced[0].document if fenced else (sources[-1] if sources else {})
+        self._top = {k: v for k, v in top_source.items() if k not in _UNION_KEYS}
+        covered = {document.operation for document in fenced}
+        return [
+            self._unfenced(page, whole, old, known, covered) if _is_unfenced(page) else page
+            for page in pages
+        ]
+
+    def _unfenced(
+        self,
+        page: _Page,
+        whole: _WholeSpec | None,
+        old: dict[str, Any] | None,
+        known: dict[str, Any],
+        covered: set[str],
+    ) -> _Page:
+        url = page.url
+        before = self.previous.pages.get(url) if self.previous else None
+        operation = identify_operation(page.text, known) if page.text is not None else None
+        operation = (
+            operation
+            or _operation(page.record.operation)
+            or _operation(before.operation if before else None)
+        )
+        if operation is None:
+            return self._unresolved(page, None, "no operation identified, none to keep")
+        label = describe(operation)
+        if label in covered:
+            return self._unresolved(page, operation, f"{label} is documented by another page")
+        if whole is not None and has_operation(whole.document, operation):
+            document = operation_document(whole.document, operation, self._top)
+            return self._derived(page, operation, document, f"{WHOLE_SPEC} {whole.url}")
+        kept = page.document or self._previous_document(url, before)
+        if kept is not None and kept.operation == label:
+            # offline, a stored document keeps the origin it was taken from
+            origin = page.record.origin if whole is None and page.record.origin else LAST_SNAPSHOT
+            return self._derived(page, operation, kept.document, origin)
+        if has_operation(old, operation):
+            assert old is not None
+            document = operation_document(old, operation, self._top)
+            return self._derived(page, operation, document, LAST_SNAPSHOT)
+        return self._unresolved(page, operation, f"{label} is in no other source")
+
+    def _derived(
+        self, page: _Page, operation: Operation, document: dict[str, Any], origin: str
+    ) -> _Page:
+        label = describe(operation)
+        self.unfenced_report.append(f"{page.url}: {label} from {origin}")
+        self.notices.append(f"{page.url}: {NO_BLOCK}: {label} taken from {origin}")
+        source = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        derived = PageDocument(page.url, operation[0], operation[1], document, source)
+        record = dataclasses.replace(
+            page.record, operation=label, skipped=None, origin=origin.split(" http")[0]
+        )
+        return _Page(page.url, record, document=derived)
+
+    def _unresolved(self, page: _Page, operation: Operation | None, why: str) -> _Page:
+        self.unfenced_report.append(f"{page.url}: {why}")
+        self.notices.append(f"{page.url}: {NO_BLOCK}: {why}")
+        label = describe(operation) if operation else None
+        record = dataclasses.replace(page.record, operation=label, skipped=NO_BLOCK, origin=None)
+        return _Page(page.url, record, skipped=Skipped(page.url, NO_BLOCK))
+
+    def _previous_document(self, url: str, before: PageRecord | None) -> PageDocument | None:
+        """The document the last run kept for the page, read again from its stored file."""
+        if before is None or before.skipped is not None:
+            return None
+        stored = self._stored(url, before)
+        page = self._reuse(stored) if stored else None
+        return page.document if page else None
+
+    def _whole_spec_only(self, pages: list[_Page], whole: _WholeSpec | None) -> list[_Page]:
+        """Operations of the whole spec that no page documents: added, and reported."""
+        if whole is None:
+            return []
+        covered = {page.document.operation for page in pages if page.document}
+        extra = []
+        for operation in operations_of(whole.document):
+            label = describe(operation)
+            if label in covered:
+                continue
+            document = operation_document(whole.document, operation, self._top)
+            source = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+            key = f"{whole.url}#{label}"
+            record = PageRecord(sha256=whole.sha256, operation=label, origin=WHOLE_SPEC)
+            extra.append(_Page(key, record, PageDocument(key, *operation, document, source)))
+            self.only_in_whole_spec.append(label)
+        if extra:
+            self.notices.append(
+                f"{len(extra)} operation(s) only in {WHOLE_SPEC} {whole.url}: "
+                + ", ".join(self.only_in_whole_spec)
+            )
+        return extra
 
     def _old_spec(self) -> dict[str, Any] | None:
         data = self.current.get(self.settings.spec_file)
@@ -497,6 +684,18 @@ class _Run:
         )
 
 
+_UNION_KEYS = {"paths", "webhooks", "components", "tags"}
+
+
+def _is_unfenced(page: _Page) -> bool:
+    """A listed page without an OpenAPI block (now, or already in the last run)."""
+    if _is_whole_spec_key(page.url):
+        return False
+    return page.record.origin is not None or (
+        page.skipped is not None and page.skipped.reason == NO_BLOCK
+    )
+
+
 def _decode(body: bytes, url: str) -> str:
     try:
         return body.decode("utf-8-sig")
@@ -506,12 +705,15 @@ def _decode(body: bytes, url: str) -> str:
 
 def _extract(url: str, fetched: Fetched, api_filter: ApiFilter) -> _Page:
     assert fetched.body is not None
-    result = extract_page(url, _decode(fetched.body, url), api_filter)
+    text = _decode(fetched.body, url)
+    result = extract_page(url, text, api_filter)
     record = PageRecord(
         sha256=sha256(fetched.body),
         etag=fetched.validators.etag,
         last_modified=fetched.validators.last_modified,
     )
     if isinstance(result, Skipped):
-        return _Page(url, dataclasses.replace(record, skipped=result.reason), skipped=result)
+        unfenced_text = text if result.reason == NO_BLOCK else None
+        record = dataclasses.replace(record, skipped=result.reason)
+        return _Page(url, record, skipped=result, text=unfenced_text)
     return _Page(url, record, document=result)

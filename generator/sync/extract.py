@@ -16,6 +16,8 @@ from ..errors import InputError, UpstreamError
 from ..loader import parse_document
 from ..openapi import HTTP_METHODS, json_pointer
 
+NO_BLOCK = "no OpenAPI block"  # the reason of a page without a fence (see unfenced.py)
+
 _FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<marker>`{3,}|~{3,})(?P<info>.*)$")
 
 
@@ -118,7 +120,7 @@ def extract_page(url: str, text: str, api: ApiFilter) -> PageDocument | Skipped:
     """The page's OpenAPI document, or why the page is skipped; garbled fences raise."""
     fence = find_openapi_fence(text, url)
     if fence is None:
-        return Skipped(url, "no OpenAPI fence")
+        return Skipped(url, NO_BLOCK)
     return parse_fence(url, fence, api)
 
 

@@ -163,6 +163,17 @@ class Fetcher:
         self._max_bytes = max_bytes
         self._sleep = sleep
 
+    def with_limit(self, max_bytes: int) -> Fetcher:
+        """The same fetcher with another size limit (a whole spec is bigger than a page)."""
+        return Fetcher(
+            self._client,
+            self._policy,
+            timeout=self._timeout,
+            retries=self._retries,
+            max_bytes=max_bytes,
+            sleep=self._sleep,
+        )
+
     async def fetch(self, url: str, validators: Validators, *, is_index: bool = False) -> Fetched:
         """GET `url`; 304 gives `body=None`. Errors name the URL.
 

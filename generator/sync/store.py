@@ -48,6 +48,7 @@ class PageRecord:
     file: str | None = None  # pages/<name>.yaml when the page holds a document of this API
     operation: str | None = None  # "POST /v1/x", from the fence's info string
     skipped: str | None = None  # why the page holds nothing for this API
+    origin: str | None = None  # where the document came from when not the page's own fence
 
     @property
     def validators(self) -> Validators:
