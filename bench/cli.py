@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bench import client_import
 from bench.corpus import (
     DEFAULT_CORPUS,
     QUICK_SPECS,
@@ -71,6 +72,9 @@ def _parser() -> argparse.ArgumentParser:
         "--tools", nargs="+", metavar="TOOL", help="only these tools (apigen apigen-models opc dcg)"
     )
     parser.add_argument("--no-diff", action="store_true", help="skip the `apigen diff` benchmark")
+    parser.add_argument(
+        "--no-import", action="store_true", help="skip the generated client's import-time benchmark"
+    )
     parser.add_argument(
         "--timeout", type=float, default=600.0, help="seconds before a run is killed (default: 600)"
     )
@@ -233,6 +237,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     lines += generate_tables(generate_results, tool_names, runs)
     lines += diff_table(diff_results, runs) if diff_results else ["", f"diff: {diff_note}"]
+    if not args.no_import:
+        _log("import + construct of the generated client")
+        lines += client_import.measure(5 if args.quick else 15)
 
     record: dict[str, Any] = {
         "started": started.isoformat(),
