@@ -1412,6 +1412,25 @@ FAMILY_CASES: list[tuple[str, Spec, Spec, bool]] = [
         with_parameters(query(default=10, type="integer")),
         False,
     ),
+    (
+        "response-any-of-variant-added",
+        response({"anyOf": [STRING, obj(a=STRING)]}),
+        response({"anyOf": [STRING, obj(a=STRING), obj(b=STRING)]}),
+        True,
+    ),
+    # a new scalar type cannot overlap the old ones: that is a plain widening
+    (
+        "response-any-of-variant-added",
+        response({"anyOf": [STRING, obj(a=STRING)]}),
+        response({"anyOf": [STRING, obj(a=STRING), INTEGER]}),
+        False,
+    ),
+    (
+        "response-any-of-variant-added",
+        response({"oneOf": [STRING, obj(a=STRING)]}),
+        response({"oneOf": [STRING, obj(a=STRING), obj(b=STRING)]}),
+        False,
+    ),
     # optional response property removed: possibly breaking, required: breaking
     (
         "response-optional-property-removed",

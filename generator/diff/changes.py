@@ -88,7 +88,7 @@ def _change(finding: Finding, old: Document, new: Document) -> Change:
     operations = tuple(sorted(finding.operations, key=operation_sort_key))
     operation = operations[0] if len(operations) == 1 else None
     about = finding.pointer
-    if rule.id.endswith(("-variant-added", "-variant-removed")):
+    if rule.id.endswith(("variant-added", "variant-removed")):
         about = about.rsplit("/", 2)[0]  # the union, not the member the value names
     text = rule.template.format(
         subject=subject(old if finding.side == "old" else new, about),

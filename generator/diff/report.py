@@ -102,7 +102,7 @@ def _text(changes: Sequence[Change]) -> str:
         for change, operations in grouped(found):
             if len(operations) > len(change.operations):
                 where = _operations_text(operations, lambda text: text)
-                message = f"{where}: {change.text} (#{change.pointer}, ...)"
+                message = f"{where}: {change.text} ({_location(change)}, ...)"
             else:
                 message = change.message
             lines.append(f"  [{change.rule}] {message}")

@@ -249,6 +249,12 @@ _RULE_LIST = [
         "response-pattern-changed", _W, "response {subject} pattern changed from `{old}` to `{new}`"
     ),
     Rule("response-variant-added", _B, "response {subject} may return a new variant `{new}`"),
+    # Object members of an anyOf often overlap: old payloads may well match the new one too.
+    Rule(
+        "response-any-of-variant-added",
+        _W,
+        "response {subject} may return a new anyOf variant `{new}`",
+    ),
     Rule(
         "response-variant-removed", _I, "response {subject} no longer returns the variant `{old}`"
     ),

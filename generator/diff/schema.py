@@ -682,9 +682,14 @@ class SchemaDiffer:
             )
         for index in unmatched:
             new_view = new_views[index]
-            self.graph.record(
-                f"{direction}-variant-added", new_view.site, new=self._variant_label(1, new_view)
-            )
+            rule = f"{direction}-variant-added"
+            if (
+                direction == "response"
+                and new_view.site.split("/")[-2:-1] == ["anyOf"]
+                and "object" in (self.shape(1, new_view).types or {"object"})
+            ):
+                rule = "response-any-of-variant-added"  # may overlap the old members
+            self.graph.record(rule, new_view.site, new=self._variant_label(1, new_view))
 
     def _variant_key(self, side: int, view: View, exact: bool) -> str:
         shape = self.shape(side, view)
