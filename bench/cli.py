@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bench import client_import
 from bench.corpus import (
     DEFAULT_CORPUS,
     QUICK_SPECS,
@@ -74,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-diff", action="store_true", help="skip the `apigen diff` benchmark")
     parser.add_argument(
         "--no-sync", action="store_true", help="skip the `apigen sync` no-op benchmark"
+    )
+    parser.add_argument(
+        "--no-import", action="store_true", help="skip the generated client's import-time benchmark"
     )
     parser.add_argument(
         "--timeout", type=float, default=600.0, help="seconds before a run is killed (default: 600)"
@@ -242,6 +246,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _log("sync against a local mirror")
         sync_lines, sync_record = bench_sync(runs, args.timeout)
         lines += sync_lines
+    if not args.no_import:
+        _log("import + construct of the generated client")
+        lines += client_import.measure(5 if args.quick else 15)
 
     record: dict[str, Any] = {
         "started": started.isoformat(),

@@ -22,7 +22,7 @@ from typing import Any
 from .config import ApiConfig
 from .errors import GenerationError
 from .modelgen import MODELS_MODULE, ModelClass, ModelsModule
-from .naming import SHADOWABLE_BUILTINS, argument_name, docstring, pascal_case, unique
+from .naming import SHADOWABLE_BUILTINS, argument_name, docstring, pascal_case
 from .normalize import PreparedSpec
 from .openapi import (
     SCHEMA_REF_PREFIX,
@@ -114,13 +114,16 @@ class Content:
 
 @dataclass(frozen=True)
 class Pagination:
-    """How to walk a cursor-paginated listing: where the items and the next cursor are."""
+    """How to walk a listing: where the items are, and the next cursor (offset: none).
 
-    method_name: str  # the generated iterator, e.g. `list_all`
-    cursor_arg: str  # the method's argument that takes the cursor
+    The listing's method returns a page object (`SyncPage`/`AsyncPage` of the runtime).
+    """
+
+    style: str  # "cursor" or "offset"
+    position_arg: str  # the method's argument that takes the cursor or offset
     item_annotation: str
     items: tuple[str, ...]  # attribute path from the page to its list of items
-    next_cursor: tuple[str, ...]
+    next_cursor: tuple[str, ...] | None
     has_more: tuple[str, ...] | None
 
 
@@ -413,7 +416,7 @@ class _OperationBuilder:
     def resource(self, node: ResourceNode) -> Resource:
         members = {op.name for op in node.operations} | set(node.children)
         shadowed = members & SHADOWABLE_BUILTINS
-        operations = tuple(self.operation(op, members, shadowed) for op in node.operations)
+        operations = tuple(self.operation(op, shadowed) for op in node.operations)
         return Resource(
             path=node.path,
             class_name=pascal_case("_".join(node.path), fallback="Root") + "Resource",
@@ -453,7 +456,7 @@ class _OperationBuilder:
         path_args.sort(key=lambda a: path_order.get(a.wire_name, len(path_order)))
         return path_args, keyword_args, taken
 
-    def operation(self, op: PlannedOperation, members: set[str], shadowed: set[str]) -> Operation:
+    def operation(self, op: PlannedOperation, shadowed: set[str]) -> Operation:
         operation = self.document["paths"][op.path][op.method]  # the prepared copy
         path_args, keyword_args, taken = self._arguments(op)
 
@@ -489,7 +492,7 @@ class _OperationBuilder:
         keyword_args.sort(key=lambda a: not a.required)  # stable: required first
 
         return_annotation, responses, error_types = self._responses(operation)
-        pagination = self._pagination(op, keyword_args, return_annotation, members, shadowed)
+        pagination = self._pagination(op, keyword_args, return_annotation, shadowed)
 
         def finish(annotation: str) -> str:
             return _qualify_builtins(_accept_enum_values(annotation, self.models), shadowed)
@@ -565,40 +568,54 @@ class _OperationBuilder:
         op: PlannedOperation,
         keyword_args: list[Argument],
         return_annotation: str,
-        members: set[str],
         shadowed: set[str],
     ) -> Pagination | None:
-        """A cursor listing: a GET with a cursor parameter whose page has items and a cursor."""
-        cursor_args = [
-            a for a in keyword_args if a.location == "query" and a.wire_name in _CURSOR_PARAMETERS
-        ]
+        """A listing: a GET with a cursor (or offset) parameter whose page holds a list.
+
+        Cursor listings also need a next-cursor field in the page (or in a model it nests).
+        """
+        query = [a for a in keyword_args if a.location == "query"]
+        cursor_args = [a for a in query if a.wire_name in _CURSOR_PARAMETERS]
+        offset_args = [a for a in query if a.wire_name in _OFFSET_PARAMETERS]
         page = _model_of(return_annotation, self.models)
-        if op.method != "get" or not cursor_args or page is None or page.kind != "model":
+        if op.method != "get" or page is None or page.kind != "model":
             return None
         items = next(
             ((f.name, item) for f in page.fields if (item := _list_item(f.annotation))), None
         )
         if items is None:
             return None
+        item_annotation = _qualify_builtins(items[1], shadowed)
         candidates: list[tuple[tuple[str, ...], ModelClass]] = [((), page)]
         candidates += [
             ((f.name,), nested)
             for f in page.fields
             if (nested := _model_of(f.annotation, self.models))
         ]
-        for prefix, model in candidates:
+        for prefix, model in candidates if cursor_args else []:
             names = {f.name for f in model.fields}
             cursor = next((name for name in _NEXT_CURSOR_FIELDS if name in names), None)
             if cursor is None:
                 continue
             has_more = next((name for name in _HAS_MORE_FIELDS if name in names), None)
             return Pagination(
-                method_name=unique(f"{op.name}_all", members),
-                cursor_arg=cursor_args[0].name,
-                item_annotation=_qualify_builtins(items[1], shadowed),
+                style="cursor",
+                position_arg=cursor_args[0].name,
+                item_annotation=item_annotation,
                 items=(items[0],),
                 next_cursor=(*prefix, cursor),
                 has_more=(*prefix, has_more) if has_more else None,
+            )
+        if offset_args:
+            names = {f.name for f in page.fields}
+            has_more = next((name for name in _HAS_MORE_FIELDS if name in names), None)
+            return Pagination(
+                style="offset",
+                position_arg=offset_args[0].name,
+                item_annotation=item_annotation,
+                items=(items[0],),
+                next_cursor=None,
+                has_more=(has_more,) if has_more else None,
             )
         return None
 
@@ -632,6 +649,7 @@ _NEXT_CURSOR_FIELDS = (
     "continuation_token",
 )
 _HAS_MORE_FIELDS = ("has_more", "has_next_page", "has_next")
+_OFFSET_PARAMETERS = ("offset", "skip")
 
 
 def _model_of(annotation: str, models: ModelsModule) -> ModelClass | None:

@@ -28,6 +28,16 @@ _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an RFC 9110 token
 _HEADER_VALUE_PREFIX = re.compile(r"^[\x20-\x7e]*$")  # printable ASCII, no line breaks
 
 
+# Model fields (shell-style patterns on the Python name) whose values repr() never shows.
+# Names of secrets (`auth_secret_name`, `*_secret_ref`), counts (`input_tokens`) and object
+# keys (`s3_key`) are not secrets; `[client] secret_fields` replaces this list per API.
+DEFAULT_SECRET_FIELDS = (
+    "*password*", "*secret", "*secret_key", "*secret_access_key", "*private_key*",
+    "token", "*_token", "key", "api_key", "*_api_key",
+)  # fmt: skip
+_FIELD_PATTERN = re.compile(r"^[A-Za-z0-9_*?]+$")
+
+
 @dataclass(frozen=True)
 class SyncConfig:
     """Where `apigen sync` finds the upstream docs pages of this API."""
@@ -59,6 +69,11 @@ class ApiConfig:
     # "METHOD /path" -> dotted attribute path, e.g. "POST /v1/x" -> "models.create_x"
     operation_names: dict[str, str] = field(default_factory=dict)
     sync: SyncConfig | None = None
+    # [client]: runtime behaviour of the generated client.
+    log_env: str | None = None  # env var switching the package's logger on ("debug"/"info")
+    idempotency_header: str | None = None  # sent with one key per POST/PATCH call, if set
+    secret_headers: tuple[str, ...] = ()  # request headers never logged (besides auth)
+    secret_fields: tuple[str, ...] = DEFAULT_SECRET_FIELDS  # model fields hidden from repr
     # resource path -> class of specs/<api>/extensions/ it inherits from (see extensions.py)
     mixins: dict[str, Mixin] = field(default_factory=dict)
     extensions_dir: Path | None = None  # hand-written modules copied into the package
@@ -126,6 +141,7 @@ def load_config(api_dir: Path, output_root: Path) -> ApiConfig:
     spec = _get(data, "spec", dict, where, {})
     naming = _get(data, "naming", dict, where, {})
     sync = _get(data, "sync", dict, where, None)
+    client = _get(data, "client", dict, where, {})
     extensions = _get(data, "extensions", dict, where, {})
 
     name = _get(package, "name", str, where) or snake_case(api_dir.name) + "_client"
@@ -186,6 +202,22 @@ def load_config(api_dir: Path, output_root: Path) -> ApiConfig:
         ),
         operation_names={str(k): str(v) for k, v in operations.items()},
         sync=sync_config,
+        log_env=_checked(
+            _get(client, "log_env", str, where) or name.upper().removesuffix("_CLIENT") + "_LOG",
+            _ENV_NAME, "env var", where,
+        ),
+        idempotency_header=(
+            _checked(header, _HEADER_NAME, "header name", where)
+            if (header := _get(client, "idempotency_header", str, where)) else None
+        ),
+        secret_headers=tuple(
+            _checked(str(h), _HEADER_NAME, "header name", where)
+            for h in _get(client, "secret_headers", list, where, [])
+        ),
+        secret_fields=tuple(
+            _checked(str(p), _FIELD_PATTERN, "field pattern", where)
+            for p in _get(client, "secret_fields", list, where, list(DEFAULT_SECRET_FIELDS))
+        ),
         mixins=mixins,
         extensions_dir=api_dir / EXTENSIONS_DIR,
         extras=extras,
@@ -207,4 +239,5 @@ def config_for_spec(spec_path: Path, output_dir: Path, package: str) -> ApiConfi
         async_client_class="Async" + client_class,
         api_key_env=stem.upper() + "_API_KEY",
         base_url_env=stem.upper() + "_BASE_URL",
+        log_env=stem.upper() + "_LOG",
     )

@@ -27,7 +27,9 @@ RUNTIME_FILES = (
     "_models.py",
     "_pagination.py",
     "_resource.py",
+    "_response.py",
     "_retry.py",
+    "_validation.py",
 )
 
 
@@ -81,7 +83,13 @@ def render_package(
     )
     files["__init__.py"] = env.get_template("package_init.py.jinja").render(context)
     files["README.md"] = env.get_template("README.md.jinja").render(
-        context, operation_count=len(operations), example=_example(root)
+        context,
+        operation_count=len(operations),
+        example=_example(root),
+        listing_example=next((op.attr_path for op in operations if op.pagination), None),
+        download_example=next(
+            (op.attr_path for op in operations if op.return_annotation == "bytes"), None
+        ),
     )
     files[f"{MODELS_MODULE}.py"] = api.models_source
     files["py.typed"] = ""

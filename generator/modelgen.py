@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import fnmatch
 import json
 import re
 import sys
@@ -87,8 +88,13 @@ class ModelsModule:
         return f"{MODELS_MODULE}.{name}" if name in self.classes else "Any"
 
 
-def generate_models(document: dict[str, Any], header: str) -> ModelsModule:
-    """Run datamodel-code-generator on the component schemas of a prepared spec."""
+def generate_models(
+    document: dict[str, Any], header: str, secret_fields: tuple[str, ...] = ()
+) -> ModelsModule:
+    """Run datamodel-code-generator on the component schemas of a prepared spec.
+
+    Fields whose name matches one of the `secret_fields` patterns are hidden from repr().
+    """
     schemas = document.get("components", {}).get("schemas", {})
     if not schemas:
         source = f"{header}\n\nfrom __future__ import annotations\n"
@@ -146,7 +152,8 @@ def generate_models(document: dict[str, Any], header: str) -> ModelsModule:
         raise GenerationError("datamodel-code-generator returned several modules; expected one")
     source = _use_runtime_base_class(_remove_class(output, index_name))
     _check_models_imports(source)
-    return index_models(repair_models_source(source))
+    source = repair_models_source(source)
+    return index_models(hide_secret_fields(source, secret_fields))
 
 
 def _remove_class(source: str, name: str) -> str:
@@ -274,7 +281,7 @@ def _parametrize_bare_generics(source: str) -> str:
     if not found:
         return source
     repaired = _apply(source, [_span(n, _PARAMETRIZED[n.id]) for n in found.values()], {})
-    if not _imports_any(tree):
+    if not _imports_name(tree, "Any"):
         repaired = repaired.replace(
             "from __future__ import annotations\n",
             "from __future__ import annotations\n\nfrom typing import Any\n",
@@ -390,13 +397,6 @@ def _span(node: ast.expr, text: str) -> _Splice:
     end_line = node.end_lineno or node.lineno
     end_col = node.col_offset if node.end_col_offset is None else node.end_col_offset
     return node.lineno, node.col_offset, end_line, end_col, text
-
-
-def _imports_any(tree: ast.Module) -> bool:
-    return any(
-        isinstance(node, ast.ImportFrom) and any((a.asname or a.name) == "Any" for a in node.names)
-        for node in tree.body
-    )
 
 
 def index_models(source: str) -> ModelsModule:
@@ -546,3 +546,53 @@ class _Qualifier(ast.NodeTransformer):
         if isinstance(node.value, str) and node.value in self.classes:  # a forward reference
             return ast.Attribute(ast.Name(MODELS_MODULE, ast.Load()), node.value, ast.Load())
         return node
+
+
+def hide_secret_fields(source: str, patterns: tuple[str, ...]) -> str:
+    """Add `repr=False` to model fields named like a secret (`aws_secret_access_key`).
+
+    `patterns` are shell-style, matched against the lower-cased Python field name.
+    """
+    if not patterns:
+        return source
+    tree = ast.parse(source)
+    classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    splices: list[_Splice] = []
+    for node in classes.values():
+        if _class_kind(node, classes) != "model":
+            continue
+        for statement in node.body:
+            if not (
+                isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
+            ):
+                continue
+            name = statement.target.id.lower()
+            if not any(fnmatch.fnmatchcase(name, pattern.lower()) for pattern in patterns):
+                continue
+            inner, field_call = _unwrap_annotated(statement.annotation)
+            if field_call is not None:
+                hidden = copy.deepcopy(field_call)
+                hidden.keywords = [k for k in hidden.keywords if k.arg != "repr"]
+                hidden.keywords.append(ast.keyword("repr", ast.Constant(False)))
+                splices.append(_span(field_call, ast.unparse(hidden)))
+            else:
+                text = ast.get_source_segment(source, statement.annotation) or ast.unparse(inner)
+                splices.append(_span(statement.annotation, f"Annotated[{text}, Field(repr=False)]"))
+    if not splices:
+        return source
+    hidden_source = _apply(source, splices, {})
+    for name, module in (("Annotated", "typing"), ("Field", "pydantic")):
+        if not _imports_name(tree, name):
+            hidden_source = hidden_source.replace(
+                "from __future__ import annotations\n",
+                f"from __future__ import annotations\n\nfrom {module} import {name}\n",
+                1,
+            )
+    return hidden_source
+
+
+def _imports_name(tree: ast.Module, name: str) -> bool:
+    return any(
+        isinstance(node, ast.ImportFrom) and any((a.asname or a.name) == name for a in node.names)
+        for node in tree.body
+    )

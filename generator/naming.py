@@ -37,6 +37,7 @@ RESOURCE_MEMBERS = (
         if not name.startswith("__")
     )
     | {"_client"}  # set in `__init__`, so not visible on the class
+    | {"with_raw_response", "with_streaming_response"}  # defined by the client template
     | SIGNATURE_BUILTINS
 )
 # Other builtin types a method may be named after (`list`): annotations in its class then
@@ -55,7 +56,7 @@ SHADOWABLE_BUILTINS = frozenset(
 METHOD_LOCALS = frozenset(
     {"self", "timeout", "extra_headers", "extra_query", "extra_body", "body", "types", "httpx",
      "cast", "build_body", "builtins", "Any", "Literal", "Mapping", "NOT_GIVEN", "NotGiven",
-     "fetch_page", "page_cursor", "iterate_pages", "aiterate_pages", "Iterator", "AsyncIterator"}
+     "fetch_page", "position", "SyncPage", "AsyncPage", "PageStyle", "max_retries"}
 )  # fmt: skip
 # Names a generated models module defines or imports itself; a schema named so is renamed.
 RESERVED_CLASS_NAMES = frozenset(

@@ -110,7 +110,7 @@ def _render(
     resources = plan_operations(document, config)
     check_mixins(config, resources)
     prepared = prepare_spec(document, resources)
-    models = generate_models(prepared.document, header)
+    models = generate_models(prepared.document, header, config.secret_fields)
     api = build_api(config, prepared, resources, models)
     files = render_package(config, api, header)
     files.update(extension_files(config.extensions_dir))

@@ -137,29 +137,68 @@ def test_missing_api_key_is_a_clear_error(
     client.close()
 
 
-def test_list_all_follows_cursors_across_pages(api: Any, server: LocalServer) -> None:
+def test_list_returns_a_page_that_iterates_across_pages(api: Any, server: LocalServer) -> None:
     second = {**PET, "id": "p2"}
     server.script(
         Reply(200, {"items": [PET], "next_cursor": "c2"}),
         Reply(200, {"items": [second], "next_cursor": None}),
     )
-    assert [pet.id for pet in api.pets.list_all(limit=1)] == ["p1", "p2"]
+    page = api.pets.list(limit=1)
+    assert len(server.requests) == 1  # the next page is fetched only when needed
+    assert [pet.id for pet in page.items] == ["p1"] and page.next_cursor == "c2"
+    assert page.has_next_page()
+    assert [pet.id for pet in page] == ["p1", "p2"]
     assert [sorted(r.query) for r in server.requests] == [
         [("limit", "1")],
         [("cursor", "c2"), ("limit", "1")],
     ]
 
 
-def test_async_list_all_stops_on_a_repeated_cursor(
+def test_next_page_and_iter_pages(api: Any, server: LocalServer) -> None:
+    server.script(
+        Reply(200, {"items": [PET], "next_cursor": "c2"}),
+        Reply(200, {"items": [], "next_cursor": None}),
+        Reply(200, {"items": [PET], "next_cursor": "c2"}),
+        Reply(200, {"items": [], "next_cursor": None}),
+    )
+    first = api.pets.list()
+    last = first.next_page()
+    assert last.items == [] and not last.has_next_page()
+    with pytest.raises(LookupError, match="has_next_page"):
+        last.next_page()
+    assert [len(page.items) for page in api.pets.list().iter_pages()] == [1, 0]
+
+
+def test_offset_listing_pages_by_item_count(api: Any, server: LocalServer) -> None:
+    server.script(
+        Reply(200, {"owners": [{"id": "o1"}, {"id": "o2"}], "total": 3}),
+        Reply(200, {"owners": [{"id": "o3"}], "total": 3}),
+        Reply(200, {"owners": [], "total": 3}),
+    )
+    assert [owner.id for owner in api.owners.list(limit=2)] == ["o1", "o2", "o3"]
+    assert [r.query for r in server.requests] == [
+        [("limit", "2")],
+        [("offset", "2"), ("limit", "2")],
+        [("offset", "3"), ("limit", "2")],
+    ]
+
+
+def test_async_pages_stop_on_a_repeated_cursor(
     petstore: tuple[Path, ModuleType], server: LocalServer
 ) -> None:
     _, package = petstore
     server.reset()
     page = {"items": [PET], "next_cursor": "same"}
-    server.script(Reply(200, page), Reply(200, page), Reply(200, page))
+    server.script(Reply(200, page), Reply(200, page), Reply(200, page), Reply(200, page))
 
-    async def collect() -> list[str]:
+    async def collect() -> tuple[list[str], int, bool]:
         async with package.AsyncPetstore(api_key=API_KEY, base_url=server.url) as client:
-            return [pet.id async for pet in client.pets.list_all()]
+            first = await client.pets.list()
+            ids = [pet.id async for pet in first]
+            second = await first.next_page()
+            pages = [p async for p in first.iter_pages()]
+            return ids, len(pages), second.has_next_page()
 
-    assert asyncio.run(collect()) == ["p1", "p1"]  # the second `same` cursor ends the walk
+    ids, page_count, second_has_next = asyncio.run(collect())
+    assert ids == ["p1", "p1"]  # the second `same` cursor ends the walk
+    assert page_count == 2 and not second_has_next

@@ -33,6 +33,7 @@ from generator.runtime._errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ClientClosedError,
     ConflictError,
     InternalServerError,
     MissingAPIKeyError,
@@ -249,12 +250,15 @@ def test_path_params_are_percent_quoted(server: LocalServer) -> None:
             "/v1/models/{model_id}/deployments/{deployment_id}/{flag}",
             path_params={"model_id": "a/b c", "deployment_id": Color.RED, "flag": True},
         )
-        client.request("GET", "/v1/models/{model_id}/x", path_params={"model_id": ".."})
+        client.request("GET", "/v1/models/{model_id}/x", path_params={"model_id": "...?#%"})
     assert server.requests[0].path == "/v1/models/a%2Fb%20c/deployments/red/true"
-    assert server.requests[1].path == "/v1/models/%2E%2E/x"
+    assert server.requests[1].target == "/v1/models/...%3F%23%25/x"
 
 
-@pytest.mark.parametrize("path_params", [{"model_id": ""}, {"model_id": None}, {}, None])
+@pytest.mark.parametrize(
+    "path_params",
+    [{"model_id": ""}, {"model_id": None}, {}, None, {"model_id": "."}, {"model_id": ".."}],
+)
 def test_empty_or_missing_path_param_is_refused(
     server: LocalServer, path_params: dict[str, object] | None
 ) -> None:
@@ -379,8 +383,13 @@ def test_injected_http_client_is_used_and_not_closed(server: LocalServer) -> Non
 
 def test_context_manager_closes_owned_http_client(server: LocalServer) -> None:
     with make_client(server) as client:
+        http = client._http  # created on first use
+    assert http.is_closed and client.is_closed
+    with make_client(server) as unused:
         pass
-    assert client._http.is_closed
+    assert unused.is_closed and unused._pool.client is None  # never built one
+    with pytest.raises(ClientClosedError):
+        unused.request("GET", "/")
 
 
 # --- Errors ------------------------------------------------------------------------------
@@ -497,14 +506,25 @@ def test_retries_429_honouring_retry_after(
     assert len(server.requests) == 3
 
 
-def test_honoured_retry_after_is_capped(
+def test_retry_after_beyond_max_wait_fails_at_once(
     server: LocalServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    server.script(Reply(503, b"", {"Retry-After": "3600"}), Reply(204))
+    server.script(
+        Reply(503, b"", {"Retry-After": "3600"}),
+        Reply(429, {"retry_after": 90}),
+        Reply(429, b"", {"Retry-After": "90"}),
+        Reply(204),
+    )
     with make_client(server) as client:
         delays = record_sleeps(client, monkeypatch)
-        client.request("GET", "/v1/x")
-    assert delays == [60.0]
+        with pytest.raises(InternalServerError):
+            client.request("GET", "/v1/x")
+        with pytest.raises(RateLimitError) as caught:
+            client.request("GET", "/v1/x")
+        assert caught.value.retry_after == 90
+        assert client.with_options(max_retry_wait=120).request("GET", "/v1/x") is None
+    assert delays == [90.0]
+    assert len(server.requests) == 4
 
 
 def test_retries_503_with_backoff_then_succeeds(
@@ -522,7 +542,7 @@ def test_retries_503_with_backoff_then_succeeds(
     assert len({(r.target, r.body) for r in server.requests}) == 1
 
 
-@pytest.mark.parametrize("status", [400, 404, 409, 422])
+@pytest.mark.parametrize("status", [400, 404, 422])
 def test_client_errors_are_not_retried(
     server: LocalServer, monkeypatch: pytest.MonkeyPatch, status: int
 ) -> None:

@@ -13,8 +13,9 @@ import pytest
 from support.local_server import LocalServer, Reply
 
 from generator.runtime._base_client import AsyncAPIClient, SyncAPIClient
-from generator.runtime._models import BaseModel, validate_request
+from generator.runtime._models import BaseModel
 from generator.runtime._resource import build_body
+from generator.runtime._validation import validate_request
 
 CONFIG: dict[str, Any] = {
     "api_key": "sk-test",

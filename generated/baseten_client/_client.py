@@ -4,43 +4,143 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import cast
+from functools import cached_property
+from typing import TYPE_CHECKING, cast
 
 import httpx
 
-from . import types
 from ._base_client import (
     DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_WAIT,
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
     AsyncAPIClient,
     NotGiven,
     SyncAPIClient,
 )
-from ._resource import build_body
+from ._resource import build_body, lazy_module
+from ._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 from ._version import __version__
-from .resources.api_keys import ApiKeysResource, AsyncApiKeysResource
-from .resources.billing import AsyncBillingResource, BillingResource
-from .resources.blobs import AsyncBlobsResource, BlobsResource
-from .resources.chains import AsyncChainsResource, ChainsResource
-from .resources.environment_groups import AsyncEnvironmentGroupsResource, EnvironmentGroupsResource
-from .resources.gateway import AsyncGatewayResource, GatewayResource
-from .resources.instance_type_prices import (
-    AsyncInstanceTypePricesResource,
-    InstanceTypePricesResource,
-)
-from .resources.instance_types import AsyncInstanceTypesResource, InstanceTypesResource
-from .resources.library_listings import AsyncLibraryListingsResource, LibraryListingsResource
-from .resources.llm_models import AsyncLlmModelsResource, LlmModelsResource
-from .resources.loops import AsyncLoopsResource, LoopsResource
-from .resources.model_apis import AsyncModelApisResource, ModelApisResource
-from .resources.models import AsyncModelsResource, ModelsResource
-from .resources.secrets import AsyncSecretsResource, SecretsResource
-from .resources.teams import AsyncTeamsResource, TeamsResource
-from .resources.training import AsyncTrainingResource, TrainingResource
-from .resources.training_jobs import AsyncTrainingJobsResource, TrainingJobsResource
-from .resources.training_projects import AsyncTrainingProjectsResource, TrainingProjectsResource
-from .resources.users import AsyncUsersResource, UsersResource
+
+if TYPE_CHECKING:
+    from . import types
+    from .resources.api_keys import (
+        ApiKeysResource,
+        ApiKeysResourceWithRawResponse,
+        AsyncApiKeysResource,
+        AsyncApiKeysResourceWithRawResponse,
+    )
+    from .resources.billing import (
+        AsyncBillingResource,
+        AsyncBillingResourceWithRawResponse,
+        BillingResource,
+        BillingResourceWithRawResponse,
+    )
+    from .resources.blobs import (
+        AsyncBlobsResource,
+        AsyncBlobsResourceWithRawResponse,
+        BlobsResource,
+        BlobsResourceWithRawResponse,
+    )
+    from .resources.chains import (
+        AsyncChainsResource,
+        AsyncChainsResourceWithRawResponse,
+        ChainsResource,
+        ChainsResourceWithRawResponse,
+    )
+    from .resources.environment_groups import (
+        AsyncEnvironmentGroupsResource,
+        AsyncEnvironmentGroupsResourceWithRawResponse,
+        EnvironmentGroupsResource,
+        EnvironmentGroupsResourceWithRawResponse,
+    )
+    from .resources.gateway import (
+        AsyncGatewayResource,
+        AsyncGatewayResourceWithRawResponse,
+        GatewayResource,
+        GatewayResourceWithRawResponse,
+    )
+    from .resources.instance_type_prices import (
+        AsyncInstanceTypePricesResource,
+        AsyncInstanceTypePricesResourceWithRawResponse,
+        InstanceTypePricesResource,
+        InstanceTypePricesResourceWithRawResponse,
+    )
+    from .resources.instance_types import (
+        AsyncInstanceTypesResource,
+        AsyncInstanceTypesResourceWithRawResponse,
+        InstanceTypesResource,
+        InstanceTypesResourceWithRawResponse,
+    )
+    from .resources.library_listings import (
+        AsyncLibraryListingsResource,
+        AsyncLibraryListingsResourceWithRawResponse,
+        LibraryListingsResource,
+        LibraryListingsResourceWithRawResponse,
+    )
+    from .resources.llm_models import (
+        AsyncLlmModelsResource,
+        AsyncLlmModelsResourceWithRawResponse,
+        LlmModelsResource,
+        LlmModelsResourceWithRawResponse,
+    )
+    from .resources.loops import (
+        AsyncLoopsResource,
+        AsyncLoopsResourceWithRawResponse,
+        LoopsResource,
+        LoopsResourceWithRawResponse,
+    )
+    from .resources.model_apis import (
+        AsyncModelApisResource,
+        AsyncModelApisResourceWithRawResponse,
+        ModelApisResource,
+        ModelApisResourceWithRawResponse,
+    )
+    from .resources.models import (
+        AsyncModelsResource,
+        AsyncModelsResourceWithRawResponse,
+        ModelsResource,
+        ModelsResourceWithRawResponse,
+    )
+    from .resources.secrets import (
+        AsyncSecretsResource,
+        AsyncSecretsResourceWithRawResponse,
+        SecretsResource,
+        SecretsResourceWithRawResponse,
+    )
+    from .resources.teams import (
+        AsyncTeamsResource,
+        AsyncTeamsResourceWithRawResponse,
+        TeamsResource,
+        TeamsResourceWithRawResponse,
+    )
+    from .resources.training import (
+        AsyncTrainingResource,
+        AsyncTrainingResourceWithRawResponse,
+        TrainingResource,
+        TrainingResourceWithRawResponse,
+    )
+    from .resources.training_jobs import (
+        AsyncTrainingJobsResource,
+        AsyncTrainingJobsResourceWithRawResponse,
+        TrainingJobsResource,
+        TrainingJobsResourceWithRawResponse,
+    )
+    from .resources.training_projects import (
+        AsyncTrainingProjectsResource,
+        AsyncTrainingProjectsResourceWithRawResponse,
+        TrainingProjectsResource,
+        TrainingProjectsResourceWithRawResponse,
+    )
+    from .resources.users import (
+        AsyncUsersResource,
+        AsyncUsersResourceWithRawResponse,
+        UsersResource,
+        UsersResourceWithRawResponse,
+    )
+else:
+    # Loaded when a method first needs a model: importing the client stays fast.
+    types = lazy_module(f"{__package__}.types")
 
 DEFAULT_BASE_URL = "https://api.baseten.co"
 USER_AGENT = "baseten_client/" + __version__ + " (API 1.0.0; apigen 0.1.0)"
@@ -55,7 +155,10 @@ class Baseten(SyncAPIClient):
         base_url: Defaults to the `BASETEN_BASE_URL` environment variable, then
             `DEFAULT_BASE_URL`.
         timeout: Seconds (or an `httpx.Timeout`) for each request; `None` disables it.
-        max_retries: Retries for connection errors, 408, 429 and 5xx responses.
+        max_retries: Retries of a failed request when repeating it is safe (connection errors,
+            timeouts, 408, 409, 429 and 5xx for idempotent methods; see the README).
+        max_retry_wait: Longest pause (seconds) a server's `Retry-After` may ask for; a longer
+            one fails the call at once (`RateLimitError.retry_after` tells how long).
         default_headers: Headers sent with every request.
         http_client: Your own `httpx.Client` (proxies, transports);
             you stay in charge of closing it.
@@ -68,6 +171,7 @@ class Baseten(SyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
@@ -76,6 +180,7 @@ class Baseten(SyncAPIClient):
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
+            max_retry_wait=max_retry_wait,
             default_headers=default_headers,
             default_query=None,
             http_client=http_client,
@@ -85,26 +190,137 @@ class Baseten(SyncAPIClient):
             auth_header="Authorization",
             auth_prefix="Bearer ",
             user_agent=USER_AGENT,
+            idempotency_header=None,
+            secret_headers=(),
+            log_env="BASETEN_LOG",
         )
-        self.api_keys = ApiKeysResource(self)
-        self.billing = BillingResource(self)
-        self.blobs = BlobsResource(self)
-        self.chains = ChainsResource(self)
-        self.environment_groups = EnvironmentGroupsResource(self)
-        self.gateway = GatewayResource(self)
-        self.instance_type_prices = InstanceTypePricesResource(self)
-        self.instance_types = InstanceTypesResource(self)
-        self.library_listings = LibraryListingsResource(self)
-        self.llm_models = LlmModelsResource(self)
-        self.loops = LoopsResource(self)
-        self.model_apis = ModelApisResource(self)
-        self.models = ModelsResource(self)
-        self.secrets = SecretsResource(self)
-        self.teams = TeamsResource(self)
-        self.training = TrainingResource(self)
-        self.training_jobs = TrainingJobsResource(self)
-        self.training_projects = TrainingProjectsResource(self)
-        self.users = UsersResource(self)
+
+    @cached_property
+    def api_keys(self) -> ApiKeysResource:
+        from .resources.api_keys import ApiKeysResource
+
+        return ApiKeysResource(self)
+
+    @cached_property
+    def billing(self) -> BillingResource:
+        from .resources.billing import BillingResource
+
+        return BillingResource(self)
+
+    @cached_property
+    def blobs(self) -> BlobsResource:
+        from .resources.blobs import BlobsResource
+
+        return BlobsResource(self)
+
+    @cached_property
+    def chains(self) -> ChainsResource:
+        from .resources.chains import ChainsResource
+
+        return ChainsResource(self)
+
+    @cached_property
+    def environment_groups(self) -> EnvironmentGroupsResource:
+        from .resources.environment_groups import EnvironmentGroupsResource
+
+        return EnvironmentGroupsResource(self)
+
+    @cached_property
+    def gateway(self) -> GatewayResource:
+        from .resources.gateway import GatewayResource
+
+        return GatewayResource(self)
+
+    @cached_property
+    def instance_type_prices(self) -> InstanceTypePricesResource:
+        from .resources.instance_type_prices import InstanceTypePricesResource
+
+        return InstanceTypePricesResource(self)
+
+    @cached_property
+    def instance_types(self) -> InstanceTypesResource:
+        from .resources.instance_types import InstanceTypesResource
+
+        return InstanceTypesResource(self)
+
+    @cached_property
+    def library_listings(self) -> LibraryListingsResource:
+        from .resources.library_listings import LibraryListingsResource
+
+        return LibraryListingsResource(self)
+
+    @cached_property
+    def llm_models(self) -> LlmModelsResource:
+        from .resources.llm_models import LlmModelsResource
+
+        return LlmModelsResource(self)
+
+    @cached_property
+    def loops(self) -> LoopsResource:
+        from .resources.loops import LoopsResource
+
+        return LoopsResource(self)
+
+    @cached_property
+    def model_apis(self) -> ModelApisResource:
+        from .resources.model_apis import ModelApisResource
+
+        return ModelApisResource(self)
+
+    @cached_property
+    def models(self) -> ModelsResource:
+        from .resources.models import ModelsResource
+
+        return ModelsResource(self)
+
+    @cached_property
+    def secrets(self) -> SecretsResource:
+        from .resources.secrets import SecretsResource
+
+        return SecretsResource(self)
+
+    @cached_property
+    def teams(self) -> TeamsResource:
+        from .resources.teams import TeamsResource
+
+        return TeamsResource(self)
+
+    @cached_property
+    def training(self) -> TrainingResource:
+        from .resources.training import TrainingResource
+
+        return TrainingResource(self)
+
+    @cached_property
+    def training_jobs(self) -> TrainingJobsResource:
+        from .resources.training_jobs import TrainingJobsResource
+
+        return TrainingJobsResource(self)
+
+    @cached_property
+    def training_projects(self) -> TrainingProjectsResource:
+        from .resources.training_projects import TrainingProjectsResource
+
+        return TrainingProjectsResource(self)
+
+    @cached_property
+    def users(self) -> UsersResource:
+        from .resources.users import UsersResource
+
+        return UsersResource(self)
+
+    @property
+    def with_raw_response(self) -> BasetenWithRawResponse:
+        """The same methods, returning the HTTP response (status, headers, request id, `.parse()`)."""
+        return BasetenWithRawResponse(self, "raw")
+
+    @property
+    def with_streaming_response(self) -> BasetenWithRawResponse:
+        """The same methods, returning the response before its body is read (downloads).
+
+        Use the result as a context manager, so that the connection is released.
+        """
+        return BasetenWithRawResponse(self, "stream")
 
     def prepare_model_upload(
         self,
@@ -118,6 +334,7 @@ class Baseten(SyncAPIClient):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.PrepareModelUploadResponseV1:
         """Validates a model push payload and issues upload credentials
 
@@ -155,8 +372,134 @@ class Baseten(SyncAPIClient):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class BasetenWithRawResponse:
+    """`Baseten` whose methods return the HTTP response."""
+
+    def __init__(self, client: Baseten, mode: WrapperMode) -> None:
+        self._client = client
+        self._mode: WrapperMode = mode
+        self.prepare_model_upload = to_response_wrapper(client.prepare_model_upload, mode)
+
+    @cached_property
+    def api_keys(self) -> ApiKeysResourceWithRawResponse:
+        from .resources.api_keys import ApiKeysResourceWithRawResponse
+
+        return ApiKeysResourceWithRawResponse(self._client.api_keys, self._mode)
+
+    @cached_property
+    def billing(self) -> BillingResourceWithRawResponse:
+        from .resources.billing import BillingResourceWithRawResponse
+
+        return BillingResourceWithRawResponse(self._client.billing, self._mode)
+
+    @cached_property
+    def blobs(self) -> BlobsResourceWithRawResponse:
+        from .resources.blobs import BlobsResourceWithRawResponse
+
+        return BlobsResourceWithRawResponse(self._client.blobs, self._mode)
+
+    @cached_property
+    def chains(self) -> ChainsResourceWithRawResponse:
+        from .resources.chains import ChainsResourceWithRawResponse
+
+        return ChainsResourceWithRawResponse(self._client.chains, self._mode)
+
+    @cached_property
+    def environment_groups(self) -> EnvironmentGroupsResourceWithRawResponse:
+        from .resources.environment_groups import EnvironmentGroupsResourceWithRawResponse
+
+        return EnvironmentGroupsResourceWithRawResponse(self._client.environment_groups, self._mode)
+
+    @cached_property
+    def gateway(self) -> GatewayResourceWithRawResponse:
+        from .resources.gateway import GatewayResourceWithRawResponse
+
+        return GatewayResourceWithRawResponse(self._client.gateway, self._mode)
+
+    @cached_property
+    def instance_type_prices(self) -> InstanceTypePricesResourceWithRawResponse:
+        from .resources.instance_type_prices import InstanceTypePricesResourceWithRawResponse
+
+        return InstanceTypePricesResourceWithRawResponse(
+            self._client.instance_type_prices, self._mode
+        )
+
+    @cached_property
+    def instance_types(self) -> InstanceTypesResourceWithRawResponse:
+        from .resources.instance_types import InstanceTypesResourceWithRawResponse
+
+        return InstanceTypesResourceWithRawResponse(self._client.instance_types, self._mode)
+
+    @cached_property
+    def library_listings(self) -> LibraryListingsResourceWithRawResponse:
+        from .resources.library_listings import LibraryListingsResourceWithRawResponse
+
+        return LibraryListingsResourceWithRawResponse(self._client.library_listings, self._mode)
+
+    @cached_property
+    def llm_models(self) -> LlmModelsResourceWithRawResponse:
+        from .resources.llm_models import LlmModelsResourceWithRawResponse
+
+        return LlmModelsResourceWithRawResponse(self._client.llm_models, self._mode)
+
+    @cached_property
+    def loops(self) -> LoopsResourceWithRawResponse:
+        from .resources.loops import LoopsResourceWithRawResponse
+
+        return LoopsResourceWithRawResponse(self._client.loops, self._mode)
+
+    @cached_property
+    def model_apis(self) -> ModelApisResourceWithRawResponse:
+        from .resources.model_apis import ModelApisResourceWithRawResponse
+
+        return ModelApisResourceWithRawResponse(self._client.model_apis, self._mode)
+
+    @cached_property
+    def models(self) -> ModelsResourceWithRawResponse:
+        from .resources.models import ModelsResourceWithRawResponse
+
+        return ModelsResourceWithRawResponse(self._client.models, self._mode)
+
+    @cached_property
+    def secrets(self) -> SecretsResourceWithRawResponse:
+        from .resources.secrets import SecretsResourceWithRawResponse
+
+        return SecretsResourceWithRawResponse(self._client.secrets, self._mode)
+
+    @cached_property
+    def teams(self) -> TeamsResourceWithRawResponse:
+        from .resources.teams import TeamsResourceWithRawResponse
+
+        return TeamsResourceWithRawResponse(self._client.teams, self._mode)
+
+    @cached_property
+    def training(self) -> TrainingResourceWithRawResponse:
+        from .resources.training import TrainingResourceWithRawResponse
+
+        return TrainingResourceWithRawResponse(self._client.training, self._mode)
+
+    @cached_property
+    def training_jobs(self) -> TrainingJobsResourceWithRawResponse:
+        from .resources.training_jobs import TrainingJobsResourceWithRawResponse
+
+        return TrainingJobsResourceWithRawResponse(self._client.training_jobs, self._mode)
+
+    @cached_property
+    def training_projects(self) -> TrainingProjectsResourceWithRawResponse:
+        from .resources.training_projects import TrainingProjectsResourceWithRawResponse
+
+        return TrainingProjectsResourceWithRawResponse(self._client.training_projects, self._mode)
+
+    @cached_property
+    def users(self) -> UsersResourceWithRawResponse:
+        from .resources.users import UsersResourceWithRawResponse
+
+        return UsersResourceWithRawResponse(self._client.users, self._mode)
 
 
 class AsyncBaseten(AsyncAPIClient):
@@ -168,7 +511,10 @@ class AsyncBaseten(AsyncAPIClient):
         base_url: Defaults to the `BASETEN_BASE_URL` environment variable, then
             `DEFAULT_BASE_URL`.
         timeout: Seconds (or an `httpx.Timeout`) for each request; `None` disables it.
-        max_retries: Retries for connection errors, 408, 429 and 5xx responses.
+        max_retries: Retries of a failed request when repeating it is safe (connection errors,
+            timeouts, 408, 409, 429 and 5xx for idempotent methods; see the README).
+        max_retry_wait: Longest pause (seconds) a server's `Retry-After` may ask for; a longer
+            one fails the call at once (`RateLimitError.retry_after` tells how long).
         default_headers: Headers sent with every request.
         http_client: Your own `httpx.AsyncClient` (proxies, transports);
             you stay in charge of closing it.
@@ -181,6 +527,7 @@ class AsyncBaseten(AsyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -189,6 +536,7 @@ class AsyncBaseten(AsyncAPIClient):
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
+            max_retry_wait=max_retry_wait,
             default_headers=default_headers,
             default_query=None,
             http_client=http_client,
@@ -198,26 +546,137 @@ class AsyncBaseten(AsyncAPIClient):
             auth_header="Authorization",
             auth_prefix="Bearer ",
             user_agent=USER_AGENT,
+            idempotency_header=None,
+            secret_headers=(),
+            log_env="BASETEN_LOG",
         )
-        self.api_keys = AsyncApiKeysResource(self)
-        self.billing = AsyncBillingResource(self)
-        self.blobs = AsyncBlobsResource(self)
-        self.chains = AsyncChainsResource(self)
-        self.environment_groups = AsyncEnvironmentGroupsResource(self)
-        self.gateway = AsyncGatewayResource(self)
-        self.instance_type_prices = AsyncInstanceTypePricesResource(self)
-        self.instance_types = AsyncInstanceTypesResource(self)
-        self.library_listings = AsyncLibraryListingsResource(self)
-        self.llm_models = AsyncLlmModelsResource(self)
-        self.loops = AsyncLoopsResource(self)
-        self.model_apis = AsyncModelApisResource(self)
-        self.models = AsyncModelsResource(self)
-        self.secrets = AsyncSecretsResource(self)
-        self.teams = AsyncTeamsResource(self)
-        self.training = AsyncTrainingResource(self)
-        self.training_jobs = AsyncTrainingJobsResource(self)
-        self.training_projects = AsyncTrainingProjectsResource(self)
-        self.users = AsyncUsersResource(self)
+
+    @cached_property
+    def api_keys(self) -> AsyncApiKeysResource:
+        from .resources.api_keys import AsyncApiKeysResource
+
+        return AsyncApiKeysResource(self)
+
+    @cached_property
+    def billing(self) -> AsyncBillingResource:
+        from .resources.billing import AsyncBillingResource
+
+        return AsyncBillingResource(self)
+
+    @cached_property
+    def blobs(self) -> AsyncBlobsResource:
+        from .resources.blobs import AsyncBlobsResource
+
+        return AsyncBlobsResource(self)
+
+    @cached_property
+    def chains(self) -> AsyncChainsResource:
+        from .resources.chains import AsyncChainsResource
+
+        return AsyncChainsResource(self)
+
+    @cached_property
+    def environment_groups(self) -> AsyncEnvironmentGroupsResource:
+        from .resources.environment_groups import AsyncEnvironmentGroupsResource
+
+        return AsyncEnvironmentGroupsResource(self)
+
+    @cached_property
+    def gateway(self) -> AsyncGatewayResource:
+        from .resources.gateway import AsyncGatewayResource
+
+        return AsyncGatewayResource(self)
+
+    @cached_property
+    def instance_type_prices(self) -> AsyncInstanceTypePricesResource:
+        from .resources.instance_type_prices import AsyncInstanceTypePricesResource
+
+        return AsyncInstanceTypePricesResource(self)
+
+    @cached_property
+    def instance_types(self) -> AsyncInstanceTypesResource:
+        from .resources.instance_types import AsyncInstanceTypesResource
+
+        return AsyncInstanceTypesResource(self)
+
+    @cached_property
+    def library_listings(self) -> AsyncLibraryListingsResource:
+        from .resources.library_listings import AsyncLibraryListingsResource
+
+        return AsyncLibraryListingsResource(self)
+
+    @cached_property
+    def llm_models(self) -> AsyncLlmModelsResource:
+        from .resources.llm_models import AsyncLlmModelsResource
+
+        return AsyncLlmModelsResource(self)
+
+    @cached_property
+    def loops(self) -> AsyncLoopsResource:
+        from .resources.loops import AsyncLoopsResource
+
+        return AsyncLoopsResource(self)
+
+    @cached_property
+    def model_apis(self) -> AsyncModelApisResource:
+        from .resources.model_apis import AsyncModelApisResource
+
+        return AsyncModelApisResource(self)
+
+    @cached_property
+    def models(self) -> AsyncModelsResource:
+        from .resources.models import AsyncModelsResource
+
+        return AsyncModelsResource(self)
+
+    @cached_property
+    def secrets(self) -> AsyncSecretsResource:
+        from .resources.secrets import AsyncSecretsResource
+
+        return AsyncSecretsResource(self)
+
+    @cached_property
+    def teams(self) -> AsyncTeamsResource:
+        from .resources.teams import AsyncTeamsResource
+
+        return AsyncTeamsResource(self)
+
+    @cached_property
+    def training(self) -> AsyncTrainingResource:
+        from .resources.training import AsyncTrainingResource
+
+        return AsyncTrainingResource(self)
+
+    @cached_property
+    def training_jobs(self) -> AsyncTrainingJobsResource:
+        from .resources.training_jobs import AsyncTrainingJobsResource
+
+        return AsyncTrainingJobsResource(self)
+
+    @cached_property
+    def training_projects(self) -> AsyncTrainingProjectsResource:
+        from .resources.training_projects import AsyncTrainingProjectsResource
+
+        return AsyncTrainingProjectsResource(self)
+
+    @cached_property
+    def users(self) -> AsyncUsersResource:
+        from .resources.users import AsyncUsersResource
+
+        return AsyncUsersResource(self)
+
+    @property
+    def with_raw_response(self) -> AsyncBasetenWithRawResponse:
+        """The same methods, returning the HTTP response (status, headers, request id, `.parse()`)."""
+        return AsyncBasetenWithRawResponse(self, "raw")
+
+    @property
+    def with_streaming_response(self) -> AsyncBasetenWithRawResponse:
+        """The same methods, returning the response before its body is read (downloads).
+
+        Use the result as a context manager, so that the connection is released.
+        """
+        return AsyncBasetenWithRawResponse(self, "stream")
 
     async def prepare_model_upload(
         self,
@@ -231,6 +690,7 @@ class AsyncBaseten(AsyncAPIClient):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.PrepareModelUploadResponseV1:
         """Validates a model push payload and issues upload credentials
 
@@ -268,5 +728,137 @@ class AsyncBaseten(AsyncAPIClient):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class AsyncBasetenWithRawResponse:
+    """`AsyncBaseten` whose methods return the HTTP response."""
+
+    def __init__(self, client: AsyncBaseten, mode: WrapperMode) -> None:
+        self._client = client
+        self._mode: WrapperMode = mode
+        self.prepare_model_upload = async_to_response_wrapper(client.prepare_model_upload, mode)
+
+    @cached_property
+    def api_keys(self) -> AsyncApiKeysResourceWithRawResponse:
+        from .resources.api_keys import AsyncApiKeysResourceWithRawResponse
+
+        return AsyncApiKeysResourceWithRawResponse(self._client.api_keys, self._mode)
+
+    @cached_property
+    def billing(self) -> AsyncBillingResourceWithRawResponse:
+        from .resources.billing import AsyncBillingResourceWithRawResponse
+
+        return AsyncBillingResourceWithRawResponse(self._client.billing, self._mode)
+
+    @cached_property
+    def blobs(self) -> AsyncBlobsResourceWithRawResponse:
+        from .resources.blobs import AsyncBlobsResourceWithRawResponse
+
+        return AsyncBlobsResourceWithRawResponse(self._client.blobs, self._mode)
+
+    @cached_property
+    def chains(self) -> AsyncChainsResourceWithRawResponse:
+        from .resources.chains import AsyncChainsResourceWithRawResponse
+
+        return AsyncChainsResourceWithRawResponse(self._client.chains, self._mode)
+
+    @cached_property
+    def environment_groups(self) -> AsyncEnvironmentGroupsResourceWithRawResponse:
+        from .resources.environment_groups import AsyncEnvironmentGroupsResourceWithRawResponse
+
+        return AsyncEnvironmentGroupsResourceWithRawResponse(
+            self._client.environment_groups, self._mode
+        )
+
+    @cached_property
+    def gateway(self) -> AsyncGatewayResourceWithRawResponse:
+        from .resources.gateway import AsyncGatewayResourceWithRawResponse
+
+        return AsyncGatewayResourceWithRawResponse(self._client.gateway, self._mode)
+
+    @cached_property
+    def instance_type_prices(self) -> AsyncInstanceTypePricesResourceWithRawResponse:
+        from .resources.instance_type_prices import AsyncInstanceTypePricesResourceWithRawResponse
+
+        return AsyncInstanceTypePricesResourceWithRawResponse(
+            self._client.instance_type_prices, self._mode
+        )
+
+    @cached_property
+    def instance_types(self) -> AsyncInstanceTypesResourceWithRawResponse:
+        from .resources.instance_types import AsyncInstanceTypesResourceWithRawResponse
+
+        return AsyncInstanceTypesResourceWithRawResponse(self._client.instance_types, self._mode)
+
+    @cached_property
+    def library_listings(self) -> AsyncLibraryListingsResourceWithRawResponse:
+        from .resources.library_listings import AsyncLibraryListingsResourceWithRawResponse
+
+        return AsyncLibraryListingsResourceWithRawResponse(
+            self._client.library_listings, self._mode
+        )
+
+    @cached_property
+    def llm_models(self) -> AsyncLlmModelsResourceWithRawResponse:
+        from .resources.llm_models import AsyncLlmModelsResourceWithRawResponse
+
+        return AsyncLlmModelsResourceWithRawResponse(self._client.llm_models, self._mode)
+
+    @cached_property
+    def loops(self) -> AsyncLoopsResourceWithRawResponse:
+        from .resources.loops import AsyncLoopsResourceWithRawResponse
+
+        return AsyncLoopsResourceWithRawResponse(self._client.loops, self._mode)
+
+    @cached_property
+    def model_apis(self) -> AsyncModelApisResourceWithRawResponse:
+        from .resources.model_apis import AsyncModelApisResourceWithRawResponse
+
+        return AsyncModelApisResourceWithRawResponse(self._client.model_apis, self._mode)
+
+    @cached_property
+    def models(self) -> AsyncModelsResourceWithRawResponse:
+        from .resources.models import AsyncModelsResourceWithRawResponse
+
+        return AsyncModelsResourceWithRawResponse(self._client.models, self._mode)
+
+    @cached_property
+    def secrets(self) -> AsyncSecretsResourceWithRawResponse:
+        from .resources.secrets import AsyncSecretsResourceWithRawResponse
+
+        return AsyncSecretsResourceWithRawResponse(self._client.secrets, self._mode)
+
+    @cached_property
+    def teams(self) -> AsyncTeamsResourceWithRawResponse:
+        from .resources.teams import AsyncTeamsResourceWithRawResponse
+
+        return AsyncTeamsResourceWithRawResponse(self._client.teams, self._mode)
+
+    @cached_property
+    def training(self) -> AsyncTrainingResourceWithRawResponse:
+        from .resources.training import AsyncTrainingResourceWithRawResponse
+
+        return AsyncTrainingResourceWithRawResponse(self._client.training, self._mode)
+
+    @cached_property
+    def training_jobs(self) -> AsyncTrainingJobsResourceWithRawResponse:
+        from .resources.training_jobs import AsyncTrainingJobsResourceWithRawResponse
+
+        return AsyncTrainingJobsResourceWithRawResponse(self._client.training_jobs, self._mode)
+
+    @cached_property
+    def training_projects(self) -> AsyncTrainingProjectsResourceWithRawResponse:
+        from .resources.training_projects import AsyncTrainingProjectsResourceWithRawResponse
+
+        return AsyncTrainingProjectsResourceWithRawResponse(
+            self._client.training_projects, self._mode
+        )
+
+    @cached_property
+    def users(self) -> AsyncUsersResourceWithRawResponse:
+        from .resources.users import AsyncUsersResourceWithRawResponse
+
+        return AsyncUsersResourceWithRawResponse(self._client.users, self._mode)

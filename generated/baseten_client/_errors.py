@@ -19,6 +19,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConflictError",
     "InternalServerError",
     "MissingAPIKeyError",
@@ -50,6 +51,16 @@ class MissingAPIKeyError(APIError):
     def __init__(self, env_var: str) -> None:
         super().__init__(f"No API key: pass api_key=... or set the {env_var} environment variable.")
         self.env_var = env_var
+
+
+class ClientClosedError(APIError):
+    """The client was used after `close()` (or after its `http_client` was closed)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This client has been closed; create a new one (or use it as a context manager "
+            "around all of its calls)."
+        )
 
 
 class APIConnectionError(APIError):

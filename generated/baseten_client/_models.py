@@ -1,4 +1,4 @@
-"""The base class of the generated models: strict for requests, lenient for responses.
+"""The base class of the generated models (`types.py`): strict requests, lenient responses.
 
 A vendored client outlives the API version it was generated from, so a response is read
 the way the best SDKs read it: fields the server added are kept (`model_extra`), and a
@@ -9,22 +9,20 @@ Request bodies are validated strictly: unknown fields and wrong values are error
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final
+from typing import Annotated, Any
 
 import pydantic
 from pydantic import ConfigDict, ValidationError, ValidationInfo
 
-__all__ = ["BaseModel", "type_adapter", "validate_request", "validate_response"]
+from ._validation import MODE_KEY
 
-# The validation context tells both validators which direction the data travels.
-_MODE: Final = "apigen_mode"
-_LENIENT: Final = {_MODE: "response"}
-_STRICT_REQUEST: Final = {_MODE: "request"}
+__all__ = ["BaseModel"]
 
 
 def _mode(info: ValidationInfo) -> object:
+    """ "request" or "response" (see `_validation`), None for direct use of a model."""
     context = info.context
-    return context.get(_MODE) if isinstance(context, dict) else None
+    return context.get(MODE_KEY) if isinstance(context, dict) else None
 
 
 class BaseModel(pydantic.BaseModel):
@@ -99,39 +97,3 @@ def _known_keys(model: type[pydantic.BaseModel]) -> frozenset[str]:
         names |= {field.alias for field in model.model_fields.values() if field.alias}
         known = _known_keys_cache[model] = frozenset(names)
     return known
-
-
-_type_adapters: dict[object, pydantic.TypeAdapter[Any]] = {}
-
-
-def type_adapter(annotation: Any) -> pydantic.TypeAdapter[Any]:
-    """A `TypeAdapter` for `annotation`, built once: building one is expensive."""
-    try:
-        return _type_adapters[annotation]
-    except KeyError:
-        adapter = _type_adapters[annotation] = pydantic.TypeAdapter(annotation)
-        return adapter
-    except TypeError:  # unhashable annotation, e.g. Annotated with a dict in its metadata
-        return pydantic.TypeAdapter(annotation)
-
-
-def validate_request(model: type[pydantic.BaseModel], values: dict[str, object]) -> Any:
-    """Strict validation of a request body: unknown fields and bad values raise."""
-    return model.model_validate(values, context=_STRICT_REQUEST)
-
-
-def validate_response(annotation: Any, data: object) -> tuple[Any, ValidationError | None]:
-    """`data` as `annotation`, and the error when it only fitted leniently.
-
-    First strictly; when that fails, leniently: values that do not fit stay as sent, missing
-    required fields become None, and if even the outer shape does not fit, `data` comes
-    back unchanged.
-    """
-    adapter = type_adapter(annotation)
-    try:
-        return adapter.validate_python(data), None
-    except ValidationError as exc:
-        try:
-            return adapter.validate_python(data, context=_LENIENT), exc
-        except ValidationError:
-            return data, exc

@@ -979,7 +979,7 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         response_type="types.ModelAPIsResponseV1",
         summary="List Model APIs.",
         deprecated=False,
-        iterator="model_apis.list_all",
+        pagination="cursor",
     ),
     OperationInfo(
         method="GET",
@@ -2178,7 +2178,7 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         response_type="types.GetTrainingJobCheckpointFilesResponseV1",
         summary="Get training job checkpoint files.",
         deprecated=False,
-        iterator="training_projects.jobs.checkpoint_files.list_all",
+        pagination="cursor",
     ),
     OperationInfo(
         method="GET",
@@ -2354,7 +2354,7 @@ OPERATIONS: tuple[OperationInfo, ...] = (
         response_type="types.UsersResponseV1",
         summary="Lists users in the workspace",
         deprecated=False,
-        iterator="users.list_all",
+        pagination="cursor",
     ),
     OperationInfo(
         method="GET",

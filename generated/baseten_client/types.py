@@ -84,7 +84,7 @@ class APIKeyV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    api_key: Annotated[str, Field(title="Api Key")]
+    api_key: Annotated[str, Field(title="Api Key", repr=False)]
     """
     The API key string
     """
@@ -116,11 +116,11 @@ class AWSCredentialsV1(BaseModel):
     """
     The AWS access key ID
     """
-    aws_secret_access_key: Annotated[str, Field(title="Aws Secret Access Key")]
+    aws_secret_access_key: Annotated[str, Field(title="Aws Secret Access Key", repr=False)]
     """
     The AWS secret access key
     """
-    aws_session_token: Annotated[str, Field(title="Aws Session Token")]
+    aws_session_token: Annotated[str, Field(title="Aws Session Token", repr=False)]
     """
     The AWS session token
     """
@@ -545,7 +545,7 @@ class CreateApiKeyForGroupResponseV1(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    api_key: Annotated[str, Field(title="Api Key")]
+    api_key: Annotated[str, Field(title="Api Key", repr=False)]
     """
     Plaintext key string, returned exactly once.
     """
@@ -1689,7 +1689,7 @@ class GetTrainingJobCheckpointFilesResponseV1(BaseModel):
     """
     List of presigned URLs for checkpoint files.
     """
-    next_page_token: Annotated[int | None, Field(title="Next Page Token")] = None
+    next_page_token: Annotated[int | None, Field(title="Next Page Token", repr=False)] = None
     """
     Token to use for fetching the next page of results. None when there are no more results.
     """
@@ -2200,7 +2200,7 @@ class LoopsCheckpointFilesResponseV1(BaseModel):
     """
     List of presigned URLs for checkpoint files.
     """
-    next_page_token: Annotated[int | None, Field(title="Next Page Token")] = None
+    next_page_token: Annotated[int | None, Field(title="Next Page Token", repr=False)] = None
     """
     Token to use for fetching the next page of results. None when there are no more results.
     """
@@ -2826,7 +2826,7 @@ class RegisterAPIKeyRequestV1(BaseModel):
     """
     Optional name for the Model API key
     """
-    key: Annotated[str, Field(examples=["my-secure-api-key-value"], title="Key")]
+    key: Annotated[str, Field(examples=["my-secure-api-key-value"], title="Key", repr=False)]
     """
     Value of the API key to register
     """

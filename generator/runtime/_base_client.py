@@ -6,20 +6,22 @@ in how they send a request and how they sleep between retries.
 
 from __future__ import annotations
 
-import asyncio
+import copy
 import functools
 import json
+import logging
 import os
 import re
 import ssl
 import time
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as time_of_day
 from enum import Enum
 from types import TracebackType
-from typing import Any, Final, Generic, Literal, TypeVar
+from typing import Any, Final, Generic, Literal, TypeVar, cast
 from urllib.parse import quote
 
 import httpx
@@ -31,16 +33,19 @@ from ._errors import (
     APIConnectionError,
     APIResponseValidationError,
     APITimeoutError,
+    ClientClosedError,
     MissingAPIKeyError,
     decode_body,
     make_status_error,
 )
-from ._logs import log
-from ._models import type_adapter, validate_response
+from ._logs import log, redacted_headers, setup_logging
+from ._response import RESPONSE_MODE_HEADER, APIResponse, AsyncAPIResponse
 from ._retry import backoff, retry_after_seconds
+from ._validation import type_adapter, validate_response
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
+    "DEFAULT_MAX_RETRY_WAIT",
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
     "AsyncAPIClient",
@@ -51,9 +56,16 @@ __all__ = [
 DEFAULT_TIMEOUT: Final = httpx.Timeout(60.0, connect=5.0)
 DEFAULT_MAX_RETRIES: Final = 2
 
-# Statuses worth another try: the request may well succeed a moment later.
-_RETRYABLE_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
-_MAX_HONOURED_RETRY_AFTER: Final = 60.0  # seconds; longer server hints are cut to this
+# A server asking for a longer pause than this (Retry-After) fails the call at once.
+DEFAULT_MAX_RETRY_WAIT: Final = 60.0
+# Repeating these has the effect of sending them once (RFC 9110 9.2.2).
+_IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+# Statuses worth another try for a request that may be repeated.
+_RETRYABLE_STATUSES: Final = frozenset({408, 409, 429})
+# Failures that leave no doubt the request never reached the server: any method may retry.
+_NOT_SENT_ERRORS: Final = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+ResponseMode = Literal["parse", "raw", "stream"]
 
 _PATH_PARAM = re.compile(r"\{([^{}]+)\}")
 
@@ -87,18 +99,30 @@ class _Retry:
     """Outcome of one attempt: sleep `delay` seconds, then send the request again."""
 
     delay: float
+    reason: str
 
 
 @dataclass(frozen=True)
-class _ResponseOptions:
-    """What `request` needs to turn a response into a result or an error."""
+class _CallOptions:
+    """What `request` needs to turn a response into a result, an error or a retry."""
 
     cast_to: object
     error_types: Mapping[str, object] | None
     max_retries: int
+    mode: ResponseMode
+    # Turns the parsed body into what the method returns (e.g. a page object).
+    wrap: Callable[[Any], Any] | None
 
 
 _HttpxClientT = TypeVar("_HttpxClientT", httpx.Client, httpx.AsyncClient)
+
+
+@dataclass
+class _Pool(Generic[_HttpxClientT]):
+    """The httpx client (connection pool) a client and its `with_options` copies share."""
+
+    client: _HttpxClientT | None
+    closed: bool = False
 
 
 @functools.cache
@@ -148,19 +172,22 @@ def _encode_header(value: object) -> str:
 
 
 def _format_path(template: str, params: Mapping[str, object] | None) -> str:
-    """Substitute `{name}` placeholders with percent-quoted values ("a/b" -> "a%2Fb")."""
+    """Substitute `{name}` placeholders with percent-quoted values ("a/b" -> "a%2Fb").
+
+    Raises ValueError for an empty value and for `.` or `..`: servers and proxies
+    normalise those segments away (even percent-encoded), addressing another resource.
+    """
     params = params or {}
 
     def substitute(match: re.Match[str]) -> str:
         name = match.group(1)
         value = params.get(name)
         text = "" if _is_omitted(value) else _to_str(value)
-        if not text:
-            # An empty segment would silently address a different endpoint.
-            raise ValueError(f"Path parameter {name!r} of {template} must be a non-empty value")
-        if text in {".", ".."}:
-            # Literal dot segments would be resolved away by URL normalisation ("a/../b").
-            return text.replace(".", "%2E")
+        if text in {"", ".", ".."}:
+            raise ValueError(
+                f"Path parameter {name!r} of {template} must not be {text!r}: it would address "
+                "a different resource"
+            )
         return quote(text, safe="")
 
     return _PATH_PARAM.sub(substitute, template)
@@ -192,6 +219,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         base_url: str | httpx.URL | None = None,
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: _HttpxClientT | None = None,
@@ -201,18 +229,23 @@ class _BaseClient(Generic[_HttpxClientT]):
         auth_header: str = "Authorization",
         auth_prefix: str = "Bearer ",
         user_agent: str,
+        idempotency_header: str | None = None,
+        secret_headers: Sequence[str] = (),
+        log_env: str | None = None,
     ) -> None:
+        if log_env:
+            setup_logging(log_env)
         api_key = api_key or os.environ.get(api_key_env)
         if not api_key:
             raise MissingAPIKeyError(api_key_env)
-        if max_retries < 0:
-            raise ValueError(f"max_retries must be >= 0, not {max_retries}")
         self._api_key = api_key
+        self._auth_header, self._auth_prefix = auth_header, auth_prefix
         self._base_url = httpx.URL(
             str(base_url or os.environ.get(base_url_env) or default_base_url)
         )
         self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
-        self._max_retries = max_retries
+        self._max_retries = _checked_retries(max_retries)
+        self._max_retry_wait = max_retry_wait
         self._default_headers: dict[str, str] = {
             "Accept": "application/json",
             "User-Agent": user_agent,
@@ -220,11 +253,21 @@ class _BaseClient(Generic[_HttpxClientT]):
             auth_header: f"{auth_prefix}{api_key}",
         }
         self._default_query: dict[str, object] = dict(default_query or {})
+        # Sent with every non-idempotent request (one key per call) so that it may be retried.
+        self._idempotency_header = idempotency_header
+        self._secret_headers = frozenset(h.lower() for h in (auth_header, *secret_headers))
         # An injected client belongs to the caller, who closes it.
         self._owns_http = http_client is None
-        self._http: _HttpxClientT = (
-            http_client if http_client is not None else self._default_http_client()
-        )
+        self._pool: _Pool[_HttpxClientT] = _Pool(http_client)
+
+    @property
+    def _http(self) -> _HttpxClientT:
+        """The httpx client, created on first use: building one (TLS setup) takes a while."""
+        if self._pool.client is None:
+            if self._pool.closed:
+                raise ClientClosedError()
+            self._pool.client = self._default_http_client()
+        return self._pool.client
 
     def _default_http_client(self) -> _HttpxClientT:
         raise NotImplementedError
@@ -241,9 +284,58 @@ class _BaseClient(Generic[_HttpxClientT]):
     def max_retries(self) -> int:
         return self._max_retries
 
+    @property
+    def max_retry_wait(self) -> float:
+        return self._max_retry_wait
+
+    @property
+    def is_closed(self) -> bool:
+        client = self._pool.client
+        return self._pool.closed or (client is not None and client.is_closed)
+
     def __repr__(self) -> str:
         # Never the API key.
         return f"{type(self).__name__}(base_url={str(self._base_url)!r})"
+
+    def with_options(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | httpx.URL | None = None,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | None = None,
+        max_retry_wait: float | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, object] | None = None,
+    ) -> Self:
+        """A copy with some options changed, sharing this client's connection pool.
+
+        Closing the copy leaves the pool open; closing this client closes it for both.
+        """
+        clone = copy.copy(self)
+        # Resources and wrappers cached on this client send through it: the copy makes its own.
+        clone.__dict__ = {
+            key: value
+            for key, value in self.__dict__.items()
+            if getattr(value, "_client", None) is not self
+        }
+        clone._owns_http = False
+        clone._default_headers = {**self._default_headers, **(default_headers or {})}
+        clone._default_query = {**self._default_query, **(default_query or {})}
+        if api_key is not None:
+            clone._api_key = api_key
+            clone._default_headers[self._auth_header] = f"{self._auth_prefix}{api_key}"
+        if base_url is not None:
+            clone._base_url = httpx.URL(str(base_url))
+        if not isinstance(timeout, NotGiven):
+            clone._timeout = (
+                timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+            )
+        if max_retries is not None:
+            clone._max_retries = _checked_retries(max_retries)
+        if max_retry_wait is not None:
+            clone._max_retry_wait = max_retry_wait
+        return clone
 
     def _url(self, path: str) -> str:
         return str(self._base_url).rstrip("/") + "/" + path.lstrip("/")
@@ -272,6 +364,13 @@ class _BaseClient(Generic[_HttpxClientT]):
                     request_headers.pop(key, None)
                 else:
                     request_headers[key] = _encode_header(value)
+        if (
+            self._idempotency_header
+            and method.upper() not in _IDEMPOTENT_METHODS
+            and self._idempotency_header not in request_headers
+        ):
+            # One key for the call, kept by its retries: the server acts at most once.
+            request_headers[self._idempotency_header] = f"apigen-{uuid.uuid4()}"
         if not isinstance(json_body, NotGiven) or extra_body is not None:
             if content is not None:
                 raise ValueError("Pass either a JSON body or raw content, not both")
@@ -298,49 +397,151 @@ class _BaseClient(Generic[_HttpxClientT]):
         # allow_nan=False: NaN and Infinity are not JSON, so fail here rather than at the API.
         return json.dumps(data, ensure_ascii=False, allow_nan=False).encode()
 
-    def _options(
+    def _prepare(
         self,
+        method: str,
+        path: str,
+        *,
+        extra_headers: Mapping[str, str] | None,
         cast_to: object,
         error_types: Mapping[str, object] | None,
         max_retries: int | NotGiven,
-    ) -> _ResponseOptions:
-        return _ResponseOptions(
+        wrap: Callable[[Any], Any] | None,
+        **request_parts: Any,
+    ) -> tuple[httpx.Request, _CallOptions]:
+        if self.is_closed:
+            raise ClientClosedError()
+        mode = _pop_response_mode(extra_headers)
+        request = self._build_request(method, path, extra_headers=extra_headers, **request_parts)
+        options = _CallOptions(
             cast_to=cast_to,
             error_types=error_types,
-            max_retries=self._max_retries if isinstance(max_retries, NotGiven) else max_retries,
+            max_retries=(
+                self._max_retries
+                if isinstance(max_retries, NotGiven)
+                else _checked_retries(max_retries)
+            ),
+            mode=mode,
+            wrap=wrap,
         )
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "Request: %s %s headers=%s",
+                request.method,
+                self._loggable_url(request.url),
+                redacted_headers(request.headers, self._secret_headers),
+            )
+        return request, options
+
+    def _loggable_url(self, url: httpx.URL) -> str:
+        """The URL with the values of secret query parameters (API keys) hidden."""
+        if not url.query:
+            return str(url)
+        params = [
+            (key, "<redacted>" if key.lower() in self._secret_headers else value)
+            for key, value in url.params.multi_items()
+        ]
+        return str(url.copy_with(params=params))
 
     def _handle_outcome(
         self,
         request: httpx.Request,
         outcome: httpx.Response | httpx.RequestError,
-        options: _ResponseOptions,
+        options: _CallOptions,
         retries_taken: int,
     ) -> Any:
-        """The parsed result, a `_Retry`, or raises the error the caller should see."""
+        """The result, a `_Retry`, or raises the error the caller should see.
+
+        A response that is not a success must have been read.
+        """
+        where = f"{request.method} {self._loggable_url(request.url)}"
         can_retry = retries_taken < options.max_retries
+        may_repeat = request.method in _IDEMPOTENT_METHODS or (
+            self._idempotency_header is not None and self._idempotency_header in request.headers
+        )
         if isinstance(outcome, httpx.RequestError):
-            retryable = isinstance(outcome, httpx.TransportError) and not isinstance(
-                outcome,
-                httpx.UnsupportedProtocol,  # a bad base_url stays bad
+            log.info("HTTP Request: %s failed: %s: %s", where, type(outcome).__name__, outcome)
+            retryable = (
+                isinstance(outcome, httpx.TransportError)
+                and not isinstance(outcome, httpx.UnsupportedProtocol)  # a bad base_url stays bad
+                and (may_repeat or isinstance(outcome, _NOT_SENT_ERRORS))
             )
             if can_retry and retryable:
-                return _Retry(backoff(retries_taken))
+                return self._retry(
+                    where, backoff(retries_taken), retries_taken, options, "connection error"
+                )
+            if retryable is False and can_retry:
+                log.info("Not retrying %s: it may have reached the server", where)
             if isinstance(outcome, httpx.TimeoutException):
                 raise APITimeoutError(request=request) from outcome
             raise APIConnectionError(
                 f"Connection error: {type(outcome).__name__}: {outcome}", request=request
             ) from outcome
         response = outcome
+        log.info(
+            'HTTP Request: %s "%d %s" (%.0f ms)',
+            where,
+            response.status_code,
+            response.reason_phrase,
+            response.elapsed.total_seconds() * 1000 if _has_elapsed(response) else 0.0,
+        )
         if response.is_success:
-            return self._parse_response(response, options.cast_to)
+            return self._result(response, options, retries_taken)
         body = decode_body(response)
-        if can_retry and response.status_code in _RETRYABLE_STATUSES:
-            hint = retry_after_seconds(response.headers, body)
-            if hint is not None:
-                return _Retry(min(hint, _MAX_HONOURED_RETRY_AFTER))
-            return _Retry(backoff(retries_taken))
-        raise make_status_error(response, self._parse_error(response, body, options.error_types))
+        hint = retry_after_seconds(response.headers, body)
+        status = response.status_code
+        should_retry = response.headers.get("x-should-retry", "").strip().lower()
+        if should_retry in ("true", "false"):
+            retryable, reason = should_retry == "true", f"x-should-retry: {should_retry}"
+        elif may_repeat:
+            retryable, reason = status in _RETRYABLE_STATUSES or status >= 500, f"status {status}"
+        else:
+            # The server did not act on a 429, nor on a 503 that says when to come back.
+            retryable = status == 429 or (status == 503 and hint is not None)
+            reason = f"status {status}"
+        error = make_status_error(response, self._parse_error(response, body, options.error_types))
+        if not (can_retry and retryable):
+            if can_retry:
+                log.debug("Not retrying %s: %s", where, reason)
+            raise error
+        if hint is not None and hint > self._max_retry_wait:
+            log.info(
+                "Not retrying %s: the server asks to wait %.0f s, more than max_retry_wait (%.0f s)",
+                where,
+                hint,
+                self._max_retry_wait,
+            )
+            raise error
+        delay = hint if hint is not None and hint > 0 else backoff(retries_taken)
+        return self._retry(where, delay, retries_taken, options, reason)
+
+    @staticmethod
+    def _retry(
+        where: str, delay: float, retries_taken: int, options: _CallOptions, reason: str
+    ) -> _Retry:
+        log.info(
+            "Retrying %s in %.2f s (retry %d of %d): %s",
+            where,
+            delay,
+            retries_taken + 1,
+            options.max_retries,
+            reason,
+        )
+        return _Retry(delay, reason)
+
+    def _result(self, response: httpx.Response, options: _CallOptions, retries_taken: int) -> Any:
+        def parse(read_response: httpx.Response) -> Any:
+            value = self._parse_response(read_response, options.cast_to)
+            return options.wrap(value) if options.wrap is not None else value
+
+        if options.mode == "parse":
+            return parse(response)
+        return self._raw_response(response, parse, retries_taken)
+
+    def _raw_response(
+        self, response: httpx.Response, parse: Callable[[httpx.Response], Any], retries_taken: int
+    ) -> object:
+        raise NotImplementedError
 
     @staticmethod
     def _parse_error(
@@ -400,6 +601,33 @@ class _BaseClient(Generic[_HttpxClientT]):
         return value
 
 
+def _checked_retries(max_retries: int) -> int:
+    if max_retries < 0:
+        raise ValueError(f"max_retries must be >= 0, not {max_retries}")
+    return max_retries
+
+
+def _has_elapsed(response: httpx.Response) -> bool:
+    try:
+        response.elapsed  # noqa: B018 (set only once the response was read or closed)
+    except RuntimeError:
+        return False
+    return True
+
+
+def _pop_response_mode(extra_headers: Mapping[str, str] | None) -> ResponseMode:
+    """The mode a `with_raw_response` wrapper asked for; the marker header is not sent.
+
+    Removed in place: the wrapper made this dict for the call, and a page object's next
+    request (which reuses the call's `extra_headers`) should return plain pages.
+    """
+    if isinstance(extra_headers, dict) and RESPONSE_MODE_HEADER in extra_headers:
+        mode = extra_headers.pop(RESPONSE_MODE_HEADER)
+        if mode in ("raw", "stream"):
+            return cast(ResponseMode, mode)
+    return "parse"
+
+
 class SyncAPIClient(_BaseClient[httpx.Client]):
     """Blocking client; use it as a context manager or call `close()`."""
 
@@ -408,6 +636,11 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
 
     def _sleep(self, seconds: float) -> None:
         time.sleep(seconds)
+
+    def _raw_response(
+        self, response: httpx.Response, parse: Callable[[httpx.Response], Any], retries_taken: int
+    ) -> APIResponse[Any]:
+        return APIResponse(response, parse, retries_taken)
 
     def request(
         self,
@@ -427,9 +660,10 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         max_retries: int | NotGiven = NOT_GIVEN,
+        wrap: Callable[[Any], Any] | None = None,
     ) -> Any:
-        """Send a request, retrying when that may help, and parse the response as `cast_to`."""
-        request = self._build_request(
+        """Send a request, retrying when that is safe, and parse the response as `cast_to`."""
+        request, options = self._prepare(
             method,
             path,
             path_params=path_params,
@@ -442,13 +676,18 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
+            cast_to=cast_to,
+            error_types=error_types,
+            max_retries=max_retries,
+            wrap=wrap,
         )
-        options = self._options(cast_to, error_types, max_retries)
         retries_taken = 0
         while True:
             outcome: httpx.Response | httpx.RequestError
             try:
-                outcome = self._http.send(request)
+                outcome = self._http.send(request, stream=options.mode == "stream")
+                if not outcome.is_success:
+                    outcome.read()
             except httpx.RequestError as exc:
                 outcome = exc
             result = self._handle_outcome(request, outcome, options, retries_taken)
@@ -462,7 +701,9 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
     def close(self) -> None:
         """Close the HTTP connection pool, unless it was injected by the caller."""
         if self._owns_http:
-            self._http.close()
+            if self._pool.client is not None:
+                self._pool.client.close()
+            self._pool.closed = True
 
     def __enter__(self) -> Self:
         return self
@@ -483,7 +724,14 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         return httpx.AsyncClient(timeout=self._timeout, verify=_ssl_context())
 
     async def _sleep(self, seconds: float) -> None:
+        import asyncio  # here: importing asyncio costs more than the rest of the client
+
         await asyncio.sleep(seconds)
+
+    def _raw_response(
+        self, response: httpx.Response, parse: Callable[[httpx.Response], Any], retries_taken: int
+    ) -> AsyncAPIResponse[Any]:
+        return AsyncAPIResponse(response, parse, retries_taken)
 
     async def request(
         self,
@@ -503,9 +751,10 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         max_retries: int | NotGiven = NOT_GIVEN,
+        wrap: Callable[[Any], Any] | None = None,
     ) -> Any:
-        """Send a request, retrying when that may help, and parse the response as `cast_to`."""
-        request = self._build_request(
+        """Send a request, retrying when that is safe, and parse the response as `cast_to`."""
+        request, options = self._prepare(
             method,
             path,
             path_params=path_params,
@@ -518,13 +767,18 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
+            cast_to=cast_to,
+            error_types=error_types,
+            max_retries=max_retries,
+            wrap=wrap,
         )
-        options = self._options(cast_to, error_types, max_retries)
         retries_taken = 0
         while True:
             outcome: httpx.Response | httpx.RequestError
             try:
-                outcome = await self._http.send(request)
+                outcome = await self._http.send(request, stream=options.mode == "stream")
+                if not outcome.is_success:
+                    await outcome.aread()
             except httpx.RequestError as exc:
                 outcome = exc
             result = self._handle_outcome(request, outcome, options, retries_taken)
@@ -538,7 +792,9 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
     async def close(self) -> None:
         """Close the HTTP connection pool, unless it was injected by the caller."""
         if self._owns_http:
-            await self._http.aclose()
+            if self._pool.client is not None:
+                await self._pool.client.aclose()
+            self._pool.closed = True
 
     async def aclose(self) -> None:
         """Alias of `close()`, matching httpx."""

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from ._base_client import NOT_GIVEN, NotGiven
-from ._models import validate_request
+from ._validation import validate_request
 
 if TYPE_CHECKING:
     from ._base_client import AsyncAPIClient, SyncAPIClient
@@ -68,4 +71,19 @@ class OperationInfo:
     response_type: str | None  # annotation of the parsed result, e.g. "models.ModelV1"
     summary: str | None
     deprecated: bool = False
-    iterator: str | None = None  # for cursor listings: the method yielding every item
+    pagination: str | None = None  # "cursor" or "offset": the method returns a page object
+
+
+def lazy_module(name: str) -> ModuleType:
+    """The module `name`, executed on its first attribute access rather than now."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module

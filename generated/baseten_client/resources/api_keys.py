@@ -12,6 +12,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 
 
 class ApiKeysResource(SyncAPIResource):
@@ -23,6 +24,7 @@ class ApiKeysResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.APIKeysV1:
         """Lists the user's API keys (metadata only, no plain text keys)"""
         return cast(
@@ -34,6 +36,7 @@ class ApiKeysResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -50,6 +53,7 @@ class ApiKeysResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.APIKeyV1:
         """Creates an API key
 
@@ -81,6 +85,7 @@ class ApiKeysResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -91,6 +96,7 @@ class ApiKeysResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.APIKeyTombstoneV1:
         """Deletes an API key by prefix
 
@@ -108,6 +114,7 @@ class ApiKeysResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -121,6 +128,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.APIKeysV1:
         """Lists the user's API keys (metadata only, no plain text keys)"""
         return cast(
@@ -132,6 +140,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -148,6 +157,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.APIKeyV1:
         """Creates an API key
 
@@ -179,6 +189,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -189,6 +200,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.APIKeyTombstoneV1:
         """Deletes an API key by prefix
 
@@ -206,5 +218,24 @@ class AsyncApiKeysResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ApiKeysResourceWithRawResponse:
+    """`ApiKeysResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ApiKeysResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.delete = to_response_wrapper(resource.delete, mode)
+
+
+class AsyncApiKeysResourceWithRawResponse:
+    """`AsyncApiKeysResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncApiKeysResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.delete = async_to_response_wrapper(resource.delete, mode)

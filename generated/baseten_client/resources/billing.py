@@ -11,6 +11,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 
 
 class BillingResource(SyncAPIResource):
@@ -24,6 +25,7 @@ class BillingResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UsageSummaryV1:
         """Gets billing usage summary for a date range
 
@@ -46,6 +48,7 @@ class BillingResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -61,6 +64,7 @@ class AsyncBillingResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UsageSummaryV1:
         """Gets billing usage summary for a date range
 
@@ -83,5 +87,20 @@ class AsyncBillingResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class BillingResourceWithRawResponse:
+    """`BillingResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: BillingResource, mode: WrapperMode) -> None:
+        self.usage_summary = to_response_wrapper(resource.usage_summary, mode)
+
+
+class AsyncBillingResourceWithRawResponse:
+    """`AsyncBillingResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncBillingResource, mode: WrapperMode) -> None:
+        self.usage_summary = async_to_response_wrapper(resource.usage_summary, mode)

@@ -11,6 +11,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 
 
 class BlobsCredentialsResource(SyncAPIResource):
@@ -22,6 +23,7 @@ class BlobsCredentialsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetBlobCredentialsResponseV1:
         """Get blob credentials for models."""
         return cast(
@@ -33,6 +35,7 @@ class BlobsCredentialsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -42,6 +45,7 @@ class BlobsCredentialsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetBlobCredentialsResponseV1:
         """Get blob credentials for training."""
         return cast(
@@ -53,6 +57,7 @@ class BlobsCredentialsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -66,6 +71,7 @@ class AsyncBlobsCredentialsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetBlobCredentialsResponseV1:
         """Get blob credentials for models."""
         return cast(
@@ -77,6 +83,7 @@ class AsyncBlobsCredentialsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -86,6 +93,7 @@ class AsyncBlobsCredentialsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetBlobCredentialsResponseV1:
         """Get blob credentials for training."""
         return cast(
@@ -97,8 +105,25 @@ class AsyncBlobsCredentialsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class BlobsCredentialsResourceWithRawResponse:
+    """`BlobsCredentialsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: BlobsCredentialsResource, mode: WrapperMode) -> None:
+        self.model = to_response_wrapper(resource.model, mode)
+        self.train = to_response_wrapper(resource.train, mode)
+
+
+class AsyncBlobsCredentialsResourceWithRawResponse:
+    """`AsyncBlobsCredentialsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncBlobsCredentialsResource, mode: WrapperMode) -> None:
+        self.model = async_to_response_wrapper(resource.model, mode)
+        self.train = async_to_response_wrapper(resource.train, mode)
 
 
 class BlobsResource(SyncAPIResource):
@@ -115,3 +140,17 @@ class AsyncBlobsResource(AsyncAPIResource):
     def __init__(self, client: AsyncAPIClient) -> None:
         super().__init__(client)
         self.credentials = AsyncBlobsCredentialsResource(client)
+
+
+class BlobsResourceWithRawResponse:
+    """`BlobsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: BlobsResource, mode: WrapperMode) -> None:
+        self.credentials = BlobsCredentialsResourceWithRawResponse(resource.credentials, mode)
+
+
+class AsyncBlobsResourceWithRawResponse:
+    """`AsyncBlobsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncBlobsResource, mode: WrapperMode) -> None:
+        self.credentials = AsyncBlobsCredentialsResourceWithRawResponse(resource.credentials, mode)

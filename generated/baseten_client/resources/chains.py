@@ -12,6 +12,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 
 
 class ChainsDeploymentsChainletsLogsResource(SyncAPIResource):
@@ -40,6 +41,7 @@ class ChainsDeploymentsChainletsLogsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Gets the logs for a chainlet within a chain deployment.
 
@@ -90,6 +92,7 @@ class ChainsDeploymentsChainletsLogsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -120,6 +123,7 @@ class AsyncChainsDeploymentsChainletsLogsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Gets the logs for a chainlet within a chain deployment.
 
@@ -170,8 +174,25 @@ class AsyncChainsDeploymentsChainletsLogsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ChainsDeploymentsChainletsLogsResourceWithRawResponse:
+    """`ChainsDeploymentsChainletsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ChainsDeploymentsChainletsLogsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+
+
+class AsyncChainsDeploymentsChainletsLogsResourceWithRawResponse:
+    """`AsyncChainsDeploymentsChainletsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: AsyncChainsDeploymentsChainletsLogsResource, mode: WrapperMode
+    ) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
 
 
 class ChainsDeploymentsChainletsResource(SyncAPIResource):
@@ -190,6 +211,22 @@ class AsyncChainsDeploymentsChainletsResource(AsyncAPIResource):
         self.logs = AsyncChainsDeploymentsChainletsLogsResource(client)
 
 
+class ChainsDeploymentsChainletsResourceWithRawResponse:
+    """`ChainsDeploymentsChainletsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ChainsDeploymentsChainletsResource, mode: WrapperMode) -> None:
+        self.logs = ChainsDeploymentsChainletsLogsResourceWithRawResponse(resource.logs, mode)
+
+
+class AsyncChainsDeploymentsChainletsResourceWithRawResponse:
+    """`AsyncChainsDeploymentsChainletsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: AsyncChainsDeploymentsChainletsResource, mode: WrapperMode
+    ) -> None:
+        self.logs = AsyncChainsDeploymentsChainletsLogsResourceWithRawResponse(resource.logs, mode)
+
+
 class ChainsDeploymentsResource(SyncAPIResource):
     """Operations under `client.chains.deployments`."""
 
@@ -204,6 +241,7 @@ class ChainsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainDeploymentsV1:
         """Gets all chain deployments"""
         return cast(
@@ -218,6 +256,7 @@ class ChainsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -229,6 +268,7 @@ class ChainsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainDeploymentV1:
         """Gets a chain deployment by ID"""
         return cast(
@@ -244,6 +284,7 @@ class ChainsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -255,6 +296,7 @@ class ChainsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainDeploymentTombstoneV1:
         """Deletes a chain deployment by ID"""
         return cast(
@@ -270,6 +312,7 @@ class ChainsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -281,6 +324,7 @@ class ChainsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a chain deployment
 
@@ -299,6 +343,7 @@ class ChainsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -317,6 +362,7 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainDeploymentsV1:
         """Gets all chain deployments"""
         return cast(
@@ -331,6 +377,7 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -342,6 +389,7 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainDeploymentV1:
         """Gets a chain deployment by ID"""
         return cast(
@@ -357,6 +405,7 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -368,6 +417,7 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainDeploymentTombstoneV1:
         """Deletes a chain deployment by ID"""
         return cast(
@@ -383,6 +433,7 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -394,6 +445,7 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a chain deployment
 
@@ -412,8 +464,33 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ChainsDeploymentsResourceWithRawResponse:
+    """`ChainsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ChainsDeploymentsResource, mode: WrapperMode) -> None:
+        self.chainlets = ChainsDeploymentsChainletsResourceWithRawResponse(resource.chainlets, mode)
+        self.list = to_response_wrapper(resource.list, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.delete = to_response_wrapper(resource.delete, mode)
+        self.deactivate = to_response_wrapper(resource.deactivate, mode)
+
+
+class AsyncChainsDeploymentsResourceWithRawResponse:
+    """`AsyncChainsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncChainsDeploymentsResource, mode: WrapperMode) -> None:
+        self.chainlets = AsyncChainsDeploymentsChainletsResourceWithRawResponse(
+            resource.chainlets, mode
+        )
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.delete = async_to_response_wrapper(resource.delete, mode)
+        self.deactivate = async_to_response_wrapper(resource.deactivate, mode)
 
 
 class ChainsEnvironmentsChainletSettingsAutoscalingSettingsResource(SyncAPIResource):
@@ -429,6 +506,7 @@ class ChainsEnvironmentsChainletSettingsAutoscalingSettingsResource(SyncAPIResou
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Update a chainlet environment's autoscaling settings
 
@@ -460,6 +538,7 @@ class ChainsEnvironmentsChainletSettingsAutoscalingSettingsResource(SyncAPIResou
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -477,6 +556,7 @@ class AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResource(AsyncAP
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Update a chainlet environment's autoscaling settings
 
@@ -508,8 +588,31 @@ class AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResource(AsyncAP
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ChainsEnvironmentsChainletSettingsAutoscalingSettingsResourceWithRawResponse:
+    """`ChainsEnvironmentsChainletSettingsAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self,
+        resource: ChainsEnvironmentsChainletSettingsAutoscalingSettingsResource,
+        mode: WrapperMode,
+    ) -> None:
+        self.update = to_response_wrapper(resource.update, mode)
+
+
+class AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResourceWithRawResponse:
+    """`AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self,
+        resource: AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResource,
+        mode: WrapperMode,
+    ) -> None:
+        self.update = async_to_response_wrapper(resource.update, mode)
 
 
 class ChainsEnvironmentsChainletSettingsInstanceTypesResource(SyncAPIResource):
@@ -525,6 +628,7 @@ class ChainsEnvironmentsChainletSettingsInstanceTypesResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateChainletEnvironmentInstanceTypeResponseV1:
         """Update a chainlet environment's instance type settings.
 
@@ -556,6 +660,7 @@ class ChainsEnvironmentsChainletSettingsInstanceTypesResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -573,6 +678,7 @@ class AsyncChainsEnvironmentsChainletSettingsInstanceTypesResource(AsyncAPIResou
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateChainletEnvironmentInstanceTypeResponseV1:
         """Update a chainlet environment's instance type settings.
 
@@ -604,8 +710,29 @@ class AsyncChainsEnvironmentsChainletSettingsInstanceTypesResource(AsyncAPIResou
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ChainsEnvironmentsChainletSettingsInstanceTypesResourceWithRawResponse:
+    """`ChainsEnvironmentsChainletSettingsInstanceTypesResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: ChainsEnvironmentsChainletSettingsInstanceTypesResource, mode: WrapperMode
+    ) -> None:
+        self.update = to_response_wrapper(resource.update, mode)
+
+
+class AsyncChainsEnvironmentsChainletSettingsInstanceTypesResourceWithRawResponse:
+    """`AsyncChainsEnvironmentsChainletSettingsInstanceTypesResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self,
+        resource: AsyncChainsEnvironmentsChainletSettingsInstanceTypesResource,
+        mode: WrapperMode,
+    ) -> None:
+        self.update = async_to_response_wrapper(resource.update, mode)
 
 
 class ChainsEnvironmentsChainletSettingsResource(SyncAPIResource):
@@ -630,6 +757,42 @@ class AsyncChainsEnvironmentsChainletSettingsResource(AsyncAPIResource):
         self.instance_types = AsyncChainsEnvironmentsChainletSettingsInstanceTypesResource(client)
 
 
+class ChainsEnvironmentsChainletSettingsResourceWithRawResponse:
+    """`ChainsEnvironmentsChainletSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: ChainsEnvironmentsChainletSettingsResource, mode: WrapperMode
+    ) -> None:
+        self.autoscaling_settings = (
+            ChainsEnvironmentsChainletSettingsAutoscalingSettingsResourceWithRawResponse(
+                resource.autoscaling_settings, mode
+            )
+        )
+        self.instance_types = (
+            ChainsEnvironmentsChainletSettingsInstanceTypesResourceWithRawResponse(
+                resource.instance_types, mode
+            )
+        )
+
+
+class AsyncChainsEnvironmentsChainletSettingsResourceWithRawResponse:
+    """`AsyncChainsEnvironmentsChainletSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: AsyncChainsEnvironmentsChainletSettingsResource, mode: WrapperMode
+    ) -> None:
+        self.autoscaling_settings = (
+            AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResourceWithRawResponse(
+                resource.autoscaling_settings, mode
+            )
+        )
+        self.instance_types = (
+            AsyncChainsEnvironmentsChainletSettingsInstanceTypesResourceWithRawResponse(
+                resource.instance_types, mode
+            )
+        )
+
+
 class ChainsEnvironmentsResource(SyncAPIResource):
     """Operations under `client.chains.environments`."""
 
@@ -644,6 +807,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentsV1:
         """Get all chain environments
 
@@ -661,6 +825,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -677,6 +842,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainEnvironmentV1:
         """Create a chain environment
 
@@ -711,6 +877,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -722,6 +889,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainEnvironmentV1:
         """Get a chain environment's details
 
@@ -740,6 +908,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -753,6 +922,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateChainEnvironmentResponseV1:
         """Update a chain environment's settings
 
@@ -783,6 +953,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -797,6 +968,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainDeploymentV1:
         """Promotes a chain deployment to an environment
 
@@ -830,6 +1002,7 @@ class ChainsEnvironmentsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -848,6 +1021,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentsV1:
         """Get all chain environments
 
@@ -865,6 +1039,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -881,6 +1056,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainEnvironmentV1:
         """Create a chain environment
 
@@ -915,6 +1091,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -926,6 +1103,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainEnvironmentV1:
         """Get a chain environment's details
 
@@ -944,6 +1122,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -957,6 +1136,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateChainEnvironmentResponseV1:
         """Update a chain environment's settings
 
@@ -987,6 +1167,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1001,6 +1182,7 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainDeploymentV1:
         """Promotes a chain deployment to an environment
 
@@ -1034,8 +1216,37 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ChainsEnvironmentsResourceWithRawResponse:
+    """`ChainsEnvironmentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ChainsEnvironmentsResource, mode: WrapperMode) -> None:
+        self.chainlet_settings = ChainsEnvironmentsChainletSettingsResourceWithRawResponse(
+            resource.chainlet_settings, mode
+        )
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.update = to_response_wrapper(resource.update, mode)
+        self.promote = to_response_wrapper(resource.promote, mode)
+
+
+class AsyncChainsEnvironmentsResourceWithRawResponse:
+    """`AsyncChainsEnvironmentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncChainsEnvironmentsResource, mode: WrapperMode) -> None:
+        self.chainlet_settings = AsyncChainsEnvironmentsChainletSettingsResourceWithRawResponse(
+            resource.chainlet_settings, mode
+        )
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.update = async_to_response_wrapper(resource.update, mode)
+        self.promote = async_to_response_wrapper(resource.promote, mode)
 
 
 class ChainsResource(SyncAPIResource):
@@ -1052,6 +1263,7 @@ class ChainsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainsV1:
         """Gets all chains"""
         return cast(
@@ -1063,6 +1275,7 @@ class ChainsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1073,6 +1286,7 @@ class ChainsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainV1:
         """Gets a chain by ID"""
         return cast(
@@ -1087,6 +1301,7 @@ class ChainsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1097,6 +1312,7 @@ class ChainsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainTombstoneV1:
         """Deletes a chain by ID"""
         return cast(
@@ -1111,6 +1327,7 @@ class ChainsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1129,6 +1346,7 @@ class AsyncChainsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainsV1:
         """Gets all chains"""
         return cast(
@@ -1140,6 +1358,7 @@ class AsyncChainsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1150,6 +1369,7 @@ class AsyncChainsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainV1:
         """Gets a chain by ID"""
         return cast(
@@ -1164,6 +1384,7 @@ class AsyncChainsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1174,6 +1395,7 @@ class AsyncChainsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ChainTombstoneV1:
         """Deletes a chain by ID"""
         return cast(
@@ -1188,5 +1410,30 @@ class AsyncChainsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ChainsResourceWithRawResponse:
+    """`ChainsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ChainsResource, mode: WrapperMode) -> None:
+        self.deployments = ChainsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.environments = ChainsEnvironmentsResourceWithRawResponse(resource.environments, mode)
+        self.list = to_response_wrapper(resource.list, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.delete = to_response_wrapper(resource.delete, mode)
+
+
+class AsyncChainsResourceWithRawResponse:
+    """`AsyncChainsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncChainsResource, mode: WrapperMode) -> None:
+        self.deployments = AsyncChainsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.environments = AsyncChainsEnvironmentsResourceWithRawResponse(
+            resource.environments, mode
+        )
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.delete = async_to_response_wrapper(resource.delete, mode)

@@ -12,6 +12,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 
 
 class GatewayEndpointsResource(SyncAPIResource):
@@ -23,6 +24,7 @@ class GatewayEndpointsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EndpointsResponseV1:
         """List Gateway endpoints"""
         return cast(
@@ -34,6 +36,7 @@ class GatewayEndpointsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -46,6 +49,7 @@ class GatewayEndpointsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EndpointV1:
         """Create a Gateway endpoint
 
@@ -75,6 +79,7 @@ class GatewayEndpointsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -85,6 +90,7 @@ class GatewayEndpointsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EndpointV1:
         """Get a Gateway endpoint"""
         return cast(
@@ -99,6 +105,7 @@ class GatewayEndpointsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -109,6 +116,7 @@ class GatewayEndpointsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EndpointTombstoneV1:
         """Delete a Gateway endpoint"""
         return cast(
@@ -123,6 +131,7 @@ class GatewayEndpointsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -135,6 +144,7 @@ class GatewayEndpointsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EndpointV1:
         """Update a Gateway endpoint
 
@@ -165,6 +175,7 @@ class GatewayEndpointsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -178,6 +189,7 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EndpointsResponseV1:
         """List Gateway endpoints"""
         return cast(
@@ -189,6 +201,7 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -201,6 +214,7 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EndpointV1:
         """Create a Gateway endpoint
 
@@ -230,6 +244,7 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -240,6 +255,7 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EndpointV1:
         """Get a Gateway endpoint"""
         return cast(
@@ -254,6 +270,7 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -264,6 +281,7 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EndpointTombstoneV1:
         """Delete a Gateway endpoint"""
         return cast(
@@ -278,6 +296,7 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -290,6 +309,7 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EndpointV1:
         """Update a Gateway endpoint
 
@@ -320,8 +340,31 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class GatewayEndpointsResourceWithRawResponse:
+    """`GatewayEndpointsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: GatewayEndpointsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.delete = to_response_wrapper(resource.delete, mode)
+        self.update = to_response_wrapper(resource.update, mode)
+
+
+class AsyncGatewayEndpointsResourceWithRawResponse:
+    """`AsyncGatewayEndpointsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncGatewayEndpointsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.delete = async_to_response_wrapper(resource.delete, mode)
+        self.update = async_to_response_wrapper(resource.update, mode)
 
 
 class GatewayGroupsApiKeysResource(SyncAPIResource):
@@ -334,6 +377,7 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.KeysForGroupResponseV1:
         """List API keys for a group"""
         return cast(
@@ -348,6 +392,7 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -360,6 +405,7 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreateApiKeyForGroupResponseV1:
         """Create an API key for a group
 
@@ -389,6 +435,7 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -402,6 +449,7 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.RegisterAPIKeyResponseV1:
         """Register an API key for a group
 
@@ -433,6 +481,7 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -444,6 +493,7 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GatewayKeyInfoV1:
         """Get an API key for a group"""
         return cast(
@@ -459,6 +509,7 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -473,6 +524,7 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.KeysForGroupResponseV1:
         """List API keys for a group"""
         return cast(
@@ -487,6 +539,7 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -499,6 +552,7 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreateApiKeyForGroupResponseV1:
         """Create an API key for a group
 
@@ -528,6 +582,7 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -541,6 +596,7 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.RegisterAPIKeyResponseV1:
         """Register an API key for a group
 
@@ -572,6 +628,7 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -583,6 +640,7 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GatewayKeyInfoV1:
         """Get an API key for a group"""
         return cast(
@@ -598,8 +656,29 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class GatewayGroupsApiKeysResourceWithRawResponse:
+    """`GatewayGroupsApiKeysResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: GatewayGroupsApiKeysResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.register = to_response_wrapper(resource.register, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+
+
+class AsyncGatewayGroupsApiKeysResourceWithRawResponse:
+    """`AsyncGatewayGroupsApiKeysResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncGatewayGroupsApiKeysResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.register = async_to_response_wrapper(resource.register, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
 
 
 class GatewayGroupsResource(SyncAPIResource):
@@ -615,6 +694,7 @@ class GatewayGroupsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GroupsResponseV1:
         """List groups"""
         return cast(
@@ -626,6 +706,7 @@ class GatewayGroupsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -639,6 +720,7 @@ class GatewayGroupsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GroupV1:
         """Create a group
 
@@ -670,6 +752,7 @@ class GatewayGroupsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -680,6 +763,7 @@ class GatewayGroupsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GroupV1:
         """Get a group"""
         return cast(
@@ -694,6 +778,7 @@ class GatewayGroupsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -707,6 +792,7 @@ class GatewayGroupsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GroupV1:
         """Update a group
 
@@ -738,6 +824,7 @@ class GatewayGroupsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -755,6 +842,7 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GroupsResponseV1:
         """List groups"""
         return cast(
@@ -766,6 +854,7 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -779,6 +868,7 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GroupV1:
         """Create a group
 
@@ -810,6 +900,7 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -820,6 +911,7 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GroupV1:
         """Get a group"""
         return cast(
@@ -834,6 +926,7 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -847,6 +940,7 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GroupV1:
         """Update a group
 
@@ -878,8 +972,31 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class GatewayGroupsResourceWithRawResponse:
+    """`GatewayGroupsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: GatewayGroupsResource, mode: WrapperMode) -> None:
+        self.api_keys = GatewayGroupsApiKeysResourceWithRawResponse(resource.api_keys, mode)
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.update = to_response_wrapper(resource.update, mode)
+
+
+class AsyncGatewayGroupsResourceWithRawResponse:
+    """`AsyncGatewayGroupsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncGatewayGroupsResource, mode: WrapperMode) -> None:
+        self.api_keys = AsyncGatewayGroupsApiKeysResourceWithRawResponse(resource.api_keys, mode)
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.update = async_to_response_wrapper(resource.update, mode)
 
 
 class GatewayResource(SyncAPIResource):
@@ -898,3 +1015,19 @@ class AsyncGatewayResource(AsyncAPIResource):
         super().__init__(client)
         self.endpoints = AsyncGatewayEndpointsResource(client)
         self.groups = AsyncGatewayGroupsResource(client)
+
+
+class GatewayResourceWithRawResponse:
+    """`GatewayResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: GatewayResource, mode: WrapperMode) -> None:
+        self.endpoints = GatewayEndpointsResourceWithRawResponse(resource.endpoints, mode)
+        self.groups = GatewayGroupsResourceWithRawResponse(resource.groups, mode)
+
+
+class AsyncGatewayResourceWithRawResponse:
+    """`AsyncGatewayResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncGatewayResource, mode: WrapperMode) -> None:
+        self.endpoints = AsyncGatewayEndpointsResourceWithRawResponse(resource.endpoints, mode)
+        self.groups = AsyncGatewayGroupsResourceWithRawResponse(resource.groups, mode)

@@ -11,6 +11,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 
 
 class InstanceTypePricesResource(SyncAPIResource):
@@ -22,6 +23,7 @@ class InstanceTypePricesResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.InstanceTypePricesV1:
         """Gets prices for available instance types."""
         return cast(
@@ -33,6 +35,7 @@ class InstanceTypePricesResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -46,6 +49,7 @@ class AsyncInstanceTypePricesResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.InstanceTypePricesV1:
         """Gets prices for available instance types."""
         return cast(
@@ -57,5 +61,20 @@ class AsyncInstanceTypePricesResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class InstanceTypePricesResourceWithRawResponse:
+    """`InstanceTypePricesResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: InstanceTypePricesResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+
+
+class AsyncInstanceTypePricesResourceWithRawResponse:
+    """`AsyncInstanceTypePricesResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncInstanceTypePricesResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)

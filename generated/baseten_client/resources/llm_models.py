@@ -11,6 +11,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 
 
 class LlmModelsDeploymentsResource(SyncAPIResource):
@@ -33,6 +34,7 @@ class LlmModelsDeploymentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LLMModelHandleV1:
         """Creates a new BIS LLM deployment version
 
@@ -77,6 +79,7 @@ class LlmModelsDeploymentsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -101,6 +104,7 @@ class AsyncLlmModelsDeploymentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LLMModelHandleV1:
         """Creates a new BIS LLM deployment version
 
@@ -145,8 +149,23 @@ class AsyncLlmModelsDeploymentsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class LlmModelsDeploymentsResourceWithRawResponse:
+    """`LlmModelsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LlmModelsDeploymentsResource, mode: WrapperMode) -> None:
+        self.create = to_response_wrapper(resource.create, mode)
+
+
+class AsyncLlmModelsDeploymentsResourceWithRawResponse:
+    """`AsyncLlmModelsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLlmModelsDeploymentsResource, mode: WrapperMode) -> None:
+        self.create = async_to_response_wrapper(resource.create, mode)
 
 
 class LlmModelsResource(SyncAPIResource):
@@ -173,6 +192,7 @@ class LlmModelsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LLMModelHandleV1:
         """Creates a new BIS LLM deployment
 
@@ -216,6 +236,7 @@ class LlmModelsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -244,6 +265,7 @@ class AsyncLlmModelsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LLMModelHandleV1:
         """Creates a new BIS LLM deployment
 
@@ -287,5 +309,24 @@ class AsyncLlmModelsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class LlmModelsResourceWithRawResponse:
+    """`LlmModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LlmModelsResource, mode: WrapperMode) -> None:
+        self.deployments = LlmModelsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+
+
+class AsyncLlmModelsResourceWithRawResponse:
+    """`AsyncLlmModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLlmModelsResource, mode: WrapperMode) -> None:
+        self.deployments = AsyncLlmModelsDeploymentsResourceWithRawResponse(
+            resource.deployments, mode
+        )
+        self.create = async_to_response_wrapper(resource.create, mode)

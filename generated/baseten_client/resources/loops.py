@@ -11,6 +11,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 
 
 class LoopsCapabilitiesResource(SyncAPIResource):
@@ -22,6 +23,7 @@ class LoopsCapabilitiesResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsCapabilitiesResponseV1:
         """Get Loops server capabilities.
 
@@ -36,6 +38,7 @@ class LoopsCapabilitiesResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -49,6 +52,7 @@ class AsyncLoopsCapabilitiesResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsCapabilitiesResponseV1:
         """Get Loops server capabilities.
 
@@ -63,8 +67,23 @@ class AsyncLoopsCapabilitiesResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class LoopsCapabilitiesResourceWithRawResponse:
+    """`LoopsCapabilitiesResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LoopsCapabilitiesResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+
+
+class AsyncLoopsCapabilitiesResourceWithRawResponse:
+    """`AsyncLoopsCapabilitiesResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLoopsCapabilitiesResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
 
 
 class LoopsCheckpointsFilesResource(SyncAPIResource):
@@ -77,6 +96,7 @@ class LoopsCheckpointsFilesResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LoopsCheckpointFilesResponseV1:
         """Get Loops checkpoint files.
 
@@ -94,6 +114,7 @@ class LoopsCheckpointsFilesResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -108,6 +129,7 @@ class AsyncLoopsCheckpointsFilesResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LoopsCheckpointFilesResponseV1:
         """Get Loops checkpoint files.
 
@@ -125,8 +147,23 @@ class AsyncLoopsCheckpointsFilesResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class LoopsCheckpointsFilesResourceWithRawResponse:
+    """`LoopsCheckpointsFilesResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LoopsCheckpointsFilesResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+
+
+class AsyncLoopsCheckpointsFilesResourceWithRawResponse:
+    """`AsyncLoopsCheckpointsFilesResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLoopsCheckpointsFilesResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
 
 
 class LoopsCheckpointsResource(SyncAPIResource):
@@ -145,6 +182,7 @@ class LoopsCheckpointsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ListLoopsCheckpointsResponseV1:
         """List Loops checkpoints.
 
@@ -171,6 +209,7 @@ class LoopsCheckpointsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -182,6 +221,7 @@ class LoopsCheckpointsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ValidateLoopsCheckpointResponseV1:
         """Validate a Loops checkpoint bt:// URI.
 
@@ -209,6 +249,7 @@ class LoopsCheckpointsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -229,6 +270,7 @@ class AsyncLoopsCheckpointsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ListLoopsCheckpointsResponseV1:
         """List Loops checkpoints.
 
@@ -255,6 +297,7 @@ class AsyncLoopsCheckpointsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -266,6 +309,7 @@ class AsyncLoopsCheckpointsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ValidateLoopsCheckpointResponseV1:
         """Validate a Loops checkpoint bt:// URI.
 
@@ -293,8 +337,27 @@ class AsyncLoopsCheckpointsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class LoopsCheckpointsResourceWithRawResponse:
+    """`LoopsCheckpointsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LoopsCheckpointsResource, mode: WrapperMode) -> None:
+        self.files = LoopsCheckpointsFilesResourceWithRawResponse(resource.files, mode)
+        self.list = to_response_wrapper(resource.list, mode)
+        self.validate = to_response_wrapper(resource.validate, mode)
+
+
+class AsyncLoopsCheckpointsResourceWithRawResponse:
+    """`AsyncLoopsCheckpointsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLoopsCheckpointsResource, mode: WrapperMode) -> None:
+        self.files = AsyncLoopsCheckpointsFilesResourceWithRawResponse(resource.files, mode)
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.validate = async_to_response_wrapper(resource.validate, mode)
 
 
 class LoopsDeploymentsLogsResource(SyncAPIResource):
@@ -315,6 +378,7 @@ class LoopsDeploymentsLogsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Get logs for a Loops trainer deployment.
 
@@ -350,6 +414,7 @@ class LoopsDeploymentsLogsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -372,6 +437,7 @@ class AsyncLoopsDeploymentsLogsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Get logs for a Loops trainer deployment.
 
@@ -407,8 +473,23 @@ class AsyncLoopsDeploymentsLogsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class LoopsDeploymentsLogsResourceWithRawResponse:
+    """`LoopsDeploymentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LoopsDeploymentsLogsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+
+
+class AsyncLoopsDeploymentsLogsResourceWithRawResponse:
+    """`AsyncLoopsDeploymentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLoopsDeploymentsLogsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
 
 
 class LoopsDeploymentsMetricsResource(SyncAPIResource):
@@ -426,6 +507,7 @@ class LoopsDeploymentsMetricsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsDeploymentMetricsResponseV1:
         """Get metrics for a Loops trainer deployment.
 
@@ -463,6 +545,7 @@ class LoopsDeploymentsMetricsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -482,6 +565,7 @@ class AsyncLoopsDeploymentsMetricsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsDeploymentMetricsResponseV1:
         """Get metrics for a Loops trainer deployment.
 
@@ -519,8 +603,23 @@ class AsyncLoopsDeploymentsMetricsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class LoopsDeploymentsMetricsResourceWithRawResponse:
+    """`LoopsDeploymentsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LoopsDeploymentsMetricsResource, mode: WrapperMode) -> None:
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+
+
+class AsyncLoopsDeploymentsMetricsResourceWithRawResponse:
+    """`AsyncLoopsDeploymentsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLoopsDeploymentsMetricsResource, mode: WrapperMode) -> None:
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
 
 
 class LoopsDeploymentsResource(SyncAPIResource):
@@ -537,6 +636,7 @@ class LoopsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ListLoopsDeploymentsResponseV1:
         """List Loops deployments.
 
@@ -551,6 +651,7 @@ class LoopsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -561,6 +662,7 @@ class LoopsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsDeploymentResponseV1:
         """Get a Loops deployment.
 
@@ -578,6 +680,7 @@ class LoopsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -588,6 +691,7 @@ class LoopsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateLoopsDeploymentResponseV1:
         """Deactivate a Loops deployment.
 
@@ -605,6 +709,7 @@ class LoopsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -623,6 +728,7 @@ class AsyncLoopsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ListLoopsDeploymentsResponseV1:
         """List Loops deployments.
 
@@ -637,6 +743,7 @@ class AsyncLoopsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -647,6 +754,7 @@ class AsyncLoopsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsDeploymentResponseV1:
         """Get a Loops deployment.
 
@@ -664,6 +772,7 @@ class AsyncLoopsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -674,6 +783,7 @@ class AsyncLoopsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateLoopsDeploymentResponseV1:
         """Deactivate a Loops deployment.
 
@@ -691,8 +801,31 @@ class AsyncLoopsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class LoopsDeploymentsResourceWithRawResponse:
+    """`LoopsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LoopsDeploymentsResource, mode: WrapperMode) -> None:
+        self.logs = LoopsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = LoopsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
+        self.list = to_response_wrapper(resource.list, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.deactivate = to_response_wrapper(resource.deactivate, mode)
+
+
+class AsyncLoopsDeploymentsResourceWithRawResponse:
+    """`AsyncLoopsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLoopsDeploymentsResource, mode: WrapperMode) -> None:
+        self.logs = AsyncLoopsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = AsyncLoopsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.deactivate = async_to_response_wrapper(resource.deactivate, mode)
 
 
 class LoopsRunsResource(SyncAPIResource):
@@ -706,6 +839,7 @@ class LoopsRunsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ListLoopsRunsResponseV1:
         """List Loops runs.
 
@@ -728,6 +862,7 @@ class LoopsRunsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -748,6 +883,7 @@ class LoopsRunsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreateLoopsRunResponseV1:
         """Create a Loops run.
 
@@ -805,6 +941,7 @@ class LoopsRunsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -815,6 +952,7 @@ class LoopsRunsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsRunResponseV1:
         """Get a Loops run.
 
@@ -832,6 +970,7 @@ class LoopsRunsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -847,6 +986,7 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ListLoopsRunsResponseV1:
         """List Loops runs.
 
@@ -869,6 +1009,7 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -889,6 +1030,7 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreateLoopsRunResponseV1:
         """Create a Loops run.
 
@@ -946,6 +1088,7 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -956,6 +1099,7 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsRunResponseV1:
         """Get a Loops run.
 
@@ -973,8 +1117,27 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class LoopsRunsResourceWithRawResponse:
+    """`LoopsRunsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LoopsRunsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+
+
+class AsyncLoopsRunsResourceWithRawResponse:
+    """`AsyncLoopsRunsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLoopsRunsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
 
 
 class LoopsSamplersResource(SyncAPIResource):
@@ -986,6 +1149,7 @@ class LoopsSamplersResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ListLoopsSamplersResponseV1:
         """List Loops samplers.
 
@@ -1000,6 +1164,7 @@ class LoopsSamplersResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1015,6 +1180,7 @@ class LoopsSamplersResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreateLoopsSamplerResponseV1:
         """Create a Loops sampler.
 
@@ -1054,6 +1220,7 @@ class LoopsSamplersResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1064,6 +1231,7 @@ class LoopsSamplersResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsSamplerResponseV1:
         """Get a Loops sampler.
 
@@ -1081,6 +1249,7 @@ class LoopsSamplersResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1094,6 +1263,7 @@ class AsyncLoopsSamplersResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ListLoopsSamplersResponseV1:
         """List Loops samplers.
 
@@ -1108,6 +1278,7 @@ class AsyncLoopsSamplersResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1123,6 +1294,7 @@ class AsyncLoopsSamplersResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreateLoopsSamplerResponseV1:
         """Create a Loops sampler.
 
@@ -1162,6 +1334,7 @@ class AsyncLoopsSamplersResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1172,6 +1345,7 @@ class AsyncLoopsSamplersResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsSamplerResponseV1:
         """Get a Loops sampler.
 
@@ -1189,8 +1363,27 @@ class AsyncLoopsSamplersResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class LoopsSamplersResourceWithRawResponse:
+    """`LoopsSamplersResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LoopsSamplersResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+
+
+class AsyncLoopsSamplersResourceWithRawResponse:
+    """`AsyncLoopsSamplersResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLoopsSamplersResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
 
 
 class LoopsSessionsResource(SyncAPIResource):
@@ -1202,6 +1395,7 @@ class LoopsSessionsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreateLoopsSessionResponseV1:
         """Create a Loops session.
 
@@ -1216,6 +1410,7 @@ class LoopsSessionsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1226,6 +1421,7 @@ class LoopsSessionsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsSessionResponseV1:
         """Get a Loops session.
 
@@ -1243,6 +1439,7 @@ class LoopsSessionsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1256,6 +1453,7 @@ class AsyncLoopsSessionsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreateLoopsSessionResponseV1:
         """Create a Loops session.
 
@@ -1270,6 +1468,7 @@ class AsyncLoopsSessionsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1280,6 +1479,7 @@ class AsyncLoopsSessionsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsSessionResponseV1:
         """Get a Loops session.
 
@@ -1297,8 +1497,25 @@ class AsyncLoopsSessionsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class LoopsSessionsResourceWithRawResponse:
+    """`LoopsSessionsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LoopsSessionsResource, mode: WrapperMode) -> None:
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+
+
+class AsyncLoopsSessionsResourceWithRawResponse:
+    """`AsyncLoopsSessionsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLoopsSessionsResource, mode: WrapperMode) -> None:
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
 
 
 class LoopsUserConfigResource(SyncAPIResource):
@@ -1310,6 +1527,7 @@ class LoopsUserConfigResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsUserConfigResponseV1:
         """Get the caller's Loops user config.
 
@@ -1324,6 +1542,7 @@ class LoopsUserConfigResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1336,6 +1555,7 @@ class LoopsUserConfigResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.PatchLoopsUserConfigResponseV1:
         """Patch the caller's Loops user config.
 
@@ -1368,6 +1588,7 @@ class LoopsUserConfigResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1381,6 +1602,7 @@ class AsyncLoopsUserConfigResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLoopsUserConfigResponseV1:
         """Get the caller's Loops user config.
 
@@ -1395,6 +1617,7 @@ class AsyncLoopsUserConfigResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1407,6 +1630,7 @@ class AsyncLoopsUserConfigResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.PatchLoopsUserConfigResponseV1:
         """Patch the caller's Loops user config.
 
@@ -1439,8 +1663,25 @@ class AsyncLoopsUserConfigResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class LoopsUserConfigResourceWithRawResponse:
+    """`LoopsUserConfigResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LoopsUserConfigResource, mode: WrapperMode) -> None:
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.update = to_response_wrapper(resource.update, mode)
+
+
+class AsyncLoopsUserConfigResourceWithRawResponse:
+    """`AsyncLoopsUserConfigResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLoopsUserConfigResource, mode: WrapperMode) -> None:
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.update = async_to_response_wrapper(resource.update, mode)
 
 
 class LoopsResource(SyncAPIResource):
@@ -1469,3 +1710,31 @@ class AsyncLoopsResource(AsyncAPIResource):
         self.samplers = AsyncLoopsSamplersResource(client)
         self.sessions = AsyncLoopsSessionsResource(client)
         self.user_config = AsyncLoopsUserConfigResource(client)
+
+
+class LoopsResourceWithRawResponse:
+    """`LoopsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: LoopsResource, mode: WrapperMode) -> None:
+        self.capabilities = LoopsCapabilitiesResourceWithRawResponse(resource.capabilities, mode)
+        self.checkpoints = LoopsCheckpointsResourceWithRawResponse(resource.checkpoints, mode)
+        self.deployments = LoopsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.runs = LoopsRunsResourceWithRawResponse(resource.runs, mode)
+        self.samplers = LoopsSamplersResourceWithRawResponse(resource.samplers, mode)
+        self.sessions = LoopsSessionsResourceWithRawResponse(resource.sessions, mode)
+        self.user_config = LoopsUserConfigResourceWithRawResponse(resource.user_config, mode)
+
+
+class AsyncLoopsResourceWithRawResponse:
+    """`AsyncLoopsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncLoopsResource, mode: WrapperMode) -> None:
+        self.capabilities = AsyncLoopsCapabilitiesResourceWithRawResponse(
+            resource.capabilities, mode
+        )
+        self.checkpoints = AsyncLoopsCheckpointsResourceWithRawResponse(resource.checkpoints, mode)
+        self.deployments = AsyncLoopsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.runs = AsyncLoopsRunsResourceWithRawResponse(resource.runs, mode)
+        self.samplers = AsyncLoopsSamplersResourceWithRawResponse(resource.samplers, mode)
+        self.sessions = AsyncLoopsSessionsResourceWithRawResponse(resource.sessions, mode)
+        self.user_config = AsyncLoopsUserConfigResourceWithRawResponse(resource.user_config, mode)

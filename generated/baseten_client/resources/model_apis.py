@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, cast
 
 import httpx
 
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
-from .._pagination import aiterate_pages, iterate_pages
+from .._pagination import AsyncPage, PageStyle, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 
 
 class ModelApisSnapshotsResource(SyncAPIResource):
@@ -23,6 +24,7 @@ class ModelApisSnapshotsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelWeightSnapshotV1:
         """Get the latest model weight snapshot
 
@@ -37,6 +39,7 @@ class ModelApisSnapshotsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -49,6 +52,7 @@ class ModelApisSnapshotsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelWeightSnapshotV1:
         """Create a model weight snapshot
 
@@ -77,6 +81,7 @@ class ModelApisSnapshotsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -87,6 +92,7 @@ class ModelApisSnapshotsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelWeightSnapshotV1:
         """Get the latest model weight snapshot
 
@@ -104,6 +110,7 @@ class ModelApisSnapshotsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -117,6 +124,7 @@ class ModelApisSnapshotsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelWeightSnapshotV1:
         """Create a model weight snapshot
 
@@ -148,6 +156,7 @@ class ModelApisSnapshotsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -161,6 +170,7 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelWeightSnapshotV1:
         """Get the latest model weight snapshot
 
@@ -175,6 +185,7 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -187,6 +198,7 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelWeightSnapshotV1:
         """Create a model weight snapshot
 
@@ -215,6 +227,7 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -225,6 +238,7 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelWeightSnapshotV1:
         """Get the latest model weight snapshot
 
@@ -242,6 +256,7 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -255,6 +270,7 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelWeightSnapshotV1:
         """Create a model weight snapshot
 
@@ -286,8 +302,29 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelApisSnapshotsResourceWithRawResponse:
+    """`ModelApisSnapshotsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelApisSnapshotsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.create_by_model_id = to_response_wrapper(resource.create_by_model_id, mode)
+
+
+class AsyncModelApisSnapshotsResourceWithRawResponse:
+    """`AsyncModelApisSnapshotsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelApisSnapshotsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.create_by_model_id = async_to_response_wrapper(resource.create_by_model_id, mode)
 
 
 class ModelApisResource(SyncAPIResource):
@@ -306,7 +343,8 @@ class ModelApisResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> types.ModelAPIsResponseV1:
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> SyncPage[types.ModelAPIV1, types.ModelAPIsResponseV1]:
         """List Model APIs.
 
         List Model APIs visible to the caller. By default returns the full catalog; pass `added_only=true` to restrict to Model APIs the workspace has added.
@@ -317,8 +355,20 @@ class ModelApisResource(SyncAPIResource):
             added_only: When true, restrict the result to Model APIs the workspace has added.
                 Defaults to the full visible catalog.
         """
+
+        def fetch_page(position: Any) -> SyncPage[types.ModelAPIV1, types.ModelAPIsResponseV1]:
+            return self.list(
+                cursor=position,
+                limit=limit,
+                added_only=added_only,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+
         return cast(
-            types.ModelAPIsResponseV1,
+            SyncPage[types.ModelAPIV1, types.ModelAPIsResponseV1],
             self._client.request(
                 "GET",
                 "/v1/model_apis",
@@ -331,38 +381,17 @@ class ModelApisResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
+                wrap=SyncPage.wrapper(
+                    PageStyle(
+                        items=("items",),
+                        next_cursor=("pagination", "cursor"),
+                        has_more=("pagination", "has_more"),
+                    ),
+                    fetch_page,
+                    None if isinstance(cursor, NotGiven) else cursor,
+                ),
             ),
-        )
-
-    def list_all(
-        self,
-        *,
-        limit: int | NotGiven = NOT_GIVEN,
-        added_only: bool | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> Iterator[types.ModelAPIV1]:
-        """Every item of `list`, fetching the following pages as the iteration needs them.
-
-        Takes the same arguments as `list` but `cursor`.
-        """
-
-        def fetch_page(page_cursor: Any) -> types.ModelAPIsResponseV1:
-            return self.list(
-                cursor=NOT_GIVEN if page_cursor is None else page_cursor,
-                limit=limit,
-                added_only=added_only,
-                extra_headers=extra_headers,
-                extra_query=extra_query,
-                timeout=timeout,
-            )
-
-        return iterate_pages(
-            fetch_page,
-            items=("items",),
-            next_cursor=("pagination", "cursor"),
-            has_more=("pagination", "has_more"),
         )
 
     def retrieve(
@@ -372,6 +401,7 @@ class ModelApisResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelAPIV1:
         """Get a Model API.
 
@@ -389,6 +419,7 @@ class ModelApisResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -409,7 +440,8 @@ class AsyncModelApisResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> types.ModelAPIsResponseV1:
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncPage[types.ModelAPIV1, types.ModelAPIsResponseV1]:
         """List Model APIs.
 
         List Model APIs visible to the caller. By default returns the full catalog; pass `added_only=true` to restrict to Model APIs the workspace has added.
@@ -420,8 +452,22 @@ class AsyncModelApisResource(AsyncAPIResource):
             added_only: When true, restrict the result to Model APIs the workspace has added.
                 Defaults to the full visible catalog.
         """
+
+        async def fetch_page(
+            position: Any,
+        ) -> AsyncPage[types.ModelAPIV1, types.ModelAPIsResponseV1]:
+            return await self.list(
+                cursor=position,
+                limit=limit,
+                added_only=added_only,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+
         return cast(
-            types.ModelAPIsResponseV1,
+            AsyncPage[types.ModelAPIV1, types.ModelAPIsResponseV1],
             await self._client.request(
                 "GET",
                 "/v1/model_apis",
@@ -434,38 +480,17 @@ class AsyncModelApisResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
+                wrap=AsyncPage.wrapper(
+                    PageStyle(
+                        items=("items",),
+                        next_cursor=("pagination", "cursor"),
+                        has_more=("pagination", "has_more"),
+                    ),
+                    fetch_page,
+                    None if isinstance(cursor, NotGiven) else cursor,
+                ),
             ),
-        )
-
-    def list_all(
-        self,
-        *,
-        limit: int | NotGiven = NOT_GIVEN,
-        added_only: bool | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> AsyncIterator[types.ModelAPIV1]:
-        """Every item of `list`, fetching the following pages as the iteration needs them.
-
-        Takes the same arguments as `list` but `cursor`.
-        """
-
-        async def fetch_page(page_cursor: Any) -> types.ModelAPIsResponseV1:
-            return await self.list(
-                cursor=NOT_GIVEN if page_cursor is None else page_cursor,
-                limit=limit,
-                added_only=added_only,
-                extra_headers=extra_headers,
-                extra_query=extra_query,
-                timeout=timeout,
-            )
-
-        return aiterate_pages(
-            fetch_page,
-            items=("items",),
-            next_cursor=("pagination", "cursor"),
-            has_more=("pagination", "has_more"),
         )
 
     async def retrieve(
@@ -475,6 +500,7 @@ class AsyncModelApisResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelAPIV1:
         """Get a Model API.
 
@@ -492,5 +518,24 @@ class AsyncModelApisResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelApisResourceWithRawResponse:
+    """`ModelApisResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelApisResource, mode: WrapperMode) -> None:
+        self.snapshots = ModelApisSnapshotsResourceWithRawResponse(resource.snapshots, mode)
+        self.list = to_response_wrapper(resource.list, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+
+
+class AsyncModelApisResourceWithRawResponse:
+    """`AsyncModelApisResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelApisResource, mode: WrapperMode) -> None:
+        self.snapshots = AsyncModelApisSnapshotsResourceWithRawResponse(resource.snapshots, mode)
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)

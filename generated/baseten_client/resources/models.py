@@ -13,6 +13,7 @@ from pydantic import Field
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 from ..extensions.push import AsyncModelsMixin, ModelsMixin
 
 
@@ -36,6 +37,7 @@ class ModelsDeploymentsAutoscalingSettingsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Updates a deployment's autoscaling settings
 
@@ -83,6 +85,7 @@ class ModelsDeploymentsAutoscalingSettingsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -107,6 +110,7 @@ class AsyncModelsDeploymentsAutoscalingSettingsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Updates a deployment's autoscaling settings
 
@@ -154,8 +158,27 @@ class AsyncModelsDeploymentsAutoscalingSettingsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsAutoscalingSettingsResourceWithRawResponse:
+    """`ModelsDeploymentsAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: ModelsDeploymentsAutoscalingSettingsResource, mode: WrapperMode
+    ) -> None:
+        self.update = to_response_wrapper(resource.update, mode)
+
+
+class AsyncModelsDeploymentsAutoscalingSettingsResourceWithRawResponse:
+    """`AsyncModelsDeploymentsAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: AsyncModelsDeploymentsAutoscalingSettingsResource, mode: WrapperMode
+    ) -> None:
+        self.update = async_to_response_wrapper(resource.update, mode)
 
 
 class ModelsDeploymentsDevelopmentAutoscalingSettingsResource(SyncAPIResource):
@@ -177,6 +200,7 @@ class ModelsDeploymentsDevelopmentAutoscalingSettingsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Updates a development deployment's autoscaling settings
 
@@ -223,6 +247,7 @@ class ModelsDeploymentsDevelopmentAutoscalingSettingsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -246,6 +271,7 @@ class AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResource(AsyncAPIResou
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Updates a development deployment's autoscaling settings
 
@@ -292,8 +318,29 @@ class AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResource(AsyncAPIResou
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse:
+    """`ModelsDeploymentsDevelopmentAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: ModelsDeploymentsDevelopmentAutoscalingSettingsResource, mode: WrapperMode
+    ) -> None:
+        self.update = to_response_wrapper(resource.update, mode)
+
+
+class AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse:
+    """`AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self,
+        resource: AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResource,
+        mode: WrapperMode,
+    ) -> None:
+        self.update = async_to_response_wrapper(resource.update, mode)
 
 
 class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
@@ -310,6 +357,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Gets a model's development deployment
 
@@ -327,6 +375,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -337,6 +386,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ActivateResponseV1:
         """Activates a development deployment
 
@@ -354,6 +404,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -364,6 +415,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a development deployment
 
@@ -381,6 +433,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -394,6 +447,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Promotes a development deployment to production
 
@@ -427,6 +481,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -437,6 +492,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.RetryDeploymentResponseV1:
         """Retries a failed development deployment
 
@@ -454,6 +510,7 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -474,6 +531,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Gets a model's development deployment
 
@@ -491,6 +549,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -501,6 +560,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ActivateResponseV1:
         """Activates a development deployment
 
@@ -518,6 +578,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -528,6 +589,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a development deployment
 
@@ -545,6 +607,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -558,6 +621,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Promotes a development deployment to production
 
@@ -591,6 +655,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -601,6 +666,7 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.RetryDeploymentResponseV1:
         """Retries a failed development deployment
 
@@ -618,8 +684,43 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsDevelopmentResourceWithRawResponse:
+    """`ModelsDeploymentsDevelopmentResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsDeploymentsDevelopmentResource, mode: WrapperMode) -> None:
+        self.autoscaling_settings = (
+            ModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse(
+                resource.autoscaling_settings, mode
+            )
+        )
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.activate = to_response_wrapper(resource.activate, mode)
+        self.deactivate = to_response_wrapper(resource.deactivate, mode)
+        self.promote = to_response_wrapper(resource.promote, mode)
+        self.retry = to_response_wrapper(resource.retry, mode)
+
+
+class AsyncModelsDeploymentsDevelopmentResourceWithRawResponse:
+    """`AsyncModelsDeploymentsDevelopmentResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: AsyncModelsDeploymentsDevelopmentResource, mode: WrapperMode
+    ) -> None:
+        self.autoscaling_settings = (
+            AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse(
+                resource.autoscaling_settings, mode
+            )
+        )
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.activate = async_to_response_wrapper(resource.activate, mode)
+        self.deactivate = async_to_response_wrapper(resource.deactivate, mode)
+        self.promote = async_to_response_wrapper(resource.promote, mode)
+        self.retry = async_to_response_wrapper(resource.retry, mode)
 
 
 class ModelsDeploymentsLogsResource(SyncAPIResource):
@@ -647,6 +748,7 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Gets the logs for a model deployment.
 
@@ -696,6 +798,7 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -722,6 +825,7 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Gets the logs for a model deployment (deprecated; use GET).
 
@@ -779,6 +883,7 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -808,6 +913,7 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Gets the logs for a model deployment.
 
@@ -857,6 +963,7 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -883,6 +990,7 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Gets the logs for a model deployment (deprecated; use GET).
 
@@ -940,8 +1048,25 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsLogsResourceWithRawResponse:
+    """`ModelsDeploymentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsDeploymentsLogsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+
+
+class AsyncModelsDeploymentsLogsResourceWithRawResponse:
+    """`AsyncModelsDeploymentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsDeploymentsLogsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
 
 
 class ModelsDeploymentsMetricsResource(SyncAPIResource):
@@ -961,6 +1086,7 @@ class ModelsDeploymentsMetricsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetDeploymentMetricsResponseV1:
         """Gets the metrics for a model deployment.
 
@@ -1001,6 +1127,7 @@ class ModelsDeploymentsMetricsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1022,6 +1149,7 @@ class AsyncModelsDeploymentsMetricsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetDeploymentMetricsResponseV1:
         """Gets the metrics for a model deployment.
 
@@ -1062,8 +1190,23 @@ class AsyncModelsDeploymentsMetricsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsMetricsResourceWithRawResponse:
+    """`ModelsDeploymentsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsDeploymentsMetricsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+
+
+class AsyncModelsDeploymentsMetricsResourceWithRawResponse:
+    """`AsyncModelsDeploymentsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsDeploymentsMetricsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
 
 
 class ModelsDeploymentsPatchesResource(SyncAPIResource):
@@ -1091,6 +1234,7 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreateDeploymentPatchResponseV1:
         """Stage a patch against a development deployment.
 
@@ -1134,6 +1278,7 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1145,6 +1290,7 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetDeploymentPatchesStateResponseV1:
         """Get a development deployment's patch state.
 
@@ -1163,6 +1309,7 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1175,6 +1322,7 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SyncDeploymentPatchesResponseV1:
         """Sync staged patches to a development deployment.
 
@@ -1200,6 +1348,7 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1229,6 +1378,7 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreateDeploymentPatchResponseV1:
         """Stage a patch against a development deployment.
 
@@ -1272,6 +1422,7 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1283,6 +1434,7 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetDeploymentPatchesStateResponseV1:
         """Get a development deployment's patch state.
 
@@ -1301,6 +1453,7 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1313,6 +1466,7 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SyncDeploymentPatchesResponseV1:
         """Sync staged patches to a development deployment.
 
@@ -1338,8 +1492,27 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsPatchesResourceWithRawResponse:
+    """`ModelsDeploymentsPatchesResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsDeploymentsPatchesResource, mode: WrapperMode) -> None:
+        self.create = to_response_wrapper(resource.create, mode)
+        self.state = to_response_wrapper(resource.state, mode)
+        self.sync = to_response_wrapper(resource.sync, mode)
+
+
+class AsyncModelsDeploymentsPatchesResourceWithRawResponse:
+    """`AsyncModelsDeploymentsPatchesResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsDeploymentsPatchesResource, mode: WrapperMode) -> None:
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.state = async_to_response_wrapper(resource.state, mode)
+        self.sync = async_to_response_wrapper(resource.sync, mode)
 
 
 class ModelsDeploymentsProductionAutoscalingSettingsResource(SyncAPIResource):
@@ -1361,6 +1534,7 @@ class ModelsDeploymentsProductionAutoscalingSettingsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Updates a production deployment's autoscaling settings
 
@@ -1407,6 +1581,7 @@ class ModelsDeploymentsProductionAutoscalingSettingsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1430,6 +1605,7 @@ class AsyncModelsDeploymentsProductionAutoscalingSettingsResource(AsyncAPIResour
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Updates a production deployment's autoscaling settings
 
@@ -1476,8 +1652,29 @@ class AsyncModelsDeploymentsProductionAutoscalingSettingsResource(AsyncAPIResour
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse:
+    """`ModelsDeploymentsProductionAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: ModelsDeploymentsProductionAutoscalingSettingsResource, mode: WrapperMode
+    ) -> None:
+        self.update = to_response_wrapper(resource.update, mode)
+
+
+class AsyncModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse:
+    """`AsyncModelsDeploymentsProductionAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self,
+        resource: AsyncModelsDeploymentsProductionAutoscalingSettingsResource,
+        mode: WrapperMode,
+    ) -> None:
+        self.update = async_to_response_wrapper(resource.update, mode)
 
 
 class ModelsDeploymentsProductionResource(SyncAPIResource):
@@ -1494,6 +1691,7 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Gets a model's production deployment
 
@@ -1511,6 +1709,7 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1521,6 +1720,7 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ActivateResponseV1:
         """Activates a production deployment
 
@@ -1538,6 +1738,7 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1548,6 +1749,7 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a production deployment
 
@@ -1565,6 +1767,7 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1575,6 +1778,7 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.RetryDeploymentResponseV1:
         """Retries a failed production deployment
 
@@ -1592,6 +1796,7 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1612,6 +1817,7 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Gets a model's production deployment
 
@@ -1629,6 +1835,7 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1639,6 +1846,7 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ActivateResponseV1:
         """Activates a production deployment
 
@@ -1656,6 +1864,7 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1666,6 +1875,7 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a production deployment
 
@@ -1683,6 +1893,7 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1693,6 +1904,7 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.RetryDeploymentResponseV1:
         """Retries a failed production deployment
 
@@ -1710,8 +1922,41 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsProductionResourceWithRawResponse:
+    """`ModelsDeploymentsProductionResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsDeploymentsProductionResource, mode: WrapperMode) -> None:
+        self.autoscaling_settings = (
+            ModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse(
+                resource.autoscaling_settings, mode
+            )
+        )
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.activate = to_response_wrapper(resource.activate, mode)
+        self.deactivate = to_response_wrapper(resource.deactivate, mode)
+        self.retry = to_response_wrapper(resource.retry, mode)
+
+
+class AsyncModelsDeploymentsProductionResourceWithRawResponse:
+    """`AsyncModelsDeploymentsProductionResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: AsyncModelsDeploymentsProductionResource, mode: WrapperMode
+    ) -> None:
+        self.autoscaling_settings = (
+            AsyncModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse(
+                resource.autoscaling_settings, mode
+            )
+        )
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.activate = async_to_response_wrapper(resource.activate, mode)
+        self.deactivate = async_to_response_wrapper(resource.deactivate, mode)
+        self.retry = async_to_response_wrapper(resource.retry, mode)
 
 
 class ModelsDeploymentsReplicasResource(SyncAPIResource):
@@ -1726,6 +1971,7 @@ class ModelsDeploymentsReplicasResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.TerminateReplicaResponseV1:
         """Terminates a replica in a deployment
 
@@ -1745,6 +1991,7 @@ class ModelsDeploymentsReplicasResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1761,6 +2008,7 @@ class AsyncModelsDeploymentsReplicasResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.TerminateReplicaResponseV1:
         """Terminates a replica in a deployment
 
@@ -1780,8 +2028,23 @@ class AsyncModelsDeploymentsReplicasResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsReplicasResourceWithRawResponse:
+    """`ModelsDeploymentsReplicasResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsDeploymentsReplicasResource, mode: WrapperMode) -> None:
+        self.delete = to_response_wrapper(resource.delete, mode)
+
+
+class AsyncModelsDeploymentsReplicasResourceWithRawResponse:
+    """`AsyncModelsDeploymentsReplicasResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsDeploymentsReplicasResource, mode: WrapperMode) -> None:
+        self.delete = async_to_response_wrapper(resource.delete, mode)
 
 
 class ModelsDeploymentsSshResource(SyncAPIResource):
@@ -1798,6 +2061,7 @@ class ModelsDeploymentsSshResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignSSHCertificateResponseV1:
         """Sign an SSH certificate for an inference model.
 
@@ -1831,6 +2095,7 @@ class ModelsDeploymentsSshResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1849,6 +2114,7 @@ class AsyncModelsDeploymentsSshResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignSSHCertificateResponseV1:
         """Sign an SSH certificate for an inference model.
 
@@ -1882,8 +2148,23 @@ class AsyncModelsDeploymentsSshResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsSshResourceWithRawResponse:
+    """`ModelsDeploymentsSshResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsDeploymentsSshResource, mode: WrapperMode) -> None:
+        self.sign = to_response_wrapper(resource.sign, mode)
+
+
+class AsyncModelsDeploymentsSshResourceWithRawResponse:
+    """`AsyncModelsDeploymentsSshResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsDeploymentsSshResource, mode: WrapperMode) -> None:
+        self.sign = async_to_response_wrapper(resource.sign, mode)
 
 
 class ModelsDeploymentsResource(SyncAPIResource):
@@ -1907,6 +2188,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentsV1:
         """Gets all deployments of a model"""
         return cast(
@@ -1921,6 +2203,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1933,6 +2216,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreatedModelDeploymentV1:
         """Adds a new deployment to a model
 
@@ -1960,6 +2244,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1971,6 +2256,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Gets a model's deployment by ID
 
@@ -1989,6 +2275,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2000,6 +2287,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentTombstoneV1:
         """Deletes a model's deployment by ID
 
@@ -2018,6 +2306,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2029,6 +2318,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ActivateResponseV1:
         """Activates a deployment
 
@@ -2047,6 +2337,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2061,6 +2352,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentConfigResponseV1:
         """Gets a deployment's config
 
@@ -2087,6 +2379,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2098,6 +2391,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a deployment
 
@@ -2116,6 +2410,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2127,6 +2422,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DownloadDeploymentResponseV1:
         """Gets a presigned download URL for a deployment's truss
 
@@ -2145,6 +2441,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2159,6 +2456,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Promotes a deployment to production
 
@@ -2193,6 +2491,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2204,6 +2503,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.RetryDeploymentResponseV1:
         """Retries a failed deployment
 
@@ -2222,6 +2522,7 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2247,6 +2548,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentsV1:
         """Gets all deployments of a model"""
         return cast(
@@ -2261,6 +2563,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2273,6 +2576,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreatedModelDeploymentV1:
         """Adds a new deployment to a model
 
@@ -2300,6 +2604,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2311,6 +2616,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Gets a model's deployment by ID
 
@@ -2329,6 +2635,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2340,6 +2647,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentTombstoneV1:
         """Deletes a model's deployment by ID
 
@@ -2358,6 +2666,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2369,6 +2678,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ActivateResponseV1:
         """Activates a deployment
 
@@ -2387,6 +2697,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2401,6 +2712,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentConfigResponseV1:
         """Gets a deployment's config
 
@@ -2427,6 +2739,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2438,6 +2751,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a deployment
 
@@ -2456,6 +2770,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2467,6 +2782,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DownloadDeploymentResponseV1:
         """Gets a presigned download URL for a deployment's truss
 
@@ -2485,6 +2801,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2499,6 +2816,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Promotes a deployment to production
 
@@ -2533,6 +2851,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2544,6 +2863,7 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.RetryDeploymentResponseV1:
         """Retries a failed deployment
 
@@ -2562,8 +2882,73 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsDeploymentsResourceWithRawResponse:
+    """`ModelsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsDeploymentsResource, mode: WrapperMode) -> None:
+        self.autoscaling_settings = ModelsDeploymentsAutoscalingSettingsResourceWithRawResponse(
+            resource.autoscaling_settings, mode
+        )
+        self.development = ModelsDeploymentsDevelopmentResourceWithRawResponse(
+            resource.development, mode
+        )
+        self.logs = ModelsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = ModelsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
+        self.patches = ModelsDeploymentsPatchesResourceWithRawResponse(resource.patches, mode)
+        self.production = ModelsDeploymentsProductionResourceWithRawResponse(
+            resource.production, mode
+        )
+        self.replicas = ModelsDeploymentsReplicasResourceWithRawResponse(resource.replicas, mode)
+        self.ssh = ModelsDeploymentsSshResourceWithRawResponse(resource.ssh, mode)
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.delete = to_response_wrapper(resource.delete, mode)
+        self.activate = to_response_wrapper(resource.activate, mode)
+        self.config = to_response_wrapper(resource.config, mode)
+        self.deactivate = to_response_wrapper(resource.deactivate, mode)
+        self.download = to_response_wrapper(resource.download, mode)
+        self.promote = to_response_wrapper(resource.promote, mode)
+        self.retry = to_response_wrapper(resource.retry, mode)
+
+
+class AsyncModelsDeploymentsResourceWithRawResponse:
+    """`AsyncModelsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsDeploymentsResource, mode: WrapperMode) -> None:
+        self.autoscaling_settings = (
+            AsyncModelsDeploymentsAutoscalingSettingsResourceWithRawResponse(
+                resource.autoscaling_settings, mode
+            )
+        )
+        self.development = AsyncModelsDeploymentsDevelopmentResourceWithRawResponse(
+            resource.development, mode
+        )
+        self.logs = AsyncModelsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = AsyncModelsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
+        self.patches = AsyncModelsDeploymentsPatchesResourceWithRawResponse(resource.patches, mode)
+        self.production = AsyncModelsDeploymentsProductionResourceWithRawResponse(
+            resource.production, mode
+        )
+        self.replicas = AsyncModelsDeploymentsReplicasResourceWithRawResponse(
+            resource.replicas, mode
+        )
+        self.ssh = AsyncModelsDeploymentsSshResourceWithRawResponse(resource.ssh, mode)
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.delete = async_to_response_wrapper(resource.delete, mode)
+        self.activate = async_to_response_wrapper(resource.activate, mode)
+        self.config = async_to_response_wrapper(resource.config, mode)
+        self.deactivate = async_to_response_wrapper(resource.deactivate, mode)
+        self.download = async_to_response_wrapper(resource.download, mode)
+        self.promote = async_to_response_wrapper(resource.promote, mode)
+        self.retry = async_to_response_wrapper(resource.retry, mode)
 
 
 class ModelsEnvironmentsLogsResource(SyncAPIResource):
@@ -2591,6 +2976,7 @@ class ModelsEnvironmentsLogsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Gets the logs for a model environment.
 
@@ -2640,6 +3026,7 @@ class ModelsEnvironmentsLogsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2669,6 +3056,7 @@ class AsyncModelsEnvironmentsLogsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Gets the logs for a model environment.
 
@@ -2718,8 +3106,23 @@ class AsyncModelsEnvironmentsLogsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsEnvironmentsLogsResourceWithRawResponse:
+    """`ModelsEnvironmentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsEnvironmentsLogsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+
+
+class AsyncModelsEnvironmentsLogsResourceWithRawResponse:
+    """`AsyncModelsEnvironmentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsEnvironmentsLogsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
 
 
 class ModelsEnvironmentsResource(SyncAPIResource):
@@ -2736,6 +3139,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentsV1:
         """Get all environments
 
@@ -2753,6 +3157,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2767,6 +3172,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentV1:
         """Create an environment
 
@@ -2800,6 +3206,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2811,6 +3218,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentV1:
         """Get an environment's details
 
@@ -2829,6 +3237,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2843,6 +3252,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Update an environment's settings
 
@@ -2875,6 +3285,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2886,6 +3297,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ActivateResponseV1:
         """Activates a deployment associated with an environment
 
@@ -2904,6 +3316,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2915,6 +3328,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CancelPromotionResponseV1:
         """Cancels a promotion to an environment
 
@@ -2933,6 +3347,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2944,6 +3359,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a deployment associated with an environment
 
@@ -2962,6 +3378,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -2973,6 +3390,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignalPromotionResponseV1:
         """Force cancels a rolling promotion
 
@@ -2991,6 +3409,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3002,6 +3421,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignalPromotionResponseV1:
         """Force rolls forward a rolling promotion
 
@@ -3020,6 +3440,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3031,6 +3452,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignalPromotionResponseV1:
         """Pauses a rolling promotion
 
@@ -3049,6 +3471,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3064,6 +3487,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Promotes a deployment to an environment
 
@@ -3100,6 +3524,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3111,6 +3536,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignalPromotionResponseV1:
         """Resumes a paused rolling promotion
 
@@ -3129,6 +3555,7 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3147,6 +3574,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentsV1:
         """Get all environments
 
@@ -3164,6 +3592,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3178,6 +3607,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentV1:
         """Create an environment
 
@@ -3211,6 +3641,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3222,6 +3653,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentV1:
         """Get an environment's details
 
@@ -3240,6 +3672,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3254,6 +3687,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateAutoscalingSettingsResponseV1:
         """Update an environment's settings
 
@@ -3286,6 +3720,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3297,6 +3732,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ActivateResponseV1:
         """Activates a deployment associated with an environment
 
@@ -3315,6 +3751,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3326,6 +3763,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CancelPromotionResponseV1:
         """Cancels a promotion to an environment
 
@@ -3344,6 +3782,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3355,6 +3794,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeactivateResponseV1:
         """Deactivates a deployment associated with an environment
 
@@ -3373,6 +3813,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3384,6 +3825,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignalPromotionResponseV1:
         """Force cancels a rolling promotion
 
@@ -3402,6 +3844,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3413,6 +3856,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignalPromotionResponseV1:
         """Force rolls forward a rolling promotion
 
@@ -3431,6 +3875,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3442,6 +3887,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignalPromotionResponseV1:
         """Pauses a rolling promotion
 
@@ -3460,6 +3906,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3475,6 +3922,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DeploymentV1:
         """Promotes a deployment to an environment
 
@@ -3511,6 +3959,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3522,6 +3971,7 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignalPromotionResponseV1:
         """Resumes a paused rolling promotion
 
@@ -3540,8 +3990,53 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsEnvironmentsResourceWithRawResponse:
+    """`ModelsEnvironmentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsEnvironmentsResource, mode: WrapperMode) -> None:
+        self.logs = ModelsEnvironmentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.update = to_response_wrapper(resource.update, mode)
+        self.activate = to_response_wrapper(resource.activate, mode)
+        self.cancel_promotion = to_response_wrapper(resource.cancel_promotion, mode)
+        self.deactivate = to_response_wrapper(resource.deactivate, mode)
+        self.force_cancel_promotion = to_response_wrapper(resource.force_cancel_promotion, mode)
+        self.force_roll_forward_promotion = to_response_wrapper(
+            resource.force_roll_forward_promotion, mode
+        )
+        self.pause_promotion = to_response_wrapper(resource.pause_promotion, mode)
+        self.promote = to_response_wrapper(resource.promote, mode)
+        self.resume_promotion = to_response_wrapper(resource.resume_promotion, mode)
+
+
+class AsyncModelsEnvironmentsResourceWithRawResponse:
+    """`AsyncModelsEnvironmentsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsEnvironmentsResource, mode: WrapperMode) -> None:
+        self.logs = AsyncModelsEnvironmentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.update = async_to_response_wrapper(resource.update, mode)
+        self.activate = async_to_response_wrapper(resource.activate, mode)
+        self.cancel_promotion = async_to_response_wrapper(resource.cancel_promotion, mode)
+        self.deactivate = async_to_response_wrapper(resource.deactivate, mode)
+        self.force_cancel_promotion = async_to_response_wrapper(
+            resource.force_cancel_promotion, mode
+        )
+        self.force_roll_forward_promotion = async_to_response_wrapper(
+            resource.force_roll_forward_promotion, mode
+        )
+        self.pause_promotion = async_to_response_wrapper(resource.pause_promotion, mode)
+        self.promote = async_to_response_wrapper(resource.promote, mode)
+        self.resume_promotion = async_to_response_wrapper(resource.resume_promotion, mode)
 
 
 class ModelsResource(ModelsMixin, SyncAPIResource):
@@ -3558,6 +4053,7 @@ class ModelsResource(ModelsMixin, SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelsV1:
         """Gets all models"""
         return cast(
@@ -3569,6 +4065,7 @@ class ModelsResource(ModelsMixin, SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3580,6 +4077,7 @@ class ModelsResource(ModelsMixin, SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreatedModelDeploymentV1:
         """Creates a new model from a source
 
@@ -3606,6 +4104,7 @@ class ModelsResource(ModelsMixin, SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3616,6 +4115,7 @@ class ModelsResource(ModelsMixin, SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelV1:
         """Gets a model by ID"""
         return cast(
@@ -3630,6 +4130,7 @@ class ModelsResource(ModelsMixin, SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3640,6 +4141,7 @@ class ModelsResource(ModelsMixin, SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelTombstoneV1:
         """Deletes a model by ID"""
         return cast(
@@ -3654,6 +4156,7 @@ class ModelsResource(ModelsMixin, SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3672,6 +4175,7 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelsV1:
         """Gets all models"""
         return cast(
@@ -3683,6 +4187,7 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3694,6 +4199,7 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreatedModelDeploymentV1:
         """Creates a new model from a source
 
@@ -3720,6 +4226,7 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3730,6 +4237,7 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelV1:
         """Gets a model by ID"""
         return cast(
@@ -3744,6 +4252,7 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -3754,6 +4263,7 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelTombstoneV1:
         """Deletes a model by ID"""
         return cast(
@@ -3768,5 +4278,32 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class ModelsResourceWithRawResponse:
+    """`ModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: ModelsResource, mode: WrapperMode) -> None:
+        self.deployments = ModelsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.environments = ModelsEnvironmentsResourceWithRawResponse(resource.environments, mode)
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.delete = to_response_wrapper(resource.delete, mode)
+
+
+class AsyncModelsResourceWithRawResponse:
+    """`AsyncModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncModelsResource, mode: WrapperMode) -> None:
+        self.deployments = AsyncModelsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.environments = AsyncModelsEnvironmentsResourceWithRawResponse(
+            resource.environments, mode
+        )
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.delete = async_to_response_wrapper(resource.delete, mode)

@@ -11,6 +11,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 
 
 class TeamsApiKeysResource(SyncAPIResource):
@@ -30,6 +31,7 @@ class TeamsApiKeysResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.APIKeyV1:
         """Creates a team API key
 
@@ -64,6 +66,7 @@ class TeamsApiKeysResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -85,6 +88,7 @@ class AsyncTeamsApiKeysResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.APIKeyV1:
         """Creates a team API key
 
@@ -119,8 +123,23 @@ class AsyncTeamsApiKeysResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TeamsApiKeysResourceWithRawResponse:
+    """`TeamsApiKeysResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TeamsApiKeysResource, mode: WrapperMode) -> None:
+        self.create = to_response_wrapper(resource.create, mode)
+
+
+class AsyncTeamsApiKeysResourceWithRawResponse:
+    """`AsyncTeamsApiKeysResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTeamsApiKeysResource, mode: WrapperMode) -> None:
+        self.create = async_to_response_wrapper(resource.create, mode)
 
 
 class TeamsEnvironmentGroupsResource(SyncAPIResource):
@@ -133,6 +152,7 @@ class TeamsEnvironmentGroupsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentGroupsV1:
         """Lists environment groups
 
@@ -150,6 +170,7 @@ class TeamsEnvironmentGroupsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -161,6 +182,7 @@ class TeamsEnvironmentGroupsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentGroupV1:
         """Gets an environment group by name
 
@@ -179,6 +201,7 @@ class TeamsEnvironmentGroupsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -192,6 +215,7 @@ class TeamsEnvironmentGroupsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentGroupV1:
         """Updates an environment group's restriction settings
 
@@ -223,6 +247,7 @@ class TeamsEnvironmentGroupsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -237,6 +262,7 @@ class AsyncTeamsEnvironmentGroupsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentGroupsV1:
         """Lists environment groups
 
@@ -254,6 +280,7 @@ class AsyncTeamsEnvironmentGroupsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -265,6 +292,7 @@ class AsyncTeamsEnvironmentGroupsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentGroupV1:
         """Gets an environment group by name
 
@@ -283,6 +311,7 @@ class AsyncTeamsEnvironmentGroupsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -296,6 +325,7 @@ class AsyncTeamsEnvironmentGroupsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.EnvironmentGroupV1:
         """Updates an environment group's restriction settings
 
@@ -327,8 +357,27 @@ class AsyncTeamsEnvironmentGroupsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TeamsEnvironmentGroupsResourceWithRawResponse:
+    """`TeamsEnvironmentGroupsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TeamsEnvironmentGroupsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.update = to_response_wrapper(resource.update, mode)
+
+
+class AsyncTeamsEnvironmentGroupsResourceWithRawResponse:
+    """`AsyncTeamsEnvironmentGroupsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTeamsEnvironmentGroupsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.update = async_to_response_wrapper(resource.update, mode)
 
 
 class TeamsLlmModelsResource(SyncAPIResource):
@@ -352,6 +401,7 @@ class TeamsLlmModelsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LLMModelHandleV1:
         """Creates a new BIS LLM deployment
 
@@ -398,6 +448,7 @@ class TeamsLlmModelsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -423,6 +474,7 @@ class AsyncTeamsLlmModelsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.LLMModelHandleV1:
         """Creates a new BIS LLM deployment
 
@@ -469,8 +521,23 @@ class AsyncTeamsLlmModelsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TeamsLlmModelsResourceWithRawResponse:
+    """`TeamsLlmModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TeamsLlmModelsResource, mode: WrapperMode) -> None:
+        self.create = to_response_wrapper(resource.create, mode)
+
+
+class AsyncTeamsLlmModelsResourceWithRawResponse:
+    """`AsyncTeamsLlmModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTeamsLlmModelsResource, mode: WrapperMode) -> None:
+        self.create = async_to_response_wrapper(resource.create, mode)
 
 
 class TeamsModelsResource(SyncAPIResource):
@@ -483,6 +550,7 @@ class TeamsModelsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelsV1:
         """Gets all models"""
         return cast(
@@ -497,6 +565,7 @@ class TeamsModelsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -509,6 +578,7 @@ class TeamsModelsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreatedModelDeploymentV1:
         """Creates a new model from a source
 
@@ -538,6 +608,7 @@ class TeamsModelsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -552,6 +623,7 @@ class AsyncTeamsModelsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ModelsV1:
         """Gets all models"""
         return cast(
@@ -566,6 +638,7 @@ class AsyncTeamsModelsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -578,6 +651,7 @@ class AsyncTeamsModelsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreatedModelDeploymentV1:
         """Creates a new model from a source
 
@@ -607,8 +681,25 @@ class AsyncTeamsModelsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TeamsModelsResourceWithRawResponse:
+    """`TeamsModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TeamsModelsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+
+
+class AsyncTeamsModelsResourceWithRawResponse:
+    """`AsyncTeamsModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTeamsModelsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
 
 
 class TeamsSecretsResource(SyncAPIResource):
@@ -621,6 +712,7 @@ class TeamsSecretsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SecretsV1:
         """Gets all secrets for a team (metadata only, no plain text keys)"""
         return cast(
@@ -635,6 +727,7 @@ class TeamsSecretsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -648,6 +741,7 @@ class TeamsSecretsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SecretV1:
         """Upserts a secret in a team
 
@@ -679,6 +773,7 @@ class TeamsSecretsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -690,6 +785,7 @@ class TeamsSecretsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SecretTombstoneV1:
         """Deletes a secret by name
 
@@ -708,6 +804,7 @@ class TeamsSecretsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -722,6 +819,7 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SecretsV1:
         """Gets all secrets for a team (metadata only, no plain text keys)"""
         return cast(
@@ -736,6 +834,7 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -749,6 +848,7 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SecretV1:
         """Upserts a secret in a team
 
@@ -780,6 +880,7 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -791,6 +892,7 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SecretTombstoneV1:
         """Deletes a secret by name
 
@@ -809,8 +911,27 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TeamsSecretsResourceWithRawResponse:
+    """`TeamsSecretsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TeamsSecretsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.delete = to_response_wrapper(resource.delete, mode)
+
+
+class AsyncTeamsSecretsResourceWithRawResponse:
+    """`AsyncTeamsSecretsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTeamsSecretsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.delete = async_to_response_wrapper(resource.delete, mode)
 
 
 class TeamsTrainingProjectsResource(SyncAPIResource):
@@ -825,6 +946,7 @@ class TeamsTrainingProjectsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpsertTrainingProjectResponseV1:
         """Upsert a training project in a specific team.
 
@@ -854,6 +976,7 @@ class TeamsTrainingProjectsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -870,6 +993,7 @@ class AsyncTeamsTrainingProjectsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpsertTrainingProjectResponseV1:
         """Upsert a training project in a specific team.
 
@@ -899,8 +1023,23 @@ class AsyncTeamsTrainingProjectsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TeamsTrainingProjectsResourceWithRawResponse:
+    """`TeamsTrainingProjectsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TeamsTrainingProjectsResource, mode: WrapperMode) -> None:
+        self.create = to_response_wrapper(resource.create, mode)
+
+
+class AsyncTeamsTrainingProjectsResourceWithRawResponse:
+    """`AsyncTeamsTrainingProjectsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTeamsTrainingProjectsResource, mode: WrapperMode) -> None:
+        self.create = async_to_response_wrapper(resource.create, mode)
 
 
 class TeamsResource(SyncAPIResource):
@@ -921,6 +1060,7 @@ class TeamsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.TeamsV1:
         """Lists all teams
 
@@ -935,6 +1075,7 @@ class TeamsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -945,6 +1086,7 @@ class TeamsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.TeamV1:
         """Gets a team by ID
 
@@ -962,6 +1104,7 @@ class TeamsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -984,6 +1127,7 @@ class AsyncTeamsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.TeamsV1:
         """Lists all teams
 
@@ -998,6 +1142,7 @@ class AsyncTeamsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1008,6 +1153,7 @@ class AsyncTeamsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.TeamV1:
         """Gets a team by ID
 
@@ -1025,5 +1171,42 @@ class AsyncTeamsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TeamsResourceWithRawResponse:
+    """`TeamsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TeamsResource, mode: WrapperMode) -> None:
+        self.api_keys = TeamsApiKeysResourceWithRawResponse(resource.api_keys, mode)
+        self.environment_groups = TeamsEnvironmentGroupsResourceWithRawResponse(
+            resource.environment_groups, mode
+        )
+        self.llm_models = TeamsLlmModelsResourceWithRawResponse(resource.llm_models, mode)
+        self.models = TeamsModelsResourceWithRawResponse(resource.models, mode)
+        self.secrets = TeamsSecretsResourceWithRawResponse(resource.secrets, mode)
+        self.training_projects = TeamsTrainingProjectsResourceWithRawResponse(
+            resource.training_projects, mode
+        )
+        self.list = to_response_wrapper(resource.list, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+
+
+class AsyncTeamsResourceWithRawResponse:
+    """`AsyncTeamsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTeamsResource, mode: WrapperMode) -> None:
+        self.api_keys = AsyncTeamsApiKeysResourceWithRawResponse(resource.api_keys, mode)
+        self.environment_groups = AsyncTeamsEnvironmentGroupsResourceWithRawResponse(
+            resource.environment_groups, mode
+        )
+        self.llm_models = AsyncTeamsLlmModelsResourceWithRawResponse(resource.llm_models, mode)
+        self.models = AsyncTeamsModelsResourceWithRawResponse(resource.models, mode)
+        self.secrets = AsyncTeamsSecretsResourceWithRawResponse(resource.secrets, mode)
+        self.training_projects = AsyncTeamsTrainingProjectsResourceWithRawResponse(
+            resource.training_projects, mode
+        )
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)

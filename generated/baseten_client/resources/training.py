@@ -11,6 +11,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 
 
 class TrainingJobsResource(SyncAPIResource):
@@ -23,6 +24,7 @@ class TrainingJobsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetTrainingJobQueueContextResponseV1:
         """Reconstruct queue context for a training job.
 
@@ -40,6 +42,7 @@ class TrainingJobsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -54,6 +57,7 @@ class AsyncTrainingJobsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetTrainingJobQueueContextResponseV1:
         """Reconstruct queue context for a training job.
 
@@ -71,8 +75,23 @@ class AsyncTrainingJobsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TrainingJobsResourceWithRawResponse:
+    """`TrainingJobsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TrainingJobsResource, mode: WrapperMode) -> None:
+        self.queue_context = to_response_wrapper(resource.queue_context, mode)
+
+
+class AsyncTrainingJobsResourceWithRawResponse:
+    """`AsyncTrainingJobsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTrainingJobsResource, mode: WrapperMode) -> None:
+        self.queue_context = async_to_response_wrapper(resource.queue_context, mode)
 
 
 class TrainingResource(SyncAPIResource):
@@ -88,6 +107,7 @@ class TrainingResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetTrainingGpuCapacityResponseV1:
         """Get training GPU capacity.
 
@@ -102,6 +122,7 @@ class TrainingResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -119,6 +140,7 @@ class AsyncTrainingResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetTrainingGpuCapacityResponseV1:
         """Get training GPU capacity.
 
@@ -133,5 +155,22 @@ class AsyncTrainingResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TrainingResourceWithRawResponse:
+    """`TrainingResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TrainingResource, mode: WrapperMode) -> None:
+        self.jobs = TrainingJobsResourceWithRawResponse(resource.jobs, mode)
+        self.capacity = to_response_wrapper(resource.capacity, mode)
+
+
+class AsyncTrainingResourceWithRawResponse:
+    """`AsyncTrainingResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTrainingResource, mode: WrapperMode) -> None:
+        self.jobs = AsyncTrainingJobsResourceWithRawResponse(resource.jobs, mode)
+        self.capacity = async_to_response_wrapper(resource.capacity, mode)

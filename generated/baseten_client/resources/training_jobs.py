@@ -11,6 +11,7 @@ import httpx
 from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 
 
 class TrainingJobsResource(SyncAPIResource):
@@ -27,6 +28,7 @@ class TrainingJobsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SearchTrainingJobsResponseV1:
         """Search training jobs.
 
@@ -59,6 +61,7 @@ class TrainingJobsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -77,6 +80,7 @@ class AsyncTrainingJobsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SearchTrainingJobsResponseV1:
         """Search training jobs.
 
@@ -109,5 +113,20 @@ class AsyncTrainingJobsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TrainingJobsResourceWithRawResponse:
+    """`TrainingJobsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TrainingJobsResource, mode: WrapperMode) -> None:
+        self.search = to_response_wrapper(resource.search, mode)
+
+
+class AsyncTrainingJobsResourceWithRawResponse:
+    """`AsyncTrainingJobsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTrainingJobsResource, mode: WrapperMode) -> None:
+        self.search = async_to_response_wrapper(resource.search, mode)

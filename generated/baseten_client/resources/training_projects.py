@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, Literal, cast
 
 import httpx
 
 from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
-from .._pagination import aiterate_pages, iterate_pages
+from .._pagination import AsyncPage, PageStyle, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 
 
 class TrainingProjectsCacheResource(SyncAPIResource):
@@ -24,6 +25,7 @@ class TrainingProjectsCacheResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetCacheSummaryResponseV1:
         """Get training project cache summary.
 
@@ -41,6 +43,7 @@ class TrainingProjectsCacheResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -55,6 +58,7 @@ class AsyncTrainingProjectsCacheResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetCacheSummaryResponseV1:
         """Get training project cache summary.
 
@@ -72,8 +76,23 @@ class AsyncTrainingProjectsCacheResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TrainingProjectsCacheResourceWithRawResponse:
+    """`TrainingProjectsCacheResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TrainingProjectsCacheResource, mode: WrapperMode) -> None:
+        self.summary = to_response_wrapper(resource.summary, mode)
+
+
+class AsyncTrainingProjectsCacheResourceWithRawResponse:
+    """`AsyncTrainingProjectsCacheResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTrainingProjectsCacheResource, mode: WrapperMode) -> None:
+        self.summary = async_to_response_wrapper(resource.summary, mode)
 
 
 class TrainingProjectsJobsAuthCodesResource(SyncAPIResource):
@@ -87,6 +106,7 @@ class TrainingProjectsJobsAuthCodesResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetAuthCodesResponseV1:
         """Get auth codes for a training job.
 
@@ -105,6 +125,7 @@ class TrainingProjectsJobsAuthCodesResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -120,6 +141,7 @@ class AsyncTrainingProjectsJobsAuthCodesResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetAuthCodesResponseV1:
         """Get auth codes for a training job.
 
@@ -138,8 +160,25 @@ class AsyncTrainingProjectsJobsAuthCodesResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TrainingProjectsJobsAuthCodesResourceWithRawResponse:
+    """`TrainingProjectsJobsAuthCodesResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TrainingProjectsJobsAuthCodesResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+
+
+class AsyncTrainingProjectsJobsAuthCodesResourceWithRawResponse:
+    """`AsyncTrainingProjectsJobsAuthCodesResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: AsyncTrainingProjectsJobsAuthCodesResource, mode: WrapperMode
+    ) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
 
 
 class TrainingProjectsJobsCheckpointFilesResource(SyncAPIResource):
@@ -155,7 +194,8 @@ class TrainingProjectsJobsCheckpointFilesResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> types.GetTrainingJobCheckpointFilesResponseV1:
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> SyncPage[types.CheckpointFile, types.GetTrainingJobCheckpointFilesResponseV1]:
         """Get training job checkpoint files.
 
         Get presigned URLs for all checkpoint files for a training job.
@@ -164,8 +204,23 @@ class TrainingProjectsJobsCheckpointFilesResource(SyncAPIResource):
             page_size: Max files per page (default 1000).
             page_token: Offset into the file list (default 0).
         """
+
+        def fetch_page(
+            position: Any,
+        ) -> SyncPage[types.CheckpointFile, types.GetTrainingJobCheckpointFilesResponseV1]:
+            return self.list(
+                training_project_id,
+                training_job_id,
+                page_size=page_size,
+                page_token=position,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+
         return cast(
-            types.GetTrainingJobCheckpointFilesResponseV1,
+            SyncPage[types.CheckpointFile, types.GetTrainingJobCheckpointFilesResponseV1],
             self._client.request(
                 "GET",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/checkpoint_files",
@@ -181,40 +236,15 @@ class TrainingProjectsJobsCheckpointFilesResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
+                wrap=SyncPage.wrapper(
+                    PageStyle(
+                        items=("presigned_urls",), next_cursor=("next_page_token",), has_more=None
+                    ),
+                    fetch_page,
+                    None if isinstance(page_token, NotGiven) else page_token,
+                ),
             ),
-        )
-
-    def list_all(
-        self,
-        training_project_id: str,
-        training_job_id: str,
-        *,
-        page_size: int | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> Iterator[types.CheckpointFile]:
-        """Every item of `list`, fetching the following pages as the iteration needs them.
-
-        Takes the same arguments as `list` but `page_token`.
-        """
-
-        def fetch_page(page_cursor: Any) -> types.GetTrainingJobCheckpointFilesResponseV1:
-            return self.list(
-                training_project_id,
-                training_job_id,
-                page_token=NOT_GIVEN if page_cursor is None else page_cursor,
-                page_size=page_size,
-                extra_headers=extra_headers,
-                extra_query=extra_query,
-                timeout=timeout,
-            )
-
-        return iterate_pages(
-            fetch_page,
-            items=("presigned_urls",),
-            next_cursor=("next_page_token",),
-            has_more=None,
         )
 
 
@@ -231,7 +261,8 @@ class AsyncTrainingProjectsJobsCheckpointFilesResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> types.GetTrainingJobCheckpointFilesResponseV1:
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncPage[types.CheckpointFile, types.GetTrainingJobCheckpointFilesResponseV1]:
         """Get training job checkpoint files.
 
         Get presigned URLs for all checkpoint files for a training job.
@@ -240,8 +271,23 @@ class AsyncTrainingProjectsJobsCheckpointFilesResource(AsyncAPIResource):
             page_size: Max files per page (default 1000).
             page_token: Offset into the file list (default 0).
         """
+
+        async def fetch_page(
+            position: Any,
+        ) -> AsyncPage[types.CheckpointFile, types.GetTrainingJobCheckpointFilesResponseV1]:
+            return await self.list(
+                training_project_id,
+                training_job_id,
+                page_size=page_size,
+                page_token=position,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+
         return cast(
-            types.GetTrainingJobCheckpointFilesResponseV1,
+            AsyncPage[types.CheckpointFile, types.GetTrainingJobCheckpointFilesResponseV1],
             await self._client.request(
                 "GET",
                 "/v1/training_projects/{training_project_id}/jobs/{training_job_id}/checkpoint_files",
@@ -257,41 +303,34 @@ class AsyncTrainingProjectsJobsCheckpointFilesResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
+                wrap=AsyncPage.wrapper(
+                    PageStyle(
+                        items=("presigned_urls",), next_cursor=("next_page_token",), has_more=None
+                    ),
+                    fetch_page,
+                    None if isinstance(page_token, NotGiven) else page_token,
+                ),
             ),
         )
 
-    def list_all(
-        self,
-        training_project_id: str,
-        training_job_id: str,
-        *,
-        page_size: int | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> AsyncIterator[types.CheckpointFile]:
-        """Every item of `list`, fetching the following pages as the iteration needs them.
 
-        Takes the same arguments as `list` but `page_token`.
-        """
+class TrainingProjectsJobsCheckpointFilesResourceWithRawResponse:
+    """`TrainingProjectsJobsCheckpointFilesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
-        async def fetch_page(page_cursor: Any) -> types.GetTrainingJobCheckpointFilesResponseV1:
-            return await self.list(
-                training_project_id,
-                training_job_id,
-                page_token=NOT_GIVEN if page_cursor is None else page_cursor,
-                page_size=page_size,
-                extra_headers=extra_headers,
-                extra_query=extra_query,
-                timeout=timeout,
-            )
+    def __init__(
+        self, resource: TrainingProjectsJobsCheckpointFilesResource, mode: WrapperMode
+    ) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
 
-        return aiterate_pages(
-            fetch_page,
-            items=("presigned_urls",),
-            next_cursor=("next_page_token",),
-            has_more=None,
-        )
+
+class AsyncTrainingProjectsJobsCheckpointFilesResourceWithRawResponse:
+    """`AsyncTrainingProjectsJobsCheckpointFilesResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: AsyncTrainingProjectsJobsCheckpointFilesResource, mode: WrapperMode
+    ) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
 
 
 class TrainingProjectsJobsCheckpointsResource(SyncAPIResource):
@@ -305,6 +344,7 @@ class TrainingProjectsJobsCheckpointsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetTrainingJobCheckpointsResponseV1:
         """Get training job checkpoints.
 
@@ -323,6 +363,7 @@ class TrainingProjectsJobsCheckpointsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -338,6 +379,7 @@ class AsyncTrainingProjectsJobsCheckpointsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetTrainingJobCheckpointsResponseV1:
         """Get training job checkpoints.
 
@@ -356,8 +398,27 @@ class AsyncTrainingProjectsJobsCheckpointsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TrainingProjectsJobsCheckpointsResourceWithRawResponse:
+    """`TrainingProjectsJobsCheckpointsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: TrainingProjectsJobsCheckpointsResource, mode: WrapperMode
+    ) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+
+
+class AsyncTrainingProjectsJobsCheckpointsResourceWithRawResponse:
+    """`AsyncTrainingProjectsJobsCheckpointsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: AsyncTrainingProjectsJobsCheckpointsResource, mode: WrapperMode
+    ) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
 
 
 class TrainingProjectsJobsInteractiveSessionsResource(SyncAPIResource):
@@ -378,6 +439,7 @@ class TrainingProjectsJobsInteractiveSessionsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.PatchInteractiveSessionResponseV1:
         """Patch an interactive session.
 
@@ -414,6 +476,7 @@ class TrainingProjectsJobsInteractiveSessionsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -436,6 +499,7 @@ class AsyncTrainingProjectsJobsInteractiveSessionsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.PatchInteractiveSessionResponseV1:
         """Patch an interactive session.
 
@@ -472,8 +536,27 @@ class AsyncTrainingProjectsJobsInteractiveSessionsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TrainingProjectsJobsInteractiveSessionsResourceWithRawResponse:
+    """`TrainingProjectsJobsInteractiveSessionsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: TrainingProjectsJobsInteractiveSessionsResource, mode: WrapperMode
+    ) -> None:
+        self.update = to_response_wrapper(resource.update, mode)
+
+
+class AsyncTrainingProjectsJobsInteractiveSessionsResourceWithRawResponse:
+    """`AsyncTrainingProjectsJobsInteractiveSessionsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: AsyncTrainingProjectsJobsInteractiveSessionsResource, mode: WrapperMode
+    ) -> None:
+        self.update = async_to_response_wrapper(resource.update, mode)
 
 
 class TrainingProjectsJobsLogsResource(SyncAPIResource):
@@ -495,6 +578,7 @@ class TrainingProjectsJobsLogsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Get the logs for a training job.
 
@@ -531,6 +615,7 @@ class TrainingProjectsJobsLogsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -551,6 +636,7 @@ class TrainingProjectsJobsLogsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Get the logs for a training job (deprecated; use GET).
 
@@ -595,6 +681,7 @@ class TrainingProjectsJobsLogsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -618,6 +705,7 @@ class AsyncTrainingProjectsJobsLogsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Get the logs for a training job.
 
@@ -654,6 +742,7 @@ class AsyncTrainingProjectsJobsLogsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -674,6 +763,7 @@ class AsyncTrainingProjectsJobsLogsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetLogsResponseV1:
         """Get the logs for a training job (deprecated; use GET).
 
@@ -718,8 +808,25 @@ class AsyncTrainingProjectsJobsLogsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TrainingProjectsJobsLogsResourceWithRawResponse:
+    """`TrainingProjectsJobsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TrainingProjectsJobsLogsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+
+
+class AsyncTrainingProjectsJobsLogsResourceWithRawResponse:
+    """`AsyncTrainingProjectsJobsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTrainingProjectsJobsLogsResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
 
 
 class TrainingProjectsJobsMetricsResource(SyncAPIResource):
@@ -736,6 +843,7 @@ class TrainingProjectsJobsMetricsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetTrainingJobMetricsResponseV1:
         """Get the metrics for a training job.
 
@@ -763,6 +871,7 @@ class TrainingProjectsJobsMetricsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -778,6 +887,7 @@ class TrainingProjectsJobsMetricsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetTrainingJobMetricsResponseV1:
         """Get the metrics for a training job (deprecated; use GET).
 
@@ -815,6 +925,7 @@ class TrainingProjectsJobsMetricsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -833,6 +944,7 @@ class AsyncTrainingProjectsJobsMetricsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetTrainingJobMetricsResponseV1:
         """Get the metrics for a training job.
 
@@ -860,6 +972,7 @@ class AsyncTrainingProjectsJobsMetricsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -875,6 +988,7 @@ class AsyncTrainingProjectsJobsMetricsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetTrainingJobMetricsResponseV1:
         """Get the metrics for a training job (deprecated; use GET).
 
@@ -912,8 +1026,27 @@ class AsyncTrainingProjectsJobsMetricsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TrainingProjectsJobsMetricsResourceWithRawResponse:
+    """`TrainingProjectsJobsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TrainingProjectsJobsMetricsResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+
+
+class AsyncTrainingProjectsJobsMetricsResourceWithRawResponse:
+    """`AsyncTrainingProjectsJobsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(
+        self, resource: AsyncTrainingProjectsJobsMetricsResource, mode: WrapperMode
+    ) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
 
 
 class TrainingProjectsJobsSshResource(SyncAPIResource):
@@ -930,6 +1063,7 @@ class TrainingProjectsJobsSshResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignSSHCertificateResponseV1:
         """Sign an SSH certificate for a training job.
 
@@ -963,6 +1097,7 @@ class TrainingProjectsJobsSshResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -981,6 +1116,7 @@ class AsyncTrainingProjectsJobsSshResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.SignSSHCertificateResponseV1:
         """Sign an SSH certificate for a training job.
 
@@ -1014,8 +1150,23 @@ class AsyncTrainingProjectsJobsSshResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TrainingProjectsJobsSshResourceWithRawResponse:
+    """`TrainingProjectsJobsSshResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TrainingProjectsJobsSshResource, mode: WrapperMode) -> None:
+        self.sign = to_response_wrapper(resource.sign, mode)
+
+
+class AsyncTrainingProjectsJobsSshResourceWithRawResponse:
+    """`AsyncTrainingProjectsJobsSshResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTrainingProjectsJobsSshResource, mode: WrapperMode) -> None:
+        self.sign = async_to_response_wrapper(resource.sign, mode)
 
 
 class TrainingProjectsJobsResource(SyncAPIResource):
@@ -1038,6 +1189,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ListTrainingJobsResponseV1:
         """List training jobs.
 
@@ -1055,6 +1207,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1067,6 +1220,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreateTrainingJobResponseV1:
         """Create a training job.
 
@@ -1096,6 +1250,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1107,6 +1262,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetTrainingJobResponseV1:
         """Get a training job.
 
@@ -1125,6 +1281,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1136,6 +1293,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.TrainingJobTombstoneV1:
         """Delete a training job.
 
@@ -1154,6 +1312,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1167,6 +1326,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateTrainingJobResponseV1:
         """Update a training job.
 
@@ -1198,6 +1358,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1209,6 +1370,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DownloadTrainingJobResponseV1:
         """Get the uploaded training job as a S3 Artifact"""
         return cast(
@@ -1224,6 +1386,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1235,6 +1398,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.RecreateTrainingJobResponseV1:
         """Recreate a training job
 
@@ -1253,6 +1417,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1265,6 +1430,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.StopTrainingJobResponseV1:
         """Stop a training job.
 
@@ -1290,6 +1456,7 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1314,6 +1481,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ListTrainingJobsResponseV1:
         """List training jobs.
 
@@ -1331,6 +1499,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1343,6 +1512,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.CreateTrainingJobResponseV1:
         """Create a training job.
 
@@ -1372,6 +1542,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1383,6 +1554,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetTrainingJobResponseV1:
         """Get a training job.
 
@@ -1401,6 +1573,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1412,6 +1585,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.TrainingJobTombstoneV1:
         """Delete a training job.
 
@@ -1430,6 +1604,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1443,6 +1618,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpdateTrainingJobResponseV1:
         """Update a training job.
 
@@ -1474,6 +1650,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1485,6 +1662,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.DownloadTrainingJobResponseV1:
         """Get the uploaded training job as a S3 Artifact"""
         return cast(
@@ -1500,6 +1678,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1511,6 +1690,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.RecreateTrainingJobResponseV1:
         """Recreate a training job
 
@@ -1529,6 +1709,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1541,6 +1722,7 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.StopTrainingJobResponseV1:
         """Stop a training job.
 
@@ -1566,8 +1748,71 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TrainingProjectsJobsResourceWithRawResponse:
+    """`TrainingProjectsJobsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TrainingProjectsJobsResource, mode: WrapperMode) -> None:
+        self.auth_codes = TrainingProjectsJobsAuthCodesResourceWithRawResponse(
+            resource.auth_codes, mode
+        )
+        self.checkpoint_files = TrainingProjectsJobsCheckpointFilesResourceWithRawResponse(
+            resource.checkpoint_files, mode
+        )
+        self.checkpoints = TrainingProjectsJobsCheckpointsResourceWithRawResponse(
+            resource.checkpoints, mode
+        )
+        self.interactive_sessions = TrainingProjectsJobsInteractiveSessionsResourceWithRawResponse(
+            resource.interactive_sessions, mode
+        )
+        self.logs = TrainingProjectsJobsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = TrainingProjectsJobsMetricsResourceWithRawResponse(resource.metrics, mode)
+        self.ssh = TrainingProjectsJobsSshResourceWithRawResponse(resource.ssh, mode)
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.delete = to_response_wrapper(resource.delete, mode)
+        self.update = to_response_wrapper(resource.update, mode)
+        self.download = to_response_wrapper(resource.download, mode)
+        self.recreate = to_response_wrapper(resource.recreate, mode)
+        self.stop = to_response_wrapper(resource.stop, mode)
+
+
+class AsyncTrainingProjectsJobsResourceWithRawResponse:
+    """`AsyncTrainingProjectsJobsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTrainingProjectsJobsResource, mode: WrapperMode) -> None:
+        self.auth_codes = AsyncTrainingProjectsJobsAuthCodesResourceWithRawResponse(
+            resource.auth_codes, mode
+        )
+        self.checkpoint_files = AsyncTrainingProjectsJobsCheckpointFilesResourceWithRawResponse(
+            resource.checkpoint_files, mode
+        )
+        self.checkpoints = AsyncTrainingProjectsJobsCheckpointsResourceWithRawResponse(
+            resource.checkpoints, mode
+        )
+        self.interactive_sessions = (
+            AsyncTrainingProjectsJobsInteractiveSessionsResourceWithRawResponse(
+                resource.interactive_sessions, mode
+            )
+        )
+        self.logs = AsyncTrainingProjectsJobsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = AsyncTrainingProjectsJobsMetricsResourceWithRawResponse(
+            resource.metrics, mode
+        )
+        self.ssh = AsyncTrainingProjectsJobsSshResourceWithRawResponse(resource.ssh, mode)
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.delete = async_to_response_wrapper(resource.delete, mode)
+        self.update = async_to_response_wrapper(resource.update, mode)
+        self.download = async_to_response_wrapper(resource.download, mode)
+        self.recreate = async_to_response_wrapper(resource.recreate, mode)
+        self.stop = async_to_response_wrapper(resource.stop, mode)
 
 
 class TrainingProjectsResource(SyncAPIResource):
@@ -1584,6 +1829,7 @@ class TrainingProjectsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ListTrainingProjectsResponseV1:
         """List training projects.
 
@@ -1598,6 +1844,7 @@ class TrainingProjectsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1609,6 +1856,7 @@ class TrainingProjectsResource(SyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpsertTrainingProjectResponseV1:
         """Upsert a training project.
 
@@ -1635,6 +1883,7 @@ class TrainingProjectsResource(SyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1645,6 +1894,7 @@ class TrainingProjectsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetTrainingProjectResponseV1:
         """Get a training project.
 
@@ -1662,6 +1912,7 @@ class TrainingProjectsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1672,6 +1923,7 @@ class TrainingProjectsResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.TrainingProjectTombstoneV1:
         """Delete a training project.
 
@@ -1689,6 +1941,7 @@ class TrainingProjectsResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1707,6 +1960,7 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.ListTrainingProjectsResponseV1:
         """List training projects.
 
@@ -1721,6 +1975,7 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1732,6 +1987,7 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UpsertTrainingProjectResponseV1:
         """Upsert a training project.
 
@@ -1758,6 +2014,7 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1768,6 +2025,7 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.GetTrainingProjectResponseV1:
         """Get a training project.
 
@@ -1785,6 +2043,7 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -1795,6 +2054,7 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.TrainingProjectTombstoneV1:
         """Delete a training project.
 
@@ -1812,5 +2072,30 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class TrainingProjectsResourceWithRawResponse:
+    """`TrainingProjectsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: TrainingProjectsResource, mode: WrapperMode) -> None:
+        self.cache = TrainingProjectsCacheResourceWithRawResponse(resource.cache, mode)
+        self.jobs = TrainingProjectsJobsResourceWithRawResponse(resource.jobs, mode)
+        self.list = to_response_wrapper(resource.list, mode)
+        self.create = to_response_wrapper(resource.create, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+        self.delete = to_response_wrapper(resource.delete, mode)
+
+
+class AsyncTrainingProjectsResourceWithRawResponse:
+    """`AsyncTrainingProjectsResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncTrainingProjectsResource, mode: WrapperMode) -> None:
+        self.cache = AsyncTrainingProjectsCacheResourceWithRawResponse(resource.cache, mode)
+        self.jobs = AsyncTrainingProjectsJobsResourceWithRawResponse(resource.jobs, mode)
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.create = async_to_response_wrapper(resource.create, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
+        self.delete = async_to_response_wrapper(resource.delete, mode)

@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, cast
 
 import httpx
 
 from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
-from .._pagination import aiterate_pages, iterate_pages
+from .._pagination import AsyncPage, PageStyle, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
+from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 
 
 class UsersResource(SyncAPIResource):
@@ -25,7 +26,8 @@ class UsersResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> types.UsersResponseV1:
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> SyncPage[types.UserInfoV1, types.UsersResponseV1]:
         """Lists users in the workspace
 
         Returns the workspace's members. Only actual joined members are returned; service accounts, invited users, and pending join requests are excluded.
@@ -34,8 +36,19 @@ class UsersResource(SyncAPIResource):
             cursor: Opaque cursor returned by a previous page. Omit to fetch the first page.
             limit: Maximum number of items to return.
         """
+
+        def fetch_page(position: Any) -> SyncPage[types.UserInfoV1, types.UsersResponseV1]:
+            return self.list(
+                cursor=position,
+                limit=limit,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+
         return cast(
-            types.UsersResponseV1,
+            SyncPage[types.UserInfoV1, types.UsersResponseV1],
             self._client.request(
                 "GET",
                 "/v1/users",
@@ -47,36 +60,17 @@ class UsersResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
+                wrap=SyncPage.wrapper(
+                    PageStyle(
+                        items=("items",),
+                        next_cursor=("pagination", "cursor"),
+                        has_more=("pagination", "has_more"),
+                    ),
+                    fetch_page,
+                    None if isinstance(cursor, NotGiven) else cursor,
+                ),
             ),
-        )
-
-    def list_all(
-        self,
-        *,
-        limit: int | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> Iterator[types.UserInfoV1]:
-        """Every item of `list`, fetching the following pages as the iteration needs them.
-
-        Takes the same arguments as `list` but `cursor`.
-        """
-
-        def fetch_page(page_cursor: Any) -> types.UsersResponseV1:
-            return self.list(
-                cursor=NOT_GIVEN if page_cursor is None else page_cursor,
-                limit=limit,
-                extra_headers=extra_headers,
-                extra_query=extra_query,
-                timeout=timeout,
-            )
-
-        return iterate_pages(
-            fetch_page,
-            items=("items",),
-            next_cursor=("pagination", "cursor"),
-            has_more=("pagination", "has_more"),
         )
 
     def me(
@@ -85,6 +79,7 @@ class UsersResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UserInfoV1:
         """Gets the authenticated user
 
@@ -99,6 +94,7 @@ class UsersResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -109,6 +105,7 @@ class UsersResource(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UserInfoV1:
         """Gets a user by ID
 
@@ -126,6 +123,7 @@ class UsersResource(SyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -141,7 +139,8 @@ class AsyncUsersResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> types.UsersResponseV1:
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncPage[types.UserInfoV1, types.UsersResponseV1]:
         """Lists users in the workspace
 
         Returns the workspace's members. Only actual joined members are returned; service accounts, invited users, and pending join requests are excluded.
@@ -150,8 +149,19 @@ class AsyncUsersResource(AsyncAPIResource):
             cursor: Opaque cursor returned by a previous page. Omit to fetch the first page.
             limit: Maximum number of items to return.
         """
+
+        async def fetch_page(position: Any) -> AsyncPage[types.UserInfoV1, types.UsersResponseV1]:
+            return await self.list(
+                cursor=position,
+                limit=limit,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+
         return cast(
-            types.UsersResponseV1,
+            AsyncPage[types.UserInfoV1, types.UsersResponseV1],
             await self._client.request(
                 "GET",
                 "/v1/users",
@@ -163,36 +173,17 @@ class AsyncUsersResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
+                wrap=AsyncPage.wrapper(
+                    PageStyle(
+                        items=("items",),
+                        next_cursor=("pagination", "cursor"),
+                        has_more=("pagination", "has_more"),
+                    ),
+                    fetch_page,
+                    None if isinstance(cursor, NotGiven) else cursor,
+                ),
             ),
-        )
-
-    def list_all(
-        self,
-        *,
-        limit: int | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-    ) -> AsyncIterator[types.UserInfoV1]:
-        """Every item of `list`, fetching the following pages as the iteration needs them.
-
-        Takes the same arguments as `list` but `cursor`.
-        """
-
-        async def fetch_page(page_cursor: Any) -> types.UsersResponseV1:
-            return await self.list(
-                cursor=NOT_GIVEN if page_cursor is None else page_cursor,
-                limit=limit,
-                extra_headers=extra_headers,
-                extra_query=extra_query,
-                timeout=timeout,
-            )
-
-        return aiterate_pages(
-            fetch_page,
-            items=("items",),
-            next_cursor=("pagination", "cursor"),
-            has_more=("pagination", "has_more"),
         )
 
     async def me(
@@ -201,6 +192,7 @@ class AsyncUsersResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UserInfoV1:
         """Gets the authenticated user
 
@@ -215,6 +207,7 @@ class AsyncUsersResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
 
@@ -225,6 +218,7 @@ class AsyncUsersResource(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> types.UserInfoV1:
         """Gets a user by ID
 
@@ -242,5 +236,24 @@ class AsyncUsersResource(AsyncAPIResource):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                max_retries=max_retries,
             ),
         )
+
+
+class UsersResourceWithRawResponse:
+    """`UsersResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: UsersResource, mode: WrapperMode) -> None:
+        self.list = to_response_wrapper(resource.list, mode)
+        self.me = to_response_wrapper(resource.me, mode)
+        self.retrieve = to_response_wrapper(resource.retrieve, mode)
+
+
+class AsyncUsersResourceWithRawResponse:
+    """`AsyncUsersResource` whose methods return the HTTP response (`with_raw_response`)."""
+
+    def __init__(self, resource: AsyncUsersResource, mode: WrapperMode) -> None:
+        self.list = async_to_response_wrapper(resource.list, mode)
+        self.me = async_to_response_wrapper(resource.me, mode)
+        self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
