@@ -7,6 +7,10 @@ nothing. `index_only=True` asks about the index alone: when it is unchanged (304
 sha256), the page selection settings and the overlays are those of the last run, and the spec
 file is the one the last run wrote, the run returns at once and touches nothing. An unchanged
 index with changed overlays or settings rebuilds from the stored pages.
+
+A listed page without an OpenAPI block keeps its operation (unfenced.py): from the whole
+published spec when `spec_url` names one, else from the last snapshot; operations only the
+whole spec has are added too, each stored as a page file under a `<spec_url>#METHOD /path` key.
 """
 
 from __future__ import annotations
@@ -324,6 +328,11 @@ class _Run:
     async def online(self) -> SyncResult:
         settings, previous = self.settings, self.previous
         policy = UrlPolicy(settings.index_url, settings.allowed_hosts, settings.page_prefixes)
+        if settings.spec_url is not None:
+            try:
+                policy.check(normalise_url(settings.spec_url))
+            except UpstreamError as exc:  # a config error, found before any request
+                raise InputError(f"spec_url: {exc} (list its host in allowed_hosts)") from None
         async with open_client(
             policy, timeout=settings.timeout, concurrency=settings.concurrency
         ) as client:
@@ -394,10 +403,6 @@ class _Run:
         url = self.settings.spec_url
         if url is None:
             return None
-        try:
-            policy.check(normalise_url(url))
-        except UpstreamError as exc:
-            raise InputError(f"spec_url: {exc} (list its host in allowed_hosts)") from None
         before = known.whole_spec if known else None
         reusable = before is not None and not any(
             _is_unfenced(page) and page.text is not None for page in pages
@@ -407,7 +412,8 @@ class _Run:
         fetcher = fetcher.with_limit(self.settings.max_spec_bytes)
         fetched = await fetcher.fetch(url, validators)
         if fetched.body is None:
-            assert before is not None and stored is not None  # 304: only to a conditional request
+            if before is None or stored is None:
+                raise UpstreamError(f"{url}: HTTP 304 to an unconditional request")
             self.not_modified += 1
             return _WholeSpec(url, before.sha256, fetched.validators, None, stored)
         self.downloaded += 1
@@ -598,7 +604,7 @@ class _Run:
             spec_path=settings.api_dir / settings.spec_file,
             snapshot_date=lock.snapshot_date if not self.check_only else self._previous_date(),
             index_unchanged=index.unchanged,
-            pages_total=len(pages),
+            pages_total=sum(1 for page in pages if not _is_whole_spec_key(page.url)),
             pages_downloaded=self.downloaded,
             pages_not_modified=self.not_modified,
             pages_without_openapi=unfenced[0],
