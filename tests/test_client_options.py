@@ -18,21 +18,6 @@ API_KEY = "sk-options-secret"
 PET = {"id": "p1", "name": "Rex", "kind": "dog", "created_at": "2026-01-02T03:04:05Z"}
 
 
-@pytest.fixture(scope="module")
-def running_server() -> Iterator[LocalServer]:
-    local = LocalServer()
-    local.start()
-    yield local
-    local.stop()
-
-
-@pytest.fixture
-def server(running_server: LocalServer) -> Iterator[LocalServer]:
-    running_server.reset()
-    yield running_server
-    running_server.stopping.set()
-
-
 @pytest.fixture
 def package(petstore: tuple[Path, ModuleType]) -> ModuleType:
     return petstore[1]

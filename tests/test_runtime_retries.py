@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -27,21 +26,6 @@ CONFIG: dict[str, Any] = {
     "default_base_url": "http://127.0.0.1:9",
     "user_agent": "retry-tests/1.0",
 }
-
-
-@pytest.fixture(scope="module")
-def running_server() -> Iterator[LocalServer]:
-    local = LocalServer()
-    local.start()
-    yield local
-    local.stop()
-
-
-@pytest.fixture
-def server(running_server: LocalServer) -> Iterator[LocalServer]:
-    running_server.reset()
-    yield running_server
-    running_server.stopping.set()
 
 
 @pytest.fixture(params=["sync", "async"])
