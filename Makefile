@@ -29,11 +29,11 @@ tools: $(PRISM)
 
 ## test: lint, type-check the generator and the generated client, run every test
 test: $(STAMP) $(PRISM)
-	$(BIN)/ruff check generator tests bench
-	$(BIN)/ruff format --check generator tests bench
+	$(BIN)/ruff check generator tests bench tools
+	$(BIN)/ruff format --check generator tests bench tools
 	$(BIN)/ruff check --config templates/ruff.toml generated specs
 	$(BIN)/ruff format --check --config templates/ruff.toml generated specs
-	$(BIN)/mypy generator bench
+	$(BIN)/mypy generator bench tools
 	cd generated && ../$(BIN)/mypy --config-file ../templates/mypy-generated.ini baseten_client ../tests/typing/baseten_usage.py
 	PRISM=$(PRISM) $(BIN)/python -m pytest
 

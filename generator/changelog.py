@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .api_model import client_auth
+from .api_model import client_auth as derived_auth
+from .config import ApiConfig
 from .diff import Change, markdown, summary, summary_line
 from .versioning import Release
 
@@ -26,6 +27,7 @@ TITLE = "# Upstream changes"
 # GitHub refuses a pull request body over 65,536 characters; leave room for a footer.
 PR_BODY_LIMIT = 60_000
 _ADDED, _REMOVED = "operation-added", "operation-removed"
+_UNSAFE = re.compile(r"[`\r\n|<>\\]")
 
 
 @dataclass(frozen=True)
@@ -100,12 +102,25 @@ class AuthChange:
         }
 
 
-def auth_change(old: dict[str, Any], new: dict[str, Any], api_key_env: str) -> AuthChange | None:
+def client_auth(spec: dict[str, Any], config: ApiConfig) -> tuple[str, str]:
+    """(header, prefix) the generated client sends the API key with (config overrides first)."""
+    header, prefix = derived_auth(spec)
+    header = config.auth_header or header
+    prefix = prefix if config.auth_prefix is None else config.auth_prefix
+    # Spec text goes into markdown code spans: no backticks, line breaks or markup there.
+    return _UNSAFE.sub("", header)[:100], _UNSAFE.sub("", prefix)[:100]
+
+
+def auth_change(old: dict[str, Any], new: dict[str, Any], config: ApiConfig) -> AuthChange | None:
     """What an authentication change of the spec means for the generated client's users
     (None when the spec's security schemes and requirements did not change)."""
     if _security(old) == _security(new):
         return None
-    (old_header, old_prefix), (new_header, new_prefix) = client_auth(old), client_auth(new)
+    (old_header, old_prefix), (new_header, new_prefix) = (
+        client_auth(old, config),
+        client_auth(new, config),
+    )
+    api_key_env = config.api_key_env
     key = f"<{api_key_env}>"
     if old_header != new_header:
         advice = (

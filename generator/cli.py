@@ -206,10 +206,23 @@ def _cmd_sync(args: argparse.Namespace) -> int:
 
 
 def _diff_config(args: argparse.Namespace) -> ApiConfig:
-    """The API's config when one is named or needed for defaults, else neutral names."""
+    """The API's config when one is named, needed for defaults, or owns the compared spec
+    (`specs/<api>/...`: the report names its real package and classes); else names derived
+    from the spec's file name."""
     if args.api or not (args.old and args.new):
         return _api_config(args)
-    return config_for_spec(Path(args.new), Path("."), "api_client")
+    from .diff.revision import checkout_path
+    from .naming import snake_case
+
+    specs_dir = args.specs_dir.resolve()
+    spec = Path(checkout_path(args.new, Path.cwd()))
+    for source in (args.new, args.old):
+        api_dir = Path(checkout_path(source, Path.cwd())).parent
+        if api_dir.resolve().parent == specs_dir and (api_dir / "config.toml").is_file():
+            return load_config(args.specs_dir / api_dir.name, args.output_root)
+    name = spec.parent.name if spec.stem in ("openapi", "swagger", "spec", "api") else spec.stem
+    package = snake_case(name or "api", fallback="api").removesuffix("_client") + "_client"
+    return config_for_spec(spec, Path("."), package)
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:

@@ -11,8 +11,9 @@ from pathlib import Path
 from .config import ApiConfig, config_for_spec
 from .diff import Change, diff_specs, render, should_fail
 from .diff.client_api import compare_packages
+from .diff.locate import locator
 from .diff.policy import load_policy
-from .diff.revision import load_spec_source
+from .diff.revision import checkout_path, load_spec_source, repository_root
 from .loader import LoadedSpec
 from .pipeline import generate
 
@@ -77,5 +78,8 @@ def run_diff_command(
             f"apigen diff: {len(accepted)} change(s) accepted by {', '.join(policy.sources)}",
             file=sys.stderr,
         )
-    sys.stdout.write(render(changes, fmt, file=new.source, line_of=new.line_of))
+    repo = Path.cwd()
+    spec_file = checkout_path(new_source or spec, repo)
+    locate = locator(spec_file, new.line_of, config.output_dir, repository_root(repo))
+    sys.stdout.write(render(changes, fmt, locate=locate))
     return 1 if should_fail(changes, fail_on) else 0

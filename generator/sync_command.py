@@ -77,7 +77,7 @@ def changelog_entry(
 ) -> Entry:
     """What the change from `old` to the synced spec means (see changelog.py)."""
     new = _read_spec(result.spec_path) or {}
-    auth = auth_change(old, new, config.api_key_env) if old else None  # None: the first sync
+    auth = auth_change(old, new, config) if old else None  # None: the first sync
     old = old or {"openapi": new.get("openapi", "3.1.0"), "paths": {}}
     try:
         index_hash = read_lock(config.api_dir).index_sha256

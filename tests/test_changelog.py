@@ -18,7 +18,7 @@ from generator.changelog import (
     newest_entry,
     prepend_entry,
 )
-from generator.config import config_for_spec
+from generator.config import config_for_spec, load_config
 from generator.diff import Level, diff_specs
 from generator.pipeline import generate
 from generator.sync.summary import compare_specs
@@ -32,6 +32,7 @@ V0409, V0519, V0608, V0615, V0701 = (
     "baseten-2026-06-15-5c2cf43.json.gz",
     "baseten-2026-07-01-0c85d1a.json.gz",
 )
+BASETEN = load_config(Path(__file__).parent.parent / "specs" / "baseten", Path("generated"))
 
 
 @functools.cache
@@ -52,12 +53,12 @@ def entry(old: str, new: str, release: Release | None = None) -> Entry:
             changes, compare_specs(spec(old), spec(new)).operations_changed
         ),
         spec_changes=tuple(changes),
-        auth=auth_change(spec(old), spec(new), "BASETEN_API_KEY"),
+        auth=auth_change(spec(old), spec(new), BASETEN),
     )
 
 
 def test_the_api_key_to_bearer_switch_says_what_users_must_change() -> None:
-    change = auth_change(spec(V0608), spec(V0615), "BASETEN_API_KEY")
+    change = auth_change(spec(V0608), spec(V0615), BASETEN)
     assert change is not None
     # The old client sent the key bare although the spec asked for `Api-Key <key>` ...
     assert change.sent_old == "Authorization: <BASETEN_API_KEY>"
@@ -67,7 +68,7 @@ def test_the_api_key_to_bearer_switch_says_what_users_must_change() -> None:
     assert "now sends `Bearer Api-Key <key>`" in change.advice
     assert "set `BASETEN_API_KEY` to the bare key" in change.advice
     assert (change.schemes_old, change.schemes_new) == (("ApiKeyAuth",), ("BearerAuth",))
-    assert auth_change(spec(V0615), spec(V0701), "BASETEN_API_KEY") is None
+    assert auth_change(spec(V0615), spec(V0701), BASETEN) is None
     text = entry(V0608, V0615).markdown()
     assert "### Authentication" in text and "**What users must change:**" in text
 

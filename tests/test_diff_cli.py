@@ -109,6 +109,51 @@ def test_diff_policy_in_the_api_config_and_its_errors(
     assert "`reason` is required" in capsys.readouterr().err
 
 
+def test_revisions_of_a_configured_api_name_its_package_and_point_into_the_checkout(
+    spec_pair: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """`apigen diff REV:specs/demo/openapi.json specs/demo/openapi.json` as a pull request
+    check runs it: client rows name demo_client's real classes, annotations real files."""
+    old, new = spec_pair
+    repo = tmp_path / "repo"
+    api_dir = repo / "specs" / "demo"
+    api_dir.mkdir(parents=True)
+    (api_dir / "config.toml").write_text('[package]\nname = "demo_client"\nclient_class = "Demo"\n')
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git[:3], "init", "-q"], check=True)
+    (api_dir / "openapi.json").write_text(old.read_text())
+    subprocess.run([*git, "add", "specs"], check=True)
+    subprocess.run([*git, "commit", "-qm", "v1"], check=True)
+    (api_dir / "openapi.json").write_text(json.dumps(json.loads(new.read_text()), indent=2))
+    monkeypatch.chdir(repo)
+    assert main(["generate", "demo", "--offline"]) == 0  # the checkout's generated client
+    capsys.readouterr()
+
+    spec = "specs/demo/openapi.json"
+    assert main(["diff", f"HEAD:{spec}", spec, "--format", "json"]) == 0
+    client = [
+        c for c in json.loads(capsys.readouterr().out)["changes"] if c["id"].startswith("client-")
+    ]
+    assert all(c["pointer"].startswith("demo_client.") for c in client)
+    assert "method `resources.pets.PetsResource.delete` removed" in {c["text"] for c in client}
+    assert not [c for c in client if "api_client" in c["pointer"] or "_client." in c["text"]]
+
+    assert main(["diff", "HEAD:specs/demo/openapi.json", spec, "--format", "github"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert not [line for line in lines if "HEAD%3A" in line]
+    required = next(line for line in lines if "request-property-became-required" in line)
+    line_no = int(required.split(",line=")[1].split(",")[0])
+    assert required.startswith(f"::error file={spec},line=")
+    assert '"tags": {' in (api_dir / "openapi.json").read_text().splitlines()[line_no - 1]
+    became = next(line for line in lines if "client-parameter-became-required" in line)
+    file = became.split("file=")[1].split(",")[0]
+    line_no = int(became.split(",line=")[1].split(",")[0])
+    assert file.startswith("generated/demo_client/")
+    method = became.split("method `")[1].split("`")[0].rsplit(".", 1)[1]
+    assert f"def {method}(" in (repo / file).read_text().splitlines()[line_no - 1]
+
+
 def test_an_accepted_change_shared_by_operations_needs_every_operation() -> None:
     from generator.diff import diff_specs
     from generator.diff.policy import DiffPolicy, Ignore

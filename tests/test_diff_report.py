@@ -18,6 +18,7 @@ from generator.diff import (
     render,
     should_fail,
 )
+from generator.diff.locate import locator
 from generator.errors import InputError
 
 HOSTILE = "evil|name<img src=x>`code`\n@team [link](http://x)"
@@ -97,9 +98,8 @@ def test_json_report_has_a_stable_schema(changes: list[Change]) -> None:
 
 
 def test_github_annotations_are_escaped(changes: list[Change]) -> None:
-    lines = render(
-        changes, "github", file="specs/a,b:c.json", line_of=lambda pointer: 7
-    ).splitlines()
+    locate = locator("specs/a,b:c.json", lambda pointer: 7, Path("nowhere"), Path("."))
+    lines = render(changes, "github", locate=locate).splitlines()
     assert lines[0].startswith(
         "::error file=specs/a%2Cb%3Ac.json,title=operation-removed::GET /old"
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from support.docs_server import DocsServer, replace, serving
-from support.sync_site import REAL_ORIGIN, extract_sites, small_site, tree_state
+from support.sync_site import REAL_ORIGIN, demo_config, extract_sites, small_site, tree_state
 
 from generator.cli import main
 
@@ -66,12 +66,7 @@ def workspace(sites: tuple[Path, Path], tmp_path: Path) -> Iterator[Workspace]:
     with serving(old, rewrite_origin=REAL_ORIGIN) as server:
         api_dir = tmp_path / "specs" / "demo"
         api_dir.mkdir(parents=True)
-        (api_dir / "config.toml").write_text(
-            '[package]\nname = "demo_client"\nclient_class = "Demo"\n'
-            f'[sync]\nindex_url = "{server.url("/llms.txt")}"\n'
-            'page_prefixes = ["/reference/management-api/"]\n'
-            'api_title = "Baseten management API"\nserver_url = "https://api.baseten.co"\n'
-        )
+        (api_dir / "config.toml").write_text(demo_config(server.url("/llms.txt")))
         yield Workspace(tmp_path, server, old, new)
 
 

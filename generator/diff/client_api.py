@@ -44,6 +44,13 @@ def compare_packages(old_dir: Path, new_dir: Path, package: str) -> list[Change]
     )
 
 
+def public_name(path: str, package: str) -> str:
+    """How a user reaches `path`: without the package and the private modules whose public
+    classes the package re-exports (`pkg._client.Client.x` -> `Client.x`)."""
+    parts = path.removeprefix(package + ".").split(".")
+    return ".".join(part for part in parts if not (part.startswith("_") and part[1:2] != "_"))
+
+
 def _load(folder: Path, package: str) -> griffe.Object:
     if not (folder / package).is_dir():
         raise InputError(f"{folder / package}: no such generated package")
@@ -91,7 +98,7 @@ class _Walker:
     ) -> None:
         rule = RULES[rule_id]
         path = obj.path
-        relative = path.removeprefix(self.package + ".")
+        relative = public_name(path, self.package)
         subject = f"{self._kind(obj)} `{clean(relative)}`"
         text = rule.template.format(subject=subject, old=clean(old), new=clean(new))
         self.changes.append(

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from generator.diff.changes import Change
+from generator.diff.locate import Locate
 from generator.diff.rules import RULES, Level
 
 FORMATS = ("text", "markdown", "json", "github")
@@ -53,15 +54,9 @@ def should_fail(changes: Sequence[Change], fail_on: str | None) -> bool:
     return any(change.level.rank <= worst for change in changes)
 
 
-def render(
-    changes: Sequence[Change],
-    fmt: str = "text",
-    *,
-    file: str | None = None,
-    line_of: Callable[[str], int | None] | None = None,
-) -> str:
-    """The report in one of FORMATS. For GitHub annotations, `file` names the new spec and
-    `line_of` (e.g. `LoadedSpec.line_of`) maps a pointer in it to a line."""
+def render(changes: Sequence[Change], fmt: str = "text", *, locate: Locate | None = None) -> str:
+    """The report in one of FORMATS. GitHub annotations name the file and line `locate`
+    gives for a change (see locate.py); without it, they name none."""
     if fmt == "text":
         return _text(changes)
     if fmt == "markdown":
@@ -69,7 +64,7 @@ def render(
     if fmt == "json":
         return _json(changes)
     if fmt == "github":
-        return _github(changes, file, line_of)
+        return _github(changes, locate)
     raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
@@ -171,14 +166,13 @@ def _json(changes: Sequence[Change]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
-def _github(
-    changes: Sequence[Change], file: str | None, line_of: Callable[[str], int | None] | None
-) -> str:
+def _github(changes: Sequence[Change], locate: Locate | None) -> str:
     lines = []
     for change in changes:
         properties = f"title={_gh_property(change.rule)}"
-        if file:
-            line = line_of(change.pointer) if line_of and change.side == "new" else None
+        location = locate(change) if locate else None
+        if location is not None:
+            file, line = location
             where = f"file={_gh_property(file)}" + (f",line={line}" if line else "")
             properties = f"{where},{properties}"
         lines.append(f"::{_ANNOTATION[change.level]} {properties}::{_gh_data(change.message)}")

@@ -49,3 +49,35 @@ def load_spec_source(spec: str, repo: Path) -> LoadedSpec:
     document = parse_document(data, name)
     text = data.decode("utf-8", "replace")
     return LoadedSpec(document, name, hashlib.sha256(data).hexdigest(), text)
+
+
+def checkout_path(spec: str, repo: Path) -> str:
+    """The file `spec` (a path or `REV:path`) names in the working tree, relative to the root
+    of the git repository around `repo` (the root GitHub annotations are relative to)."""
+    match = _REVISION.match(spec)
+    if match is None or Path(spec).is_file():
+        path = (repo / spec).resolve()
+    elif match["path"].startswith("./"):
+        path = (repo / match["path"]).resolve()
+    else:
+        return match["path"]
+    root = repository_root(repo)
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return spec
+
+
+def repository_root(repo: Path) -> Path:
+    """The top of the git working tree around `repo` (`repo` itself outside git)."""
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:
+        return repo.resolve()
+    top = result.stdout.strip()
+    return Path(top).resolve() if result.returncode == 0 and top else repo.resolve()

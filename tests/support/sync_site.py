@@ -45,6 +45,16 @@ def small_site(source: Path, destination: Path, pages: list[str]) -> Path:
     return destination
 
 
+def demo_config(index_url: str) -> str:
+    """config.toml of the `demo` API: package demo_client, synced from `index_url`."""
+    return (
+        '[package]\nname = "demo_client"\nclient_class = "Demo"\n'
+        f'[sync]\nindex_url = "{index_url}"\n'
+        'page_prefixes = ["/reference/management-api/"]\n'
+        f'api_title = "{API_TITLE}"\nserver_url = "{SERVER_URL}"\n'
+    )
+
+
 def tree_state(root: Path) -> dict[str, tuple[str, int]]:
     """Every file and folder under `root`: relative path -> (sha256 or "dir", mtime in ns)."""
     state: dict[str, tuple[str, int]] = {}
