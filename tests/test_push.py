@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import tarfile
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -216,6 +217,19 @@ def test_large_archive_uploads_in_parts_and_async_push_adds_a_deployment(
     assert result.archive_size == len(uploaded)
 
 
+@pytest.fixture
+def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where the push keeps its temporary archive."""
+    folder = tmp_path / "scratch"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
 def assert_nothing_created(api: LocalServer, s3: MotoS3Server) -> None:
     assert [r.path for r in api.requests] == ["/v1/prepare_model_upload"]
     listing = s3.client().list_objects_v2(Bucket=BUCKET)
@@ -224,8 +238,9 @@ def assert_nothing_created(api: LocalServer, s3: MotoS3Server) -> None:
 
 
 def test_refused_credentials_end_in_one_error_and_create_nothing(
-    baseten: ModuleType, api: LocalServer, s3: MotoS3Server, model_dir: Path
+    baseten: ModuleType, api: LocalServer, s3: MotoS3Server, model_dir: Path, scratch: Path
 ) -> None:
+    before = tree(model_dir)
     issued = s3.temporary_credentials()
     api.script(prepare_reply(S3Credentials(issued.access_key_id, "wrong", issued.session_token)))
     with (
@@ -237,6 +252,7 @@ def test_refused_credentials_end_in_one_error_and_create_nothing(
     assert "403" in str(caught.value) and "expired or wrong" in str(caught.value)
     assert "nothing was created" in str(caught.value)
     assert_nothing_created(api, s3)
+    assert tree(model_dir) == before and list(scratch.iterdir()) == []  # archive removed
 
 
 def test_interrupted_multipart_upload_is_aborted_and_creates_nothing(
@@ -292,6 +308,11 @@ def test_invalid_arguments_fail_before_any_request(
         pytest.raises(baseten.extensions.push.PushError, match="only apply to a new model"),
     ):
         client.models.push(model_dir, model_id="m-1", team_id="t-1")
+    with (
+        baseten.Baseten(api_key="k", base_url=api.url, max_retries=0) as client,
+        pytest.raises(baseten.extensions.push.PushError, match="not to a deployment"),
+    ):
+        client.models.push(model_dir, model_id="m-1", name="other")
     (model_dir / "config.yaml").write_text("resources: {}\n")
     with (
         baseten.Baseten(api_key="k", base_url=api.url, max_retries=0) as client,
@@ -316,3 +337,27 @@ def test_the_client_imports_without_the_push_extra() -> None:
         check=True,
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_progress_bar_is_drawn_on_a_terminal_without_a_callback(
+    baseten: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from baseten_client.extensions import push
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    report = push._progress_reporter(4 * push.MIB, None)
+    report(push.MIB)
+    report(3 * push.MIB)
+    report.close()
+    frames = terminal.getvalue().split("\r")
+    assert "25%" in frames[1] and "1.0/4.0 MiB" in frames[1]
+    assert "100%" in frames[2] and terminal.getvalue().endswith("\n")
+    # with a callback, or off a terminal, nothing is drawn
+    assert not push._progress_reporter(10, lambda sent, total: None).bar
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert not push._progress_reporter(10, None).bar

@@ -20,6 +20,7 @@ client still needs only httpx and pydantic. The standard AWS endpoint override
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import stat
 import sys
@@ -260,7 +261,7 @@ def _add_member(tar: tarfile.TarFile, name: str, source: Path | bytes) -> None:
     info = tarfile.TarInfo(name)
     if isinstance(source, bytes):
         info.size, info.mode = len(source), 0o644
-        tar.addfile(info, _BytesReader(source))
+        tar.addfile(info, io.BytesIO(source))
         return
     with source.open("rb") as handle:
         status = os.fstat(handle.fileno())
@@ -268,19 +269,6 @@ def _add_member(tar: tarfile.TarFile, name: str, source: Path | bytes) -> None:
             return
         info.size, info.mode, info.mtime = status.st_size, status.st_mode & 0o777, status.st_mtime
         tar.addfile(info, handle)
-
-
-class _BytesReader:
-    """A minimal readable file over bytes (tarfile only calls `read`)."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data, self._offset = data, 0
-
-    def read(self, size: int = -1) -> bytes:
-        end = len(self._data) if size < 0 else self._offset + size
-        chunk = self._data[self._offset : end]
-        self._offset += len(chunk)
-        return chunk
 
 
 @dataclass(frozen=True)
@@ -297,9 +285,13 @@ class _Push:
     disable_archive_download: bool
 
     def __post_init__(self) -> None:
-        if self.model_id is not None and (self.team_id or self.disable_archive_download):
+        if self.model_id is not None and (
+            self.name or self.team_id or self.disable_archive_download
+        ):
             raise PushError(
-                "team_id and disable_archive_download only apply to a new model", step="arguments"
+                "name, team_id and disable_archive_download only apply to a new model, "
+                "not to a deployment of model_id",
+                step="arguments",
             )
 
     def model_name(self, archive: ModelArchive) -> str:
