@@ -223,7 +223,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
         )
 
 
-class ApiKeysResourceWithRawResponse:
+class _ApiKeysResourceWithRawResponse:
     """`ApiKeysResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ApiKeysResource, mode: WrapperMode) -> None:
@@ -232,7 +232,7 @@ class ApiKeysResourceWithRawResponse:
         self.delete = to_response_wrapper(resource.delete, mode)
 
 
-class AsyncApiKeysResourceWithRawResponse:
+class _AsyncApiKeysResourceWithRawResponse:
     """`AsyncApiKeysResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncApiKeysResource, mode: WrapperMode) -> None:

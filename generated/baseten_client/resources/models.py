@@ -163,7 +163,7 @@ class AsyncModelsDeploymentsAutoscalingSettingsResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsAutoscalingSettingsResourceWithRawResponse:
+class _ModelsDeploymentsAutoscalingSettingsResourceWithRawResponse:
     """`ModelsDeploymentsAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -172,7 +172,7 @@ class ModelsDeploymentsAutoscalingSettingsResourceWithRawResponse:
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncModelsDeploymentsAutoscalingSettingsResourceWithRawResponse:
+class _AsyncModelsDeploymentsAutoscalingSettingsResourceWithRawResponse:
     """`AsyncModelsDeploymentsAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -323,7 +323,7 @@ class AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResource(AsyncAPIResou
         )
 
 
-class ModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse:
+class _ModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse:
     """`ModelsDeploymentsDevelopmentAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -332,7 +332,7 @@ class ModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse:
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse:
+class _AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse:
     """`AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -689,12 +689,12 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsDevelopmentResourceWithRawResponse:
+class _ModelsDeploymentsDevelopmentResourceWithRawResponse:
     """`ModelsDeploymentsDevelopmentResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsDeploymentsDevelopmentResource, mode: WrapperMode) -> None:
         self.autoscaling_settings = (
-            ModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse(
+            _ModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse(
                 resource.autoscaling_settings, mode
             )
         )
@@ -705,14 +705,14 @@ class ModelsDeploymentsDevelopmentResourceWithRawResponse:
         self.retry = to_response_wrapper(resource.retry, mode)
 
 
-class AsyncModelsDeploymentsDevelopmentResourceWithRawResponse:
+class _AsyncModelsDeploymentsDevelopmentResourceWithRawResponse:
     """`AsyncModelsDeploymentsDevelopmentResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
         self, resource: AsyncModelsDeploymentsDevelopmentResource, mode: WrapperMode
     ) -> None:
         self.autoscaling_settings = (
-            AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse(
+            _AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse(
                 resource.autoscaling_settings, mode
             )
         )
@@ -1053,7 +1053,7 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsLogsResourceWithRawResponse:
+class _ModelsDeploymentsLogsResourceWithRawResponse:
     """`ModelsDeploymentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsDeploymentsLogsResource, mode: WrapperMode) -> None:
@@ -1061,7 +1061,7 @@ class ModelsDeploymentsLogsResourceWithRawResponse:
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
-class AsyncModelsDeploymentsLogsResourceWithRawResponse:
+class _AsyncModelsDeploymentsLogsResourceWithRawResponse:
     """`AsyncModelsDeploymentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsDeploymentsLogsResource, mode: WrapperMode) -> None:
@@ -1195,14 +1195,14 @@ class AsyncModelsDeploymentsMetricsResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsMetricsResourceWithRawResponse:
+class _ModelsDeploymentsMetricsResourceWithRawResponse:
     """`ModelsDeploymentsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsDeploymentsMetricsResource, mode: WrapperMode) -> None:
         self.list = to_response_wrapper(resource.list, mode)
 
 
-class AsyncModelsDeploymentsMetricsResourceWithRawResponse:
+class _AsyncModelsDeploymentsMetricsResourceWithRawResponse:
     """`AsyncModelsDeploymentsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsDeploymentsMetricsResource, mode: WrapperMode) -> None:
@@ -1497,7 +1497,7 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsPatchesResourceWithRawResponse:
+class _ModelsDeploymentsPatchesResourceWithRawResponse:
     """`ModelsDeploymentsPatchesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsDeploymentsPatchesResource, mode: WrapperMode) -> None:
@@ -1506,7 +1506,7 @@ class ModelsDeploymentsPatchesResourceWithRawResponse:
         self.sync = to_response_wrapper(resource.sync, mode)
 
 
-class AsyncModelsDeploymentsPatchesResourceWithRawResponse:
+class _AsyncModelsDeploymentsPatchesResourceWithRawResponse:
     """`AsyncModelsDeploymentsPatchesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsDeploymentsPatchesResource, mode: WrapperMode) -> None:
@@ -1657,7 +1657,7 @@ class AsyncModelsDeploymentsProductionAutoscalingSettingsResource(AsyncAPIResour
         )
 
 
-class ModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse:
+class _ModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse:
     """`ModelsDeploymentsProductionAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -1666,7 +1666,7 @@ class ModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse:
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse:
+class _AsyncModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse:
     """`AsyncModelsDeploymentsProductionAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -1927,12 +1927,12 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsProductionResourceWithRawResponse:
+class _ModelsDeploymentsProductionResourceWithRawResponse:
     """`ModelsDeploymentsProductionResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsDeploymentsProductionResource, mode: WrapperMode) -> None:
         self.autoscaling_settings = (
-            ModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse(
+            _ModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse(
                 resource.autoscaling_settings, mode
             )
         )
@@ -1942,14 +1942,14 @@ class ModelsDeploymentsProductionResourceWithRawResponse:
         self.retry = to_response_wrapper(resource.retry, mode)
 
 
-class AsyncModelsDeploymentsProductionResourceWithRawResponse:
+class _AsyncModelsDeploymentsProductionResourceWithRawResponse:
     """`AsyncModelsDeploymentsProductionResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
         self, resource: AsyncModelsDeploymentsProductionResource, mode: WrapperMode
     ) -> None:
         self.autoscaling_settings = (
-            AsyncModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse(
+            _AsyncModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse(
                 resource.autoscaling_settings, mode
             )
         )
@@ -2033,14 +2033,14 @@ class AsyncModelsDeploymentsReplicasResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsReplicasResourceWithRawResponse:
+class _ModelsDeploymentsReplicasResourceWithRawResponse:
     """`ModelsDeploymentsReplicasResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsDeploymentsReplicasResource, mode: WrapperMode) -> None:
         self.delete = to_response_wrapper(resource.delete, mode)
 
 
-class AsyncModelsDeploymentsReplicasResourceWithRawResponse:
+class _AsyncModelsDeploymentsReplicasResourceWithRawResponse:
     """`AsyncModelsDeploymentsReplicasResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsDeploymentsReplicasResource, mode: WrapperMode) -> None:
@@ -2153,14 +2153,14 @@ class AsyncModelsDeploymentsSshResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsSshResourceWithRawResponse:
+class _ModelsDeploymentsSshResourceWithRawResponse:
     """`ModelsDeploymentsSshResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsDeploymentsSshResource, mode: WrapperMode) -> None:
         self.sign = to_response_wrapper(resource.sign, mode)
 
 
-class AsyncModelsDeploymentsSshResourceWithRawResponse:
+class _AsyncModelsDeploymentsSshResourceWithRawResponse:
     """`AsyncModelsDeploymentsSshResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsDeploymentsSshResource, mode: WrapperMode) -> None:
@@ -2887,24 +2887,24 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsResourceWithRawResponse:
+class _ModelsDeploymentsResourceWithRawResponse:
     """`ModelsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsDeploymentsResource, mode: WrapperMode) -> None:
-        self.autoscaling_settings = ModelsDeploymentsAutoscalingSettingsResourceWithRawResponse(
+        self.autoscaling_settings = _ModelsDeploymentsAutoscalingSettingsResourceWithRawResponse(
             resource.autoscaling_settings, mode
         )
-        self.development = ModelsDeploymentsDevelopmentResourceWithRawResponse(
+        self.development = _ModelsDeploymentsDevelopmentResourceWithRawResponse(
             resource.development, mode
         )
-        self.logs = ModelsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
-        self.metrics = ModelsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
-        self.patches = ModelsDeploymentsPatchesResourceWithRawResponse(resource.patches, mode)
-        self.production = ModelsDeploymentsProductionResourceWithRawResponse(
+        self.logs = _ModelsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = _ModelsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
+        self.patches = _ModelsDeploymentsPatchesResourceWithRawResponse(resource.patches, mode)
+        self.production = _ModelsDeploymentsProductionResourceWithRawResponse(
             resource.production, mode
         )
-        self.replicas = ModelsDeploymentsReplicasResourceWithRawResponse(resource.replicas, mode)
-        self.ssh = ModelsDeploymentsSshResourceWithRawResponse(resource.ssh, mode)
+        self.replicas = _ModelsDeploymentsReplicasResourceWithRawResponse(resource.replicas, mode)
+        self.ssh = _ModelsDeploymentsSshResourceWithRawResponse(resource.ssh, mode)
         self.list = to_response_wrapper(resource.list, mode)
         self.create = to_response_wrapper(resource.create, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
@@ -2917,28 +2917,28 @@ class ModelsDeploymentsResourceWithRawResponse:
         self.retry = to_response_wrapper(resource.retry, mode)
 
 
-class AsyncModelsDeploymentsResourceWithRawResponse:
+class _AsyncModelsDeploymentsResourceWithRawResponse:
     """`AsyncModelsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsDeploymentsResource, mode: WrapperMode) -> None:
         self.autoscaling_settings = (
-            AsyncModelsDeploymentsAutoscalingSettingsResourceWithRawResponse(
+            _AsyncModelsDeploymentsAutoscalingSettingsResourceWithRawResponse(
                 resource.autoscaling_settings, mode
             )
         )
-        self.development = AsyncModelsDeploymentsDevelopmentResourceWithRawResponse(
+        self.development = _AsyncModelsDeploymentsDevelopmentResourceWithRawResponse(
             resource.development, mode
         )
-        self.logs = AsyncModelsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
-        self.metrics = AsyncModelsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
-        self.patches = AsyncModelsDeploymentsPatchesResourceWithRawResponse(resource.patches, mode)
-        self.production = AsyncModelsDeploymentsProductionResourceWithRawResponse(
+        self.logs = _AsyncModelsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = _AsyncModelsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
+        self.patches = _AsyncModelsDeploymentsPatchesResourceWithRawResponse(resource.patches, mode)
+        self.production = _AsyncModelsDeploymentsProductionResourceWithRawResponse(
             resource.production, mode
         )
-        self.replicas = AsyncModelsDeploymentsReplicasResourceWithRawResponse(
+        self.replicas = _AsyncModelsDeploymentsReplicasResourceWithRawResponse(
             resource.replicas, mode
         )
-        self.ssh = AsyncModelsDeploymentsSshResourceWithRawResponse(resource.ssh, mode)
+        self.ssh = _AsyncModelsDeploymentsSshResourceWithRawResponse(resource.ssh, mode)
         self.list = async_to_response_wrapper(resource.list, mode)
         self.create = async_to_response_wrapper(resource.create, mode)
         self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
@@ -3111,14 +3111,14 @@ class AsyncModelsEnvironmentsLogsResource(AsyncAPIResource):
         )
 
 
-class ModelsEnvironmentsLogsResourceWithRawResponse:
+class _ModelsEnvironmentsLogsResourceWithRawResponse:
     """`ModelsEnvironmentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsEnvironmentsLogsResource, mode: WrapperMode) -> None:
         self.list = to_response_wrapper(resource.list, mode)
 
 
-class AsyncModelsEnvironmentsLogsResourceWithRawResponse:
+class _AsyncModelsEnvironmentsLogsResourceWithRawResponse:
     """`AsyncModelsEnvironmentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsEnvironmentsLogsResource, mode: WrapperMode) -> None:
@@ -3995,11 +3995,11 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         )
 
 
-class ModelsEnvironmentsResourceWithRawResponse:
+class _ModelsEnvironmentsResourceWithRawResponse:
     """`ModelsEnvironmentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsEnvironmentsResource, mode: WrapperMode) -> None:
-        self.logs = ModelsEnvironmentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.logs = _ModelsEnvironmentsLogsResourceWithRawResponse(resource.logs, mode)
         self.list = to_response_wrapper(resource.list, mode)
         self.create = to_response_wrapper(resource.create, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
@@ -4016,11 +4016,11 @@ class ModelsEnvironmentsResourceWithRawResponse:
         self.resume_promotion = to_response_wrapper(resource.resume_promotion, mode)
 
 
-class AsyncModelsEnvironmentsResourceWithRawResponse:
+class _AsyncModelsEnvironmentsResourceWithRawResponse:
     """`AsyncModelsEnvironmentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsEnvironmentsResource, mode: WrapperMode) -> None:
-        self.logs = AsyncModelsEnvironmentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.logs = _AsyncModelsEnvironmentsLogsResourceWithRawResponse(resource.logs, mode)
         self.list = async_to_response_wrapper(resource.list, mode)
         self.create = async_to_response_wrapper(resource.create, mode)
         self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
@@ -4283,24 +4283,26 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
         )
 
 
-class ModelsResourceWithRawResponse:
+class _ModelsResourceWithRawResponse:
     """`ModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsResource, mode: WrapperMode) -> None:
-        self.deployments = ModelsDeploymentsResourceWithRawResponse(resource.deployments, mode)
-        self.environments = ModelsEnvironmentsResourceWithRawResponse(resource.environments, mode)
+        self.deployments = _ModelsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.environments = _ModelsEnvironmentsResourceWithRawResponse(resource.environments, mode)
         self.list = to_response_wrapper(resource.list, mode)
         self.create = to_response_wrapper(resource.create, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
         self.delete = to_response_wrapper(resource.delete, mode)
 
 
-class AsyncModelsResourceWithRawResponse:
+class _AsyncModelsResourceWithRawResponse:
     """`AsyncModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsResource, mode: WrapperMode) -> None:
-        self.deployments = AsyncModelsDeploymentsResourceWithRawResponse(resource.deployments, mode)
-        self.environments = AsyncModelsEnvironmentsResourceWithRawResponse(
+        self.deployments = _AsyncModelsDeploymentsResourceWithRawResponse(
+            resource.deployments, mode
+        )
+        self.environments = _AsyncModelsEnvironmentsResourceWithRawResponse(
             resource.environments, mode
         )
         self.list = async_to_response_wrapper(resource.list, mode)
