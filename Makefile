@@ -35,7 +35,7 @@ test: $(STAMP) $(PRISM)
 	$(BIN)/ruff check --config templates/ruff.toml generated specs
 	$(BIN)/ruff format --check --config templates/ruff.toml generated specs
 	$(BIN)/mypy generator bench tools
-	cd generated && ../$(BIN)/mypy --config-file ../templates/mypy-generated.ini baseten_client
+	cd generated && ../$(BIN)/mypy --config-file ../templates/mypy-generated.ini baseten_client ../tests/typing/baseten_usage.py
 	PRISM=$(PRISM) $(BIN)/python -m pytest
 
 ## corpus: every spec of ../shared/corpus/specs: each operation bound to the right class

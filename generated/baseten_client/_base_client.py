@@ -40,7 +40,7 @@ from ._errors import (
     decode_body,
     make_status_error,
 )
-from ._logs import log, redacted_headers, setup_logging
+from ._logs import log, redacted_headers, redacted_url, setup_logging
 from ._response import RESPONSE_MODE_HEADER, APIResponse, AsyncAPIResponse
 from ._retry import backoff, retry_after_seconds
 from ._validation import type_adapter, validate_response
@@ -531,14 +531,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         return request, options
 
     def _loggable_url(self, url: httpx.URL) -> str:
-        """The URL with the values of secret query parameters (API keys) hidden."""
-        if not url.query:
-            return str(url)
-        params = [
-            (key, "<redacted>" if key.lower() in self._secret_headers else value)
-            for key, value in url.params.multi_items()
-        ]
-        return str(url.copy_with(params=params))
+        return redacted_url(url, self._secret_headers)
 
     def _handle_outcome(
         self,

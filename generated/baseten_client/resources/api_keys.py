@@ -242,7 +242,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
         )
 
 
-class ApiKeysResourceWithRawResponse:
+class _ApiKeysResourceWithRawResponse:
     """`ApiKeysResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ApiKeysResource, mode: WrapperMode) -> None:
@@ -251,7 +251,7 @@ class ApiKeysResourceWithRawResponse:
         self.delete = to_response_wrapper(resource.delete, mode)
 
 
-class AsyncApiKeysResourceWithRawResponse:
+class _AsyncApiKeysResourceWithRawResponse:
     """`AsyncApiKeysResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncApiKeysResource, mode: WrapperMode) -> None:

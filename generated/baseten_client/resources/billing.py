@@ -99,14 +99,14 @@ class AsyncBillingResource(AsyncAPIResource):
         )
 
 
-class BillingResourceWithRawResponse:
+class _BillingResourceWithRawResponse:
     """`BillingResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: BillingResource, mode: WrapperMode) -> None:
         self.usage_summary = to_response_wrapper(resource.usage_summary, mode)
 
 
-class AsyncBillingResourceWithRawResponse:
+class _AsyncBillingResourceWithRawResponse:
     """`AsyncBillingResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncBillingResource, mode: WrapperMode) -> None:

@@ -123,7 +123,7 @@ class AsyncBlobsCredentialsResource(AsyncAPIResource):
         )
 
 
-class BlobsCredentialsResourceWithRawResponse:
+class _BlobsCredentialsResourceWithRawResponse:
     """`BlobsCredentialsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: BlobsCredentialsResource, mode: WrapperMode) -> None:
@@ -131,7 +131,7 @@ class BlobsCredentialsResourceWithRawResponse:
         self.train = to_response_wrapper(resource.train, mode)
 
 
-class AsyncBlobsCredentialsResourceWithRawResponse:
+class _AsyncBlobsCredentialsResourceWithRawResponse:
     """`AsyncBlobsCredentialsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncBlobsCredentialsResource, mode: WrapperMode) -> None:
@@ -155,15 +155,15 @@ class AsyncBlobsResource(AsyncAPIResource):
         self.credentials = AsyncBlobsCredentialsResource(client)
 
 
-class BlobsResourceWithRawResponse:
+class _BlobsResourceWithRawResponse:
     """`BlobsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: BlobsResource, mode: WrapperMode) -> None:
-        self.credentials = BlobsCredentialsResourceWithRawResponse(resource.credentials, mode)
+        self.credentials = _BlobsCredentialsResourceWithRawResponse(resource.credentials, mode)
 
 
-class AsyncBlobsResourceWithRawResponse:
+class _AsyncBlobsResourceWithRawResponse:
     """`AsyncBlobsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncBlobsResource, mode: WrapperMode) -> None:
-        self.credentials = AsyncBlobsCredentialsResourceWithRawResponse(resource.credentials, mode)
+        self.credentials = _AsyncBlobsCredentialsResourceWithRawResponse(resource.credentials, mode)

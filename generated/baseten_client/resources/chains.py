@@ -186,14 +186,14 @@ class AsyncChainsDeploymentsChainletsLogsResource(AsyncAPIResource):
         )
 
 
-class ChainsDeploymentsChainletsLogsResourceWithRawResponse:
+class _ChainsDeploymentsChainletsLogsResourceWithRawResponse:
     """`ChainsDeploymentsChainletsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ChainsDeploymentsChainletsLogsResource, mode: WrapperMode) -> None:
         self.list = to_response_wrapper(resource.list, mode)
 
 
-class AsyncChainsDeploymentsChainletsLogsResourceWithRawResponse:
+class _AsyncChainsDeploymentsChainletsLogsResourceWithRawResponse:
     """`AsyncChainsDeploymentsChainletsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -218,20 +218,20 @@ class AsyncChainsDeploymentsChainletsResource(AsyncAPIResource):
         self.logs = AsyncChainsDeploymentsChainletsLogsResource(client)
 
 
-class ChainsDeploymentsChainletsResourceWithRawResponse:
+class _ChainsDeploymentsChainletsResourceWithRawResponse:
     """`ChainsDeploymentsChainletsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ChainsDeploymentsChainletsResource, mode: WrapperMode) -> None:
-        self.logs = ChainsDeploymentsChainletsLogsResourceWithRawResponse(resource.logs, mode)
+        self.logs = _ChainsDeploymentsChainletsLogsResourceWithRawResponse(resource.logs, mode)
 
 
-class AsyncChainsDeploymentsChainletsResourceWithRawResponse:
+class _AsyncChainsDeploymentsChainletsResourceWithRawResponse:
     """`AsyncChainsDeploymentsChainletsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
         self, resource: AsyncChainsDeploymentsChainletsResource, mode: WrapperMode
     ) -> None:
-        self.logs = AsyncChainsDeploymentsChainletsLogsResourceWithRawResponse(resource.logs, mode)
+        self.logs = _AsyncChainsDeploymentsChainletsLogsResourceWithRawResponse(resource.logs, mode)
 
 
 class ChainsDeploymentsResource(SyncAPIResource):
@@ -500,22 +500,24 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
         )
 
 
-class ChainsDeploymentsResourceWithRawResponse:
+class _ChainsDeploymentsResourceWithRawResponse:
     """`ChainsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ChainsDeploymentsResource, mode: WrapperMode) -> None:
-        self.chainlets = ChainsDeploymentsChainletsResourceWithRawResponse(resource.chainlets, mode)
+        self.chainlets = _ChainsDeploymentsChainletsResourceWithRawResponse(
+            resource.chainlets, mode
+        )
         self.list = to_response_wrapper(resource.list, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
         self.delete = to_response_wrapper(resource.delete, mode)
         self.deactivate = to_response_wrapper(resource.deactivate, mode)
 
 
-class AsyncChainsDeploymentsResourceWithRawResponse:
+class _AsyncChainsDeploymentsResourceWithRawResponse:
     """`AsyncChainsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncChainsDeploymentsResource, mode: WrapperMode) -> None:
-        self.chainlets = AsyncChainsDeploymentsChainletsResourceWithRawResponse(
+        self.chainlets = _AsyncChainsDeploymentsChainletsResourceWithRawResponse(
             resource.chainlets, mode
         )
         self.list = async_to_response_wrapper(resource.list, mode)
@@ -630,7 +632,7 @@ class AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResource(AsyncAP
         )
 
 
-class ChainsEnvironmentsChainletSettingsAutoscalingSettingsResourceWithRawResponse:
+class _ChainsEnvironmentsChainletSettingsAutoscalingSettingsResourceWithRawResponse:
     """`ChainsEnvironmentsChainletSettingsAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -641,7 +643,7 @@ class ChainsEnvironmentsChainletSettingsAutoscalingSettingsResourceWithRawRespon
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResourceWithRawResponse:
+class _AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResourceWithRawResponse:
     """`AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -758,7 +760,7 @@ class AsyncChainsEnvironmentsChainletSettingsInstanceTypesResource(AsyncAPIResou
         )
 
 
-class ChainsEnvironmentsChainletSettingsInstanceTypesResourceWithRawResponse:
+class _ChainsEnvironmentsChainletSettingsInstanceTypesResourceWithRawResponse:
     """`ChainsEnvironmentsChainletSettingsInstanceTypesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -767,7 +769,7 @@ class ChainsEnvironmentsChainletSettingsInstanceTypesResourceWithRawResponse:
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncChainsEnvironmentsChainletSettingsInstanceTypesResourceWithRawResponse:
+class _AsyncChainsEnvironmentsChainletSettingsInstanceTypesResourceWithRawResponse:
     """`AsyncChainsEnvironmentsChainletSettingsInstanceTypesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -800,37 +802,37 @@ class AsyncChainsEnvironmentsChainletSettingsResource(AsyncAPIResource):
         self.instance_types = AsyncChainsEnvironmentsChainletSettingsInstanceTypesResource(client)
 
 
-class ChainsEnvironmentsChainletSettingsResourceWithRawResponse:
+class _ChainsEnvironmentsChainletSettingsResourceWithRawResponse:
     """`ChainsEnvironmentsChainletSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
         self, resource: ChainsEnvironmentsChainletSettingsResource, mode: WrapperMode
     ) -> None:
         self.autoscaling_settings = (
-            ChainsEnvironmentsChainletSettingsAutoscalingSettingsResourceWithRawResponse(
+            _ChainsEnvironmentsChainletSettingsAutoscalingSettingsResourceWithRawResponse(
                 resource.autoscaling_settings, mode
             )
         )
         self.instance_types = (
-            ChainsEnvironmentsChainletSettingsInstanceTypesResourceWithRawResponse(
+            _ChainsEnvironmentsChainletSettingsInstanceTypesResourceWithRawResponse(
                 resource.instance_types, mode
             )
         )
 
 
-class AsyncChainsEnvironmentsChainletSettingsResourceWithRawResponse:
+class _AsyncChainsEnvironmentsChainletSettingsResourceWithRawResponse:
     """`AsyncChainsEnvironmentsChainletSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
         self, resource: AsyncChainsEnvironmentsChainletSettingsResource, mode: WrapperMode
     ) -> None:
         self.autoscaling_settings = (
-            AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResourceWithRawResponse(
+            _AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResourceWithRawResponse(
                 resource.autoscaling_settings, mode
             )
         )
         self.instance_types = (
-            AsyncChainsEnvironmentsChainletSettingsInstanceTypesResourceWithRawResponse(
+            _AsyncChainsEnvironmentsChainletSettingsInstanceTypesResourceWithRawResponse(
                 resource.instance_types, mode
             )
         )
@@ -1294,11 +1296,11 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
         )
 
 
-class ChainsEnvironmentsResourceWithRawResponse:
+class _ChainsEnvironmentsResourceWithRawResponse:
     """`ChainsEnvironmentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ChainsEnvironmentsResource, mode: WrapperMode) -> None:
-        self.chainlet_settings = ChainsEnvironmentsChainletSettingsResourceWithRawResponse(
+        self.chainlet_settings = _ChainsEnvironmentsChainletSettingsResourceWithRawResponse(
             resource.chainlet_settings, mode
         )
         self.list = to_response_wrapper(resource.list, mode)
@@ -1308,11 +1310,11 @@ class ChainsEnvironmentsResourceWithRawResponse:
         self.promote = to_response_wrapper(resource.promote, mode)
 
 
-class AsyncChainsEnvironmentsResourceWithRawResponse:
+class _AsyncChainsEnvironmentsResourceWithRawResponse:
     """`AsyncChainsEnvironmentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncChainsEnvironmentsResource, mode: WrapperMode) -> None:
-        self.chainlet_settings = AsyncChainsEnvironmentsChainletSettingsResourceWithRawResponse(
+        self.chainlet_settings = _AsyncChainsEnvironmentsChainletSettingsResourceWithRawResponse(
             resource.chainlet_settings, mode
         )
         self.list = async_to_response_wrapper(resource.list, mode)
@@ -1506,23 +1508,25 @@ class AsyncChainsResource(AsyncAPIResource):
         )
 
 
-class ChainsResourceWithRawResponse:
+class _ChainsResourceWithRawResponse:
     """`ChainsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ChainsResource, mode: WrapperMode) -> None:
-        self.deployments = ChainsDeploymentsResourceWithRawResponse(resource.deployments, mode)
-        self.environments = ChainsEnvironmentsResourceWithRawResponse(resource.environments, mode)
+        self.deployments = _ChainsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.environments = _ChainsEnvironmentsResourceWithRawResponse(resource.environments, mode)
         self.list = to_response_wrapper(resource.list, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
         self.delete = to_response_wrapper(resource.delete, mode)
 
 
-class AsyncChainsResourceWithRawResponse:
+class _AsyncChainsResourceWithRawResponse:
     """`AsyncChainsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncChainsResource, mode: WrapperMode) -> None:
-        self.deployments = AsyncChainsDeploymentsResourceWithRawResponse(resource.deployments, mode)
-        self.environments = AsyncChainsEnvironmentsResourceWithRawResponse(
+        self.deployments = _AsyncChainsDeploymentsResourceWithRawResponse(
+            resource.deployments, mode
+        )
+        self.environments = _AsyncChainsEnvironmentsResourceWithRawResponse(
             resource.environments, mode
         )
         self.list = async_to_response_wrapper(resource.list, mode)

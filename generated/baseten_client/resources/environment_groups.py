@@ -237,7 +237,7 @@ class AsyncEnvironmentGroupsResource(AsyncAPIResource):
         )
 
 
-class EnvironmentGroupsResourceWithRawResponse:
+class _EnvironmentGroupsResourceWithRawResponse:
     """`EnvironmentGroupsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: EnvironmentGroupsResource, mode: WrapperMode) -> None:
@@ -246,7 +246,7 @@ class EnvironmentGroupsResourceWithRawResponse:
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncEnvironmentGroupsResourceWithRawResponse:
+class _AsyncEnvironmentGroupsResourceWithRawResponse:
     """`AsyncEnvironmentGroupsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncEnvironmentGroupsResource, mode: WrapperMode) -> None:

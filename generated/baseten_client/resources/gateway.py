@@ -376,7 +376,7 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
         )
 
 
-class GatewayEndpointsResourceWithRawResponse:
+class _GatewayEndpointsResourceWithRawResponse:
     """`GatewayEndpointsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: GatewayEndpointsResource, mode: WrapperMode) -> None:
@@ -387,7 +387,7 @@ class GatewayEndpointsResourceWithRawResponse:
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncGatewayEndpointsResourceWithRawResponse:
+class _AsyncGatewayEndpointsResourceWithRawResponse:
     """`AsyncGatewayEndpointsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncGatewayEndpointsResource, mode: WrapperMode) -> None:
@@ -716,7 +716,7 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
         )
 
 
-class GatewayGroupsApiKeysResourceWithRawResponse:
+class _GatewayGroupsApiKeysResourceWithRawResponse:
     """`GatewayGroupsApiKeysResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: GatewayGroupsApiKeysResource, mode: WrapperMode) -> None:
@@ -726,7 +726,7 @@ class GatewayGroupsApiKeysResourceWithRawResponse:
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
-class AsyncGatewayGroupsApiKeysResourceWithRawResponse:
+class _AsyncGatewayGroupsApiKeysResourceWithRawResponse:
     """`AsyncGatewayGroupsApiKeysResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncGatewayGroupsApiKeysResource, mode: WrapperMode) -> None:
@@ -1056,22 +1056,22 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
         )
 
 
-class GatewayGroupsResourceWithRawResponse:
+class _GatewayGroupsResourceWithRawResponse:
     """`GatewayGroupsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: GatewayGroupsResource, mode: WrapperMode) -> None:
-        self.api_keys = GatewayGroupsApiKeysResourceWithRawResponse(resource.api_keys, mode)
+        self.api_keys = _GatewayGroupsApiKeysResourceWithRawResponse(resource.api_keys, mode)
         self.list = to_response_wrapper(resource.list, mode)
         self.create = to_response_wrapper(resource.create, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncGatewayGroupsResourceWithRawResponse:
+class _AsyncGatewayGroupsResourceWithRawResponse:
     """`AsyncGatewayGroupsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncGatewayGroupsResource, mode: WrapperMode) -> None:
-        self.api_keys = AsyncGatewayGroupsApiKeysResourceWithRawResponse(resource.api_keys, mode)
+        self.api_keys = _AsyncGatewayGroupsApiKeysResourceWithRawResponse(resource.api_keys, mode)
         self.list = async_to_response_wrapper(resource.list, mode)
         self.create = async_to_response_wrapper(resource.create, mode)
         self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
@@ -1096,17 +1096,17 @@ class AsyncGatewayResource(AsyncAPIResource):
         self.groups = AsyncGatewayGroupsResource(client)
 
 
-class GatewayResourceWithRawResponse:
+class _GatewayResourceWithRawResponse:
     """`GatewayResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: GatewayResource, mode: WrapperMode) -> None:
-        self.endpoints = GatewayEndpointsResourceWithRawResponse(resource.endpoints, mode)
-        self.groups = GatewayGroupsResourceWithRawResponse(resource.groups, mode)
+        self.endpoints = _GatewayEndpointsResourceWithRawResponse(resource.endpoints, mode)
+        self.groups = _GatewayGroupsResourceWithRawResponse(resource.groups, mode)
 
 
-class AsyncGatewayResourceWithRawResponse:
+class _AsyncGatewayResourceWithRawResponse:
     """`AsyncGatewayResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncGatewayResource, mode: WrapperMode) -> None:
-        self.endpoints = AsyncGatewayEndpointsResourceWithRawResponse(resource.endpoints, mode)
-        self.groups = AsyncGatewayGroupsResourceWithRawResponse(resource.groups, mode)
+        self.endpoints = _AsyncGatewayEndpointsResourceWithRawResponse(resource.endpoints, mode)
+        self.groups = _AsyncGatewayGroupsResourceWithRawResponse(resource.groups, mode)

@@ -73,14 +73,14 @@ class AsyncInstanceTypePricesResource(AsyncAPIResource):
         )
 
 
-class InstanceTypePricesResourceWithRawResponse:
+class _InstanceTypePricesResourceWithRawResponse:
     """`InstanceTypePricesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: InstanceTypePricesResource, mode: WrapperMode) -> None:
         self.list = to_response_wrapper(resource.list, mode)
 
 
-class AsyncInstanceTypePricesResourceWithRawResponse:
+class _AsyncInstanceTypePricesResourceWithRawResponse:
     """`AsyncInstanceTypePricesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncInstanceTypePricesResource, mode: WrapperMode) -> None:

@@ -73,14 +73,14 @@ class AsyncInstanceTypesResource(AsyncAPIResource):
         )
 
 
-class InstanceTypesResourceWithRawResponse:
+class _InstanceTypesResourceWithRawResponse:
     """`InstanceTypesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: InstanceTypesResource, mode: WrapperMode) -> None:
         self.list = to_response_wrapper(resource.list, mode)
 
 
-class AsyncInstanceTypesResourceWithRawResponse:
+class _AsyncInstanceTypesResourceWithRawResponse:
     """`AsyncInstanceTypesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncInstanceTypesResource, mode: WrapperMode) -> None:

@@ -457,7 +457,7 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
         )
 
 
-class LibraryListingsVersionsResourceWithRawResponse:
+class _LibraryListingsVersionsResourceWithRawResponse:
     """`LibraryListingsVersionsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LibraryListingsVersionsResource, mode: WrapperMode) -> None:
@@ -468,7 +468,7 @@ class LibraryListingsVersionsResourceWithRawResponse:
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncLibraryListingsVersionsResourceWithRawResponse:
+class _AsyncLibraryListingsVersionsResourceWithRawResponse:
     """`AsyncLibraryListingsVersionsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLibraryListingsVersionsResource, mode: WrapperMode) -> None:
@@ -883,11 +883,11 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
         )
 
 
-class LibraryListingsResourceWithRawResponse:
+class _LibraryListingsResourceWithRawResponse:
     """`LibraryListingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LibraryListingsResource, mode: WrapperMode) -> None:
-        self.versions = LibraryListingsVersionsResourceWithRawResponse(resource.versions, mode)
+        self.versions = _LibraryListingsVersionsResourceWithRawResponse(resource.versions, mode)
         self.list = to_response_wrapper(resource.list, mode)
         self.create = to_response_wrapper(resource.create, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
@@ -895,11 +895,13 @@ class LibraryListingsResourceWithRawResponse:
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncLibraryListingsResourceWithRawResponse:
+class _AsyncLibraryListingsResourceWithRawResponse:
     """`AsyncLibraryListingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLibraryListingsResource, mode: WrapperMode) -> None:
-        self.versions = AsyncLibraryListingsVersionsResourceWithRawResponse(resource.versions, mode)
+        self.versions = _AsyncLibraryListingsVersionsResourceWithRawResponse(
+            resource.versions, mode
+        )
         self.list = async_to_response_wrapper(resource.list, mode)
         self.create = async_to_response_wrapper(resource.create, mode)
         self.retrieve = async_to_response_wrapper(resource.retrieve, mode)

@@ -161,14 +161,14 @@ class AsyncLlmModelsDeploymentsResource(AsyncAPIResource):
         )
 
 
-class LlmModelsDeploymentsResourceWithRawResponse:
+class _LlmModelsDeploymentsResourceWithRawResponse:
     """`LlmModelsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LlmModelsDeploymentsResource, mode: WrapperMode) -> None:
         self.create = to_response_wrapper(resource.create, mode)
 
 
-class AsyncLlmModelsDeploymentsResourceWithRawResponse:
+class _AsyncLlmModelsDeploymentsResourceWithRawResponse:
     """`AsyncLlmModelsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLlmModelsDeploymentsResource, mode: WrapperMode) -> None:
@@ -327,19 +327,19 @@ class AsyncLlmModelsResource(AsyncAPIResource):
         )
 
 
-class LlmModelsResourceWithRawResponse:
+class _LlmModelsResourceWithRawResponse:
     """`LlmModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LlmModelsResource, mode: WrapperMode) -> None:
-        self.deployments = LlmModelsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.deployments = _LlmModelsDeploymentsResourceWithRawResponse(resource.deployments, mode)
         self.create = to_response_wrapper(resource.create, mode)
 
 
-class AsyncLlmModelsResourceWithRawResponse:
+class _AsyncLlmModelsResourceWithRawResponse:
     """`AsyncLlmModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLlmModelsResource, mode: WrapperMode) -> None:
-        self.deployments = AsyncLlmModelsDeploymentsResourceWithRawResponse(
+        self.deployments = _AsyncLlmModelsDeploymentsResourceWithRawResponse(
             resource.deployments, mode
         )
         self.create = async_to_response_wrapper(resource.create, mode)

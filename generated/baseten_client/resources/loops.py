@@ -79,14 +79,14 @@ class AsyncLoopsCapabilitiesResource(AsyncAPIResource):
         )
 
 
-class LoopsCapabilitiesResourceWithRawResponse:
+class _LoopsCapabilitiesResourceWithRawResponse:
     """`LoopsCapabilitiesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LoopsCapabilitiesResource, mode: WrapperMode) -> None:
         self.list = to_response_wrapper(resource.list, mode)
 
 
-class AsyncLoopsCapabilitiesResourceWithRawResponse:
+class _AsyncLoopsCapabilitiesResourceWithRawResponse:
     """`AsyncLoopsCapabilitiesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLoopsCapabilitiesResource, mode: WrapperMode) -> None:
@@ -165,14 +165,14 @@ class AsyncLoopsCheckpointsFilesResource(AsyncAPIResource):
         )
 
 
-class LoopsCheckpointsFilesResourceWithRawResponse:
+class _LoopsCheckpointsFilesResourceWithRawResponse:
     """`LoopsCheckpointsFilesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LoopsCheckpointsFilesResource, mode: WrapperMode) -> None:
         self.list = to_response_wrapper(resource.list, mode)
 
 
-class AsyncLoopsCheckpointsFilesResourceWithRawResponse:
+class _AsyncLoopsCheckpointsFilesResourceWithRawResponse:
     """`AsyncLoopsCheckpointsFilesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLoopsCheckpointsFilesResource, mode: WrapperMode) -> None:
@@ -367,20 +367,20 @@ class AsyncLoopsCheckpointsResource(AsyncAPIResource):
         )
 
 
-class LoopsCheckpointsResourceWithRawResponse:
+class _LoopsCheckpointsResourceWithRawResponse:
     """`LoopsCheckpointsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LoopsCheckpointsResource, mode: WrapperMode) -> None:
-        self.files = LoopsCheckpointsFilesResourceWithRawResponse(resource.files, mode)
+        self.files = _LoopsCheckpointsFilesResourceWithRawResponse(resource.files, mode)
         self.list = to_response_wrapper(resource.list, mode)
         self.validate = to_response_wrapper(resource.validate, mode)
 
 
-class AsyncLoopsCheckpointsResourceWithRawResponse:
+class _AsyncLoopsCheckpointsResourceWithRawResponse:
     """`AsyncLoopsCheckpointsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLoopsCheckpointsResource, mode: WrapperMode) -> None:
-        self.files = AsyncLoopsCheckpointsFilesResourceWithRawResponse(resource.files, mode)
+        self.files = _AsyncLoopsCheckpointsFilesResourceWithRawResponse(resource.files, mode)
         self.list = async_to_response_wrapper(resource.list, mode)
         self.validate = async_to_response_wrapper(resource.validate, mode)
 
@@ -509,14 +509,14 @@ class AsyncLoopsDeploymentsLogsResource(AsyncAPIResource):
         )
 
 
-class LoopsDeploymentsLogsResourceWithRawResponse:
+class _LoopsDeploymentsLogsResourceWithRawResponse:
     """`LoopsDeploymentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LoopsDeploymentsLogsResource, mode: WrapperMode) -> None:
         self.list = to_response_wrapper(resource.list, mode)
 
 
-class AsyncLoopsDeploymentsLogsResourceWithRawResponse:
+class _AsyncLoopsDeploymentsLogsResourceWithRawResponse:
     """`AsyncLoopsDeploymentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLoopsDeploymentsLogsResource, mode: WrapperMode) -> None:
@@ -645,14 +645,14 @@ class AsyncLoopsDeploymentsMetricsResource(AsyncAPIResource):
         )
 
 
-class LoopsDeploymentsMetricsResourceWithRawResponse:
+class _LoopsDeploymentsMetricsResourceWithRawResponse:
     """`LoopsDeploymentsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LoopsDeploymentsMetricsResource, mode: WrapperMode) -> None:
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
-class AsyncLoopsDeploymentsMetricsResourceWithRawResponse:
+class _AsyncLoopsDeploymentsMetricsResourceWithRawResponse:
     """`AsyncLoopsDeploymentsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLoopsDeploymentsMetricsResource, mode: WrapperMode) -> None:
@@ -861,23 +861,23 @@ class AsyncLoopsDeploymentsResource(AsyncAPIResource):
         )
 
 
-class LoopsDeploymentsResourceWithRawResponse:
+class _LoopsDeploymentsResourceWithRawResponse:
     """`LoopsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LoopsDeploymentsResource, mode: WrapperMode) -> None:
-        self.logs = LoopsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
-        self.metrics = LoopsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
+        self.logs = _LoopsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = _LoopsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
         self.list = to_response_wrapper(resource.list, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
         self.deactivate = to_response_wrapper(resource.deactivate, mode)
 
 
-class AsyncLoopsDeploymentsResourceWithRawResponse:
+class _AsyncLoopsDeploymentsResourceWithRawResponse:
     """`AsyncLoopsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLoopsDeploymentsResource, mode: WrapperMode) -> None:
-        self.logs = AsyncLoopsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
-        self.metrics = AsyncLoopsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
+        self.logs = _AsyncLoopsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = _AsyncLoopsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
         self.list = async_to_response_wrapper(resource.list, mode)
         self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
         self.deactivate = async_to_response_wrapper(resource.deactivate, mode)
@@ -1195,7 +1195,7 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
         )
 
 
-class LoopsRunsResourceWithRawResponse:
+class _LoopsRunsResourceWithRawResponse:
     """`LoopsRunsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LoopsRunsResource, mode: WrapperMode) -> None:
@@ -1204,7 +1204,7 @@ class LoopsRunsResourceWithRawResponse:
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
-class AsyncLoopsRunsResourceWithRawResponse:
+class _AsyncLoopsRunsResourceWithRawResponse:
     """`AsyncLoopsRunsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLoopsRunsResource, mode: WrapperMode) -> None:
@@ -1459,7 +1459,7 @@ class AsyncLoopsSamplersResource(AsyncAPIResource):
         )
 
 
-class LoopsSamplersResourceWithRawResponse:
+class _LoopsSamplersResourceWithRawResponse:
     """`LoopsSamplersResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LoopsSamplersResource, mode: WrapperMode) -> None:
@@ -1468,7 +1468,7 @@ class LoopsSamplersResourceWithRawResponse:
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
-class AsyncLoopsSamplersResourceWithRawResponse:
+class _AsyncLoopsSamplersResourceWithRawResponse:
     """`AsyncLoopsSamplersResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLoopsSamplersResource, mode: WrapperMode) -> None:
@@ -1605,7 +1605,7 @@ class AsyncLoopsSessionsResource(AsyncAPIResource):
         )
 
 
-class LoopsSessionsResourceWithRawResponse:
+class _LoopsSessionsResourceWithRawResponse:
     """`LoopsSessionsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LoopsSessionsResource, mode: WrapperMode) -> None:
@@ -1613,7 +1613,7 @@ class LoopsSessionsResourceWithRawResponse:
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
-class AsyncLoopsSessionsResourceWithRawResponse:
+class _AsyncLoopsSessionsResourceWithRawResponse:
     """`AsyncLoopsSessionsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLoopsSessionsResource, mode: WrapperMode) -> None:
@@ -1783,7 +1783,7 @@ class AsyncLoopsUserConfigResource(AsyncAPIResource):
         )
 
 
-class LoopsUserConfigResourceWithRawResponse:
+class _LoopsUserConfigResourceWithRawResponse:
     """`LoopsUserConfigResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LoopsUserConfigResource, mode: WrapperMode) -> None:
@@ -1791,7 +1791,7 @@ class LoopsUserConfigResourceWithRawResponse:
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncLoopsUserConfigResourceWithRawResponse:
+class _AsyncLoopsUserConfigResourceWithRawResponse:
     """`AsyncLoopsUserConfigResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLoopsUserConfigResource, mode: WrapperMode) -> None:
@@ -1827,29 +1827,29 @@ class AsyncLoopsResource(AsyncAPIResource):
         self.user_config = AsyncLoopsUserConfigResource(client)
 
 
-class LoopsResourceWithRawResponse:
+class _LoopsResourceWithRawResponse:
     """`LoopsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LoopsResource, mode: WrapperMode) -> None:
-        self.capabilities = LoopsCapabilitiesResourceWithRawResponse(resource.capabilities, mode)
-        self.checkpoints = LoopsCheckpointsResourceWithRawResponse(resource.checkpoints, mode)
-        self.deployments = LoopsDeploymentsResourceWithRawResponse(resource.deployments, mode)
-        self.runs = LoopsRunsResourceWithRawResponse(resource.runs, mode)
-        self.samplers = LoopsSamplersResourceWithRawResponse(resource.samplers, mode)
-        self.sessions = LoopsSessionsResourceWithRawResponse(resource.sessions, mode)
-        self.user_config = LoopsUserConfigResourceWithRawResponse(resource.user_config, mode)
+        self.capabilities = _LoopsCapabilitiesResourceWithRawResponse(resource.capabilities, mode)
+        self.checkpoints = _LoopsCheckpointsResourceWithRawResponse(resource.checkpoints, mode)
+        self.deployments = _LoopsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.runs = _LoopsRunsResourceWithRawResponse(resource.runs, mode)
+        self.samplers = _LoopsSamplersResourceWithRawResponse(resource.samplers, mode)
+        self.sessions = _LoopsSessionsResourceWithRawResponse(resource.sessions, mode)
+        self.user_config = _LoopsUserConfigResourceWithRawResponse(resource.user_config, mode)
 
 
-class AsyncLoopsResourceWithRawResponse:
+class _AsyncLoopsResourceWithRawResponse:
     """`AsyncLoopsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLoopsResource, mode: WrapperMode) -> None:
-        self.capabilities = AsyncLoopsCapabilitiesResourceWithRawResponse(
+        self.capabilities = _AsyncLoopsCapabilitiesResourceWithRawResponse(
             resource.capabilities, mode
         )
-        self.checkpoints = AsyncLoopsCheckpointsResourceWithRawResponse(resource.checkpoints, mode)
-        self.deployments = AsyncLoopsDeploymentsResourceWithRawResponse(resource.deployments, mode)
-        self.runs = AsyncLoopsRunsResourceWithRawResponse(resource.runs, mode)
-        self.samplers = AsyncLoopsSamplersResourceWithRawResponse(resource.samplers, mode)
-        self.sessions = AsyncLoopsSessionsResourceWithRawResponse(resource.sessions, mode)
-        self.user_config = AsyncLoopsUserConfigResourceWithRawResponse(resource.user_config, mode)
+        self.checkpoints = _AsyncLoopsCheckpointsResourceWithRawResponse(resource.checkpoints, mode)
+        self.deployments = _AsyncLoopsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.runs = _AsyncLoopsRunsResourceWithRawResponse(resource.runs, mode)
+        self.samplers = _AsyncLoopsSamplersResourceWithRawResponse(resource.samplers, mode)
+        self.sessions = _AsyncLoopsSessionsResourceWithRawResponse(resource.sessions, mode)
+        self.user_config = _AsyncLoopsUserConfigResourceWithRawResponse(resource.user_config, mode)

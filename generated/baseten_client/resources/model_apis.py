@@ -332,7 +332,7 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
         )
 
 
-class ModelApisSnapshotsResourceWithRawResponse:
+class _ModelApisSnapshotsResourceWithRawResponse:
     """`ModelApisSnapshotsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelApisSnapshotsResource, mode: WrapperMode) -> None:
@@ -342,7 +342,7 @@ class ModelApisSnapshotsResourceWithRawResponse:
         self.create_by_model_id = to_response_wrapper(resource.create_by_model_id, mode)
 
 
-class AsyncModelApisSnapshotsResourceWithRawResponse:
+class _AsyncModelApisSnapshotsResourceWithRawResponse:
     """`AsyncModelApisSnapshotsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelApisSnapshotsResource, mode: WrapperMode) -> None:
@@ -560,19 +560,19 @@ class AsyncModelApisResource(AsyncAPIResource):
         )
 
 
-class ModelApisResourceWithRawResponse:
+class _ModelApisResourceWithRawResponse:
     """`ModelApisResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelApisResource, mode: WrapperMode) -> None:
-        self.snapshots = ModelApisSnapshotsResourceWithRawResponse(resource.snapshots, mode)
+        self.snapshots = _ModelApisSnapshotsResourceWithRawResponse(resource.snapshots, mode)
         self.list = to_response_wrapper(resource.list, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
-class AsyncModelApisResourceWithRawResponse:
+class _AsyncModelApisResourceWithRawResponse:
     """`AsyncModelApisResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelApisResource, mode: WrapperMode) -> None:
-        self.snapshots = AsyncModelApisSnapshotsResourceWithRawResponse(resource.snapshots, mode)
+        self.snapshots = _AsyncModelApisSnapshotsResourceWithRawResponse(resource.snapshots, mode)
         self.list = async_to_response_wrapper(resource.list, mode)
         self.retrieve = async_to_response_wrapper(resource.retrieve, mode)

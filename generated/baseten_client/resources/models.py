@@ -170,7 +170,7 @@ class AsyncModelsDeploymentsAutoscalingSettingsResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsAutoscalingSettingsResourceWithRawResponse:
+class _ModelsDeploymentsAutoscalingSettingsResourceWithRawResponse:
     """`ModelsDeploymentsAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -179,7 +179,7 @@ class ModelsDeploymentsAutoscalingSettingsResourceWithRawResponse:
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncModelsDeploymentsAutoscalingSettingsResourceWithRawResponse:
+class _AsyncModelsDeploymentsAutoscalingSettingsResourceWithRawResponse:
     """`AsyncModelsDeploymentsAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -336,7 +336,7 @@ class AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResource(AsyncAPIResou
         )
 
 
-class ModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse:
+class _ModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse:
     """`ModelsDeploymentsDevelopmentAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -345,7 +345,7 @@ class ModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse:
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse:
+class _AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse:
     """`AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -732,12 +732,12 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsDevelopmentResourceWithRawResponse:
+class _ModelsDeploymentsDevelopmentResourceWithRawResponse:
     """`ModelsDeploymentsDevelopmentResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsDeploymentsDevelopmentResource, mode: WrapperMode) -> None:
         self.autoscaling_settings = (
-            ModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse(
+            _ModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse(
                 resource.autoscaling_settings, mode
             )
         )
@@ -748,14 +748,14 @@ class ModelsDeploymentsDevelopmentResourceWithRawResponse:
         self.retry = to_response_wrapper(resource.retry, mode)
 
 
-class AsyncModelsDeploymentsDevelopmentResourceWithRawResponse:
+class _AsyncModelsDeploymentsDevelopmentResourceWithRawResponse:
     """`AsyncModelsDeploymentsDevelopmentResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
         self, resource: AsyncModelsDeploymentsDevelopmentResource, mode: WrapperMode
     ) -> None:
         self.autoscaling_settings = (
-            AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse(
+            _AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse(
                 resource.autoscaling_settings, mode
             )
         )
@@ -1108,7 +1108,7 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsLogsResourceWithRawResponse:
+class _ModelsDeploymentsLogsResourceWithRawResponse:
     """`ModelsDeploymentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsDeploymentsLogsResource, mode: WrapperMode) -> None:
@@ -1116,7 +1116,7 @@ class ModelsDeploymentsLogsResourceWithRawResponse:
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
-class AsyncModelsDeploymentsLogsResourceWithRawResponse:
+class _AsyncModelsDeploymentsLogsResourceWithRawResponse:
     """`AsyncModelsDeploymentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsDeploymentsLogsResource, mode: WrapperMode) -> None:
@@ -1256,14 +1256,14 @@ class AsyncModelsDeploymentsMetricsResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsMetricsResourceWithRawResponse:
+class _ModelsDeploymentsMetricsResourceWithRawResponse:
     """`ModelsDeploymentsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsDeploymentsMetricsResource, mode: WrapperMode) -> None:
         self.list = to_response_wrapper(resource.list, mode)
 
 
-class AsyncModelsDeploymentsMetricsResourceWithRawResponse:
+class _AsyncModelsDeploymentsMetricsResourceWithRawResponse:
     """`AsyncModelsDeploymentsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsDeploymentsMetricsResource, mode: WrapperMode) -> None:
@@ -1576,7 +1576,7 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsPatchesResourceWithRawResponse:
+class _ModelsDeploymentsPatchesResourceWithRawResponse:
     """`ModelsDeploymentsPatchesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsDeploymentsPatchesResource, mode: WrapperMode) -> None:
@@ -1585,7 +1585,7 @@ class ModelsDeploymentsPatchesResourceWithRawResponse:
         self.sync = to_response_wrapper(resource.sync, mode)
 
 
-class AsyncModelsDeploymentsPatchesResourceWithRawResponse:
+class _AsyncModelsDeploymentsPatchesResourceWithRawResponse:
     """`AsyncModelsDeploymentsPatchesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsDeploymentsPatchesResource, mode: WrapperMode) -> None:
@@ -1742,7 +1742,7 @@ class AsyncModelsDeploymentsProductionAutoscalingSettingsResource(AsyncAPIResour
         )
 
 
-class ModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse:
+class _ModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse:
     """`ModelsDeploymentsProductionAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -1751,7 +1751,7 @@ class ModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse:
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse:
+class _AsyncModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse:
     """`AsyncModelsDeploymentsProductionAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -2036,12 +2036,12 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsProductionResourceWithRawResponse:
+class _ModelsDeploymentsProductionResourceWithRawResponse:
     """`ModelsDeploymentsProductionResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsDeploymentsProductionResource, mode: WrapperMode) -> None:
         self.autoscaling_settings = (
-            ModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse(
+            _ModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse(
                 resource.autoscaling_settings, mode
             )
         )
@@ -2051,14 +2051,14 @@ class ModelsDeploymentsProductionResourceWithRawResponse:
         self.retry = to_response_wrapper(resource.retry, mode)
 
 
-class AsyncModelsDeploymentsProductionResourceWithRawResponse:
+class _AsyncModelsDeploymentsProductionResourceWithRawResponse:
     """`AsyncModelsDeploymentsProductionResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
         self, resource: AsyncModelsDeploymentsProductionResource, mode: WrapperMode
     ) -> None:
         self.autoscaling_settings = (
-            AsyncModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse(
+            _AsyncModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse(
                 resource.autoscaling_settings, mode
             )
         )
@@ -2148,14 +2148,14 @@ class AsyncModelsDeploymentsReplicasResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsReplicasResourceWithRawResponse:
+class _ModelsDeploymentsReplicasResourceWithRawResponse:
     """`ModelsDeploymentsReplicasResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsDeploymentsReplicasResource, mode: WrapperMode) -> None:
         self.delete = to_response_wrapper(resource.delete, mode)
 
 
-class AsyncModelsDeploymentsReplicasResourceWithRawResponse:
+class _AsyncModelsDeploymentsReplicasResourceWithRawResponse:
     """`AsyncModelsDeploymentsReplicasResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsDeploymentsReplicasResource, mode: WrapperMode) -> None:
@@ -2274,14 +2274,14 @@ class AsyncModelsDeploymentsSshResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsSshResourceWithRawResponse:
+class _ModelsDeploymentsSshResourceWithRawResponse:
     """`ModelsDeploymentsSshResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsDeploymentsSshResource, mode: WrapperMode) -> None:
         self.sign = to_response_wrapper(resource.sign, mode)
 
 
-class AsyncModelsDeploymentsSshResourceWithRawResponse:
+class _AsyncModelsDeploymentsSshResourceWithRawResponse:
     """`AsyncModelsDeploymentsSshResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsDeploymentsSshResource, mode: WrapperMode) -> None:
@@ -3068,24 +3068,24 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsResourceWithRawResponse:
+class _ModelsDeploymentsResourceWithRawResponse:
     """`ModelsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsDeploymentsResource, mode: WrapperMode) -> None:
-        self.autoscaling_settings = ModelsDeploymentsAutoscalingSettingsResourceWithRawResponse(
+        self.autoscaling_settings = _ModelsDeploymentsAutoscalingSettingsResourceWithRawResponse(
             resource.autoscaling_settings, mode
         )
-        self.development = ModelsDeploymentsDevelopmentResourceWithRawResponse(
+        self.development = _ModelsDeploymentsDevelopmentResourceWithRawResponse(
             resource.development, mode
         )
-        self.logs = ModelsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
-        self.metrics = ModelsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
-        self.patches = ModelsDeploymentsPatchesResourceWithRawResponse(resource.patches, mode)
-        self.production = ModelsDeploymentsProductionResourceWithRawResponse(
+        self.logs = _ModelsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = _ModelsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
+        self.patches = _ModelsDeploymentsPatchesResourceWithRawResponse(resource.patches, mode)
+        self.production = _ModelsDeploymentsProductionResourceWithRawResponse(
             resource.production, mode
         )
-        self.replicas = ModelsDeploymentsReplicasResourceWithRawResponse(resource.replicas, mode)
-        self.ssh = ModelsDeploymentsSshResourceWithRawResponse(resource.ssh, mode)
+        self.replicas = _ModelsDeploymentsReplicasResourceWithRawResponse(resource.replicas, mode)
+        self.ssh = _ModelsDeploymentsSshResourceWithRawResponse(resource.ssh, mode)
         self.list = to_response_wrapper(resource.list, mode)
         self.create = to_response_wrapper(resource.create, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
@@ -3098,28 +3098,28 @@ class ModelsDeploymentsResourceWithRawResponse:
         self.retry = to_response_wrapper(resource.retry, mode)
 
 
-class AsyncModelsDeploymentsResourceWithRawResponse:
+class _AsyncModelsDeploymentsResourceWithRawResponse:
     """`AsyncModelsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsDeploymentsResource, mode: WrapperMode) -> None:
         self.autoscaling_settings = (
-            AsyncModelsDeploymentsAutoscalingSettingsResourceWithRawResponse(
+            _AsyncModelsDeploymentsAutoscalingSettingsResourceWithRawResponse(
                 resource.autoscaling_settings, mode
             )
         )
-        self.development = AsyncModelsDeploymentsDevelopmentResourceWithRawResponse(
+        self.development = _AsyncModelsDeploymentsDevelopmentResourceWithRawResponse(
             resource.development, mode
         )
-        self.logs = AsyncModelsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
-        self.metrics = AsyncModelsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
-        self.patches = AsyncModelsDeploymentsPatchesResourceWithRawResponse(resource.patches, mode)
-        self.production = AsyncModelsDeploymentsProductionResourceWithRawResponse(
+        self.logs = _AsyncModelsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = _AsyncModelsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
+        self.patches = _AsyncModelsDeploymentsPatchesResourceWithRawResponse(resource.patches, mode)
+        self.production = _AsyncModelsDeploymentsProductionResourceWithRawResponse(
             resource.production, mode
         )
-        self.replicas = AsyncModelsDeploymentsReplicasResourceWithRawResponse(
+        self.replicas = _AsyncModelsDeploymentsReplicasResourceWithRawResponse(
             resource.replicas, mode
         )
-        self.ssh = AsyncModelsDeploymentsSshResourceWithRawResponse(resource.ssh, mode)
+        self.ssh = _AsyncModelsDeploymentsSshResourceWithRawResponse(resource.ssh, mode)
         self.list = async_to_response_wrapper(resource.list, mode)
         self.create = async_to_response_wrapper(resource.create, mode)
         self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
@@ -3298,14 +3298,14 @@ class AsyncModelsEnvironmentsLogsResource(AsyncAPIResource):
         )
 
 
-class ModelsEnvironmentsLogsResourceWithRawResponse:
+class _ModelsEnvironmentsLogsResourceWithRawResponse:
     """`ModelsEnvironmentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsEnvironmentsLogsResource, mode: WrapperMode) -> None:
         self.list = to_response_wrapper(resource.list, mode)
 
 
-class AsyncModelsEnvironmentsLogsResourceWithRawResponse:
+class _AsyncModelsEnvironmentsLogsResourceWithRawResponse:
     """`AsyncModelsEnvironmentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsEnvironmentsLogsResource, mode: WrapperMode) -> None:
@@ -4254,11 +4254,11 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         )
 
 
-class ModelsEnvironmentsResourceWithRawResponse:
+class _ModelsEnvironmentsResourceWithRawResponse:
     """`ModelsEnvironmentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsEnvironmentsResource, mode: WrapperMode) -> None:
-        self.logs = ModelsEnvironmentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.logs = _ModelsEnvironmentsLogsResourceWithRawResponse(resource.logs, mode)
         self.list = to_response_wrapper(resource.list, mode)
         self.create = to_response_wrapper(resource.create, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
@@ -4275,11 +4275,11 @@ class ModelsEnvironmentsResourceWithRawResponse:
         self.resume_promotion = to_response_wrapper(resource.resume_promotion, mode)
 
 
-class AsyncModelsEnvironmentsResourceWithRawResponse:
+class _AsyncModelsEnvironmentsResourceWithRawResponse:
     """`AsyncModelsEnvironmentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsEnvironmentsResource, mode: WrapperMode) -> None:
-        self.logs = AsyncModelsEnvironmentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.logs = _AsyncModelsEnvironmentsLogsResourceWithRawResponse(resource.logs, mode)
         self.list = async_to_response_wrapper(resource.list, mode)
         self.create = async_to_response_wrapper(resource.create, mode)
         self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
@@ -4566,24 +4566,26 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
         )
 
 
-class ModelsResourceWithRawResponse:
+class _ModelsResourceWithRawResponse:
     """`ModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsResource, mode: WrapperMode) -> None:
-        self.deployments = ModelsDeploymentsResourceWithRawResponse(resource.deployments, mode)
-        self.environments = ModelsEnvironmentsResourceWithRawResponse(resource.environments, mode)
+        self.deployments = _ModelsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.environments = _ModelsEnvironmentsResourceWithRawResponse(resource.environments, mode)
         self.list = to_response_wrapper(resource.list, mode)
         self.create = to_response_wrapper(resource.create, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
         self.delete = to_response_wrapper(resource.delete, mode)
 
 
-class AsyncModelsResourceWithRawResponse:
+class _AsyncModelsResourceWithRawResponse:
     """`AsyncModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsResource, mode: WrapperMode) -> None:
-        self.deployments = AsyncModelsDeploymentsResourceWithRawResponse(resource.deployments, mode)
-        self.environments = AsyncModelsEnvironmentsResourceWithRawResponse(
+        self.deployments = _AsyncModelsDeploymentsResourceWithRawResponse(
+            resource.deployments, mode
+        )
+        self.environments = _AsyncModelsEnvironmentsResourceWithRawResponse(
             resource.environments, mode
         )
         self.list = async_to_response_wrapper(resource.list, mode)

@@ -227,7 +227,7 @@ class AsyncSecretsResource(AsyncAPIResource):
         )
 
 
-class SecretsResourceWithRawResponse:
+class _SecretsResourceWithRawResponse:
     """`SecretsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: SecretsResource, mode: WrapperMode) -> None:
@@ -236,7 +236,7 @@ class SecretsResourceWithRawResponse:
         self.delete = to_response_wrapper(resource.delete, mode)
 
 
-class AsyncSecretsResourceWithRawResponse:
+class _AsyncSecretsResourceWithRawResponse:
     """`AsyncSecretsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncSecretsResource, mode: WrapperMode) -> None:

@@ -135,14 +135,14 @@ class AsyncTeamsApiKeysResource(AsyncAPIResource):
         )
 
 
-class TeamsApiKeysResourceWithRawResponse:
+class _TeamsApiKeysResourceWithRawResponse:
     """`TeamsApiKeysResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TeamsApiKeysResource, mode: WrapperMode) -> None:
         self.create = to_response_wrapper(resource.create, mode)
 
 
-class AsyncTeamsApiKeysResourceWithRawResponse:
+class _AsyncTeamsApiKeysResourceWithRawResponse:
     """`AsyncTeamsApiKeysResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTeamsApiKeysResource, mode: WrapperMode) -> None:
@@ -387,7 +387,7 @@ class AsyncTeamsEnvironmentGroupsResource(AsyncAPIResource):
         )
 
 
-class TeamsEnvironmentGroupsResourceWithRawResponse:
+class _TeamsEnvironmentGroupsResourceWithRawResponse:
     """`TeamsEnvironmentGroupsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TeamsEnvironmentGroupsResource, mode: WrapperMode) -> None:
@@ -396,7 +396,7 @@ class TeamsEnvironmentGroupsResourceWithRawResponse:
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncTeamsEnvironmentGroupsResourceWithRawResponse:
+class _AsyncTeamsEnvironmentGroupsResourceWithRawResponse:
     """`AsyncTeamsEnvironmentGroupsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTeamsEnvironmentGroupsResource, mode: WrapperMode) -> None:
@@ -557,14 +557,14 @@ class AsyncTeamsLlmModelsResource(AsyncAPIResource):
         )
 
 
-class TeamsLlmModelsResourceWithRawResponse:
+class _TeamsLlmModelsResourceWithRawResponse:
     """`TeamsLlmModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TeamsLlmModelsResource, mode: WrapperMode) -> None:
         self.create = to_response_wrapper(resource.create, mode)
 
 
-class AsyncTeamsLlmModelsResourceWithRawResponse:
+class _AsyncTeamsLlmModelsResourceWithRawResponse:
     """`AsyncTeamsLlmModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTeamsLlmModelsResource, mode: WrapperMode) -> None:
@@ -729,7 +729,7 @@ class AsyncTeamsModelsResource(AsyncAPIResource):
         )
 
 
-class TeamsModelsResourceWithRawResponse:
+class _TeamsModelsResourceWithRawResponse:
     """`TeamsModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TeamsModelsResource, mode: WrapperMode) -> None:
@@ -737,7 +737,7 @@ class TeamsModelsResourceWithRawResponse:
         self.create = to_response_wrapper(resource.create, mode)
 
 
-class AsyncTeamsModelsResourceWithRawResponse:
+class _AsyncTeamsModelsResourceWithRawResponse:
     """`AsyncTeamsModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTeamsModelsResource, mode: WrapperMode) -> None:
@@ -977,7 +977,7 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
         )
 
 
-class TeamsSecretsResourceWithRawResponse:
+class _TeamsSecretsResourceWithRawResponse:
     """`TeamsSecretsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TeamsSecretsResource, mode: WrapperMode) -> None:
@@ -986,7 +986,7 @@ class TeamsSecretsResourceWithRawResponse:
         self.delete = to_response_wrapper(resource.delete, mode)
 
 
-class AsyncTeamsSecretsResourceWithRawResponse:
+class _AsyncTeamsSecretsResourceWithRawResponse:
     """`AsyncTeamsSecretsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTeamsSecretsResource, mode: WrapperMode) -> None:
@@ -1095,14 +1095,14 @@ class AsyncTeamsTrainingProjectsResource(AsyncAPIResource):
         )
 
 
-class TeamsTrainingProjectsResourceWithRawResponse:
+class _TeamsTrainingProjectsResourceWithRawResponse:
     """`TeamsTrainingProjectsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TeamsTrainingProjectsResource, mode: WrapperMode) -> None:
         self.create = to_response_wrapper(resource.create, mode)
 
 
-class AsyncTeamsTrainingProjectsResourceWithRawResponse:
+class _AsyncTeamsTrainingProjectsResourceWithRawResponse:
     """`AsyncTeamsTrainingProjectsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTeamsTrainingProjectsResource, mode: WrapperMode) -> None:
@@ -1255,36 +1255,36 @@ class AsyncTeamsResource(AsyncAPIResource):
         )
 
 
-class TeamsResourceWithRawResponse:
+class _TeamsResourceWithRawResponse:
     """`TeamsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TeamsResource, mode: WrapperMode) -> None:
-        self.api_keys = TeamsApiKeysResourceWithRawResponse(resource.api_keys, mode)
-        self.environment_groups = TeamsEnvironmentGroupsResourceWithRawResponse(
+        self.api_keys = _TeamsApiKeysResourceWithRawResponse(resource.api_keys, mode)
+        self.environment_groups = _TeamsEnvironmentGroupsResourceWithRawResponse(
             resource.environment_groups, mode
         )
-        self.llm_models = TeamsLlmModelsResourceWithRawResponse(resource.llm_models, mode)
-        self.models = TeamsModelsResourceWithRawResponse(resource.models, mode)
-        self.secrets = TeamsSecretsResourceWithRawResponse(resource.secrets, mode)
-        self.training_projects = TeamsTrainingProjectsResourceWithRawResponse(
+        self.llm_models = _TeamsLlmModelsResourceWithRawResponse(resource.llm_models, mode)
+        self.models = _TeamsModelsResourceWithRawResponse(resource.models, mode)
+        self.secrets = _TeamsSecretsResourceWithRawResponse(resource.secrets, mode)
+        self.training_projects = _TeamsTrainingProjectsResourceWithRawResponse(
             resource.training_projects, mode
         )
         self.list = to_response_wrapper(resource.list, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
-class AsyncTeamsResourceWithRawResponse:
+class _AsyncTeamsResourceWithRawResponse:
     """`AsyncTeamsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTeamsResource, mode: WrapperMode) -> None:
-        self.api_keys = AsyncTeamsApiKeysResourceWithRawResponse(resource.api_keys, mode)
-        self.environment_groups = AsyncTeamsEnvironmentGroupsResourceWithRawResponse(
+        self.api_keys = _AsyncTeamsApiKeysResourceWithRawResponse(resource.api_keys, mode)
+        self.environment_groups = _AsyncTeamsEnvironmentGroupsResourceWithRawResponse(
             resource.environment_groups, mode
         )
-        self.llm_models = AsyncTeamsLlmModelsResourceWithRawResponse(resource.llm_models, mode)
-        self.models = AsyncTeamsModelsResourceWithRawResponse(resource.models, mode)
-        self.secrets = AsyncTeamsSecretsResourceWithRawResponse(resource.secrets, mode)
-        self.training_projects = AsyncTeamsTrainingProjectsResourceWithRawResponse(
+        self.llm_models = _AsyncTeamsLlmModelsResourceWithRawResponse(resource.llm_models, mode)
+        self.models = _AsyncTeamsModelsResourceWithRawResponse(resource.models, mode)
+        self.secrets = _AsyncTeamsSecretsResourceWithRawResponse(resource.secrets, mode)
+        self.training_projects = _AsyncTeamsTrainingProjectsResourceWithRawResponse(
             resource.training_projects, mode
         )
         self.list = async_to_response_wrapper(resource.list, mode)

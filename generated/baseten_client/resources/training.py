@@ -87,14 +87,14 @@ class AsyncTrainingJobsResource(AsyncAPIResource):
         )
 
 
-class TrainingJobsResourceWithRawResponse:
+class _TrainingJobsResourceWithRawResponse:
     """`TrainingJobsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TrainingJobsResource, mode: WrapperMode) -> None:
         self.queue_context = to_response_wrapper(resource.queue_context, mode)
 
 
-class AsyncTrainingJobsResourceWithRawResponse:
+class _AsyncTrainingJobsResourceWithRawResponse:
     """`AsyncTrainingJobsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTrainingJobsResource, mode: WrapperMode) -> None:
@@ -173,17 +173,17 @@ class AsyncTrainingResource(AsyncAPIResource):
         )
 
 
-class TrainingResourceWithRawResponse:
+class _TrainingResourceWithRawResponse:
     """`TrainingResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TrainingResource, mode: WrapperMode) -> None:
-        self.jobs = TrainingJobsResourceWithRawResponse(resource.jobs, mode)
+        self.jobs = _TrainingJobsResourceWithRawResponse(resource.jobs, mode)
         self.capacity = to_response_wrapper(resource.capacity, mode)
 
 
-class AsyncTrainingResourceWithRawResponse:
+class _AsyncTrainingResourceWithRawResponse:
     """`AsyncTrainingResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTrainingResource, mode: WrapperMode) -> None:
-        self.jobs = AsyncTrainingJobsResourceWithRawResponse(resource.jobs, mode)
+        self.jobs = _AsyncTrainingJobsResourceWithRawResponse(resource.jobs, mode)
         self.capacity = async_to_response_wrapper(resource.capacity, mode)

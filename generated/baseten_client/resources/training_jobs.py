@@ -125,14 +125,14 @@ class AsyncTrainingJobsResource(AsyncAPIResource):
         )
 
 
-class TrainingJobsResourceWithRawResponse:
+class _TrainingJobsResourceWithRawResponse:
     """`TrainingJobsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TrainingJobsResource, mode: WrapperMode) -> None:
         self.search = to_response_wrapper(resource.search, mode)
 
 
-class AsyncTrainingJobsResourceWithRawResponse:
+class _AsyncTrainingJobsResourceWithRawResponse:
     """`AsyncTrainingJobsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTrainingJobsResource, mode: WrapperMode) -> None:

@@ -88,14 +88,14 @@ class AsyncTrainingProjectsCacheResource(AsyncAPIResource):
         )
 
 
-class TrainingProjectsCacheResourceWithRawResponse:
+class _TrainingProjectsCacheResourceWithRawResponse:
     """`TrainingProjectsCacheResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TrainingProjectsCacheResource, mode: WrapperMode) -> None:
         self.summary = to_response_wrapper(resource.summary, mode)
 
 
-class AsyncTrainingProjectsCacheResourceWithRawResponse:
+class _AsyncTrainingProjectsCacheResourceWithRawResponse:
     """`AsyncTrainingProjectsCacheResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTrainingProjectsCacheResource, mode: WrapperMode) -> None:
@@ -178,14 +178,14 @@ class AsyncTrainingProjectsJobsAuthCodesResource(AsyncAPIResource):
         )
 
 
-class TrainingProjectsJobsAuthCodesResourceWithRawResponse:
+class _TrainingProjectsJobsAuthCodesResourceWithRawResponse:
     """`TrainingProjectsJobsAuthCodesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TrainingProjectsJobsAuthCodesResource, mode: WrapperMode) -> None:
         self.list = to_response_wrapper(resource.list, mode)
 
 
-class AsyncTrainingProjectsJobsAuthCodesResourceWithRawResponse:
+class _AsyncTrainingProjectsJobsAuthCodesResourceWithRawResponse:
     """`AsyncTrainingProjectsJobsAuthCodesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -334,7 +334,7 @@ class AsyncTrainingProjectsJobsCheckpointFilesResource(AsyncAPIResource):
         )
 
 
-class TrainingProjectsJobsCheckpointFilesResourceWithRawResponse:
+class _TrainingProjectsJobsCheckpointFilesResourceWithRawResponse:
     """`TrainingProjectsJobsCheckpointFilesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -343,7 +343,7 @@ class TrainingProjectsJobsCheckpointFilesResourceWithRawResponse:
         self.list = to_response_wrapper(resource.list, mode)
 
 
-class AsyncTrainingProjectsJobsCheckpointFilesResourceWithRawResponse:
+class _AsyncTrainingProjectsJobsCheckpointFilesResourceWithRawResponse:
     """`AsyncTrainingProjectsJobsCheckpointFilesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -428,7 +428,7 @@ class AsyncTrainingProjectsJobsCheckpointsResource(AsyncAPIResource):
         )
 
 
-class TrainingProjectsJobsCheckpointsResourceWithRawResponse:
+class _TrainingProjectsJobsCheckpointsResourceWithRawResponse:
     """`TrainingProjectsJobsCheckpointsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -437,7 +437,7 @@ class TrainingProjectsJobsCheckpointsResourceWithRawResponse:
         self.list = to_response_wrapper(resource.list, mode)
 
 
-class AsyncTrainingProjectsJobsCheckpointsResourceWithRawResponse:
+class _AsyncTrainingProjectsJobsCheckpointsResourceWithRawResponse:
     """`AsyncTrainingProjectsJobsCheckpointsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -572,7 +572,7 @@ class AsyncTrainingProjectsJobsInteractiveSessionsResource(AsyncAPIResource):
         )
 
 
-class TrainingProjectsJobsInteractiveSessionsResourceWithRawResponse:
+class _TrainingProjectsJobsInteractiveSessionsResourceWithRawResponse:
     """`TrainingProjectsJobsInteractiveSessionsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -581,7 +581,7 @@ class TrainingProjectsJobsInteractiveSessionsResourceWithRawResponse:
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncTrainingProjectsJobsInteractiveSessionsResourceWithRawResponse:
+class _AsyncTrainingProjectsJobsInteractiveSessionsResourceWithRawResponse:
     """`AsyncTrainingProjectsJobsInteractiveSessionsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -856,7 +856,7 @@ class AsyncTrainingProjectsJobsLogsResource(AsyncAPIResource):
         )
 
 
-class TrainingProjectsJobsLogsResourceWithRawResponse:
+class _TrainingProjectsJobsLogsResourceWithRawResponse:
     """`TrainingProjectsJobsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TrainingProjectsJobsLogsResource, mode: WrapperMode) -> None:
@@ -864,7 +864,7 @@ class TrainingProjectsJobsLogsResourceWithRawResponse:
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
-class AsyncTrainingProjectsJobsLogsResourceWithRawResponse:
+class _AsyncTrainingProjectsJobsLogsResourceWithRawResponse:
     """`AsyncTrainingProjectsJobsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTrainingProjectsJobsLogsResource, mode: WrapperMode) -> None:
@@ -1086,7 +1086,7 @@ class AsyncTrainingProjectsJobsMetricsResource(AsyncAPIResource):
         )
 
 
-class TrainingProjectsJobsMetricsResourceWithRawResponse:
+class _TrainingProjectsJobsMetricsResourceWithRawResponse:
     """`TrainingProjectsJobsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TrainingProjectsJobsMetricsResource, mode: WrapperMode) -> None:
@@ -1094,7 +1094,7 @@ class TrainingProjectsJobsMetricsResourceWithRawResponse:
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
-class AsyncTrainingProjectsJobsMetricsResourceWithRawResponse:
+class _AsyncTrainingProjectsJobsMetricsResourceWithRawResponse:
     """`AsyncTrainingProjectsJobsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -1216,14 +1216,14 @@ class AsyncTrainingProjectsJobsSshResource(AsyncAPIResource):
         )
 
 
-class TrainingProjectsJobsSshResourceWithRawResponse:
+class _TrainingProjectsJobsSshResourceWithRawResponse:
     """`TrainingProjectsJobsSshResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TrainingProjectsJobsSshResource, mode: WrapperMode) -> None:
         self.sign = to_response_wrapper(resource.sign, mode)
 
 
-class AsyncTrainingProjectsJobsSshResourceWithRawResponse:
+class _AsyncTrainingProjectsJobsSshResourceWithRawResponse:
     """`AsyncTrainingProjectsJobsSshResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTrainingProjectsJobsSshResource, mode: WrapperMode) -> None:
@@ -1862,25 +1862,25 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
         )
 
 
-class TrainingProjectsJobsResourceWithRawResponse:
+class _TrainingProjectsJobsResourceWithRawResponse:
     """`TrainingProjectsJobsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TrainingProjectsJobsResource, mode: WrapperMode) -> None:
-        self.auth_codes = TrainingProjectsJobsAuthCodesResourceWithRawResponse(
+        self.auth_codes = _TrainingProjectsJobsAuthCodesResourceWithRawResponse(
             resource.auth_codes, mode
         )
-        self.checkpoint_files = TrainingProjectsJobsCheckpointFilesResourceWithRawResponse(
+        self.checkpoint_files = _TrainingProjectsJobsCheckpointFilesResourceWithRawResponse(
             resource.checkpoint_files, mode
         )
-        self.checkpoints = TrainingProjectsJobsCheckpointsResourceWithRawResponse(
+        self.checkpoints = _TrainingProjectsJobsCheckpointsResourceWithRawResponse(
             resource.checkpoints, mode
         )
-        self.interactive_sessions = TrainingProjectsJobsInteractiveSessionsResourceWithRawResponse(
+        self.interactive_sessions = _TrainingProjectsJobsInteractiveSessionsResourceWithRawResponse(
             resource.interactive_sessions, mode
         )
-        self.logs = TrainingProjectsJobsLogsResourceWithRawResponse(resource.logs, mode)
-        self.metrics = TrainingProjectsJobsMetricsResourceWithRawResponse(resource.metrics, mode)
-        self.ssh = TrainingProjectsJobsSshResourceWithRawResponse(resource.ssh, mode)
+        self.logs = _TrainingProjectsJobsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = _TrainingProjectsJobsMetricsResourceWithRawResponse(resource.metrics, mode)
+        self.ssh = _TrainingProjectsJobsSshResourceWithRawResponse(resource.ssh, mode)
         self.list = to_response_wrapper(resource.list, mode)
         self.create = to_response_wrapper(resource.create, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
@@ -1891,29 +1891,29 @@ class TrainingProjectsJobsResourceWithRawResponse:
         self.stop = to_response_wrapper(resource.stop, mode)
 
 
-class AsyncTrainingProjectsJobsResourceWithRawResponse:
+class _AsyncTrainingProjectsJobsResourceWithRawResponse:
     """`AsyncTrainingProjectsJobsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTrainingProjectsJobsResource, mode: WrapperMode) -> None:
-        self.auth_codes = AsyncTrainingProjectsJobsAuthCodesResourceWithRawResponse(
+        self.auth_codes = _AsyncTrainingProjectsJobsAuthCodesResourceWithRawResponse(
             resource.auth_codes, mode
         )
-        self.checkpoint_files = AsyncTrainingProjectsJobsCheckpointFilesResourceWithRawResponse(
+        self.checkpoint_files = _AsyncTrainingProjectsJobsCheckpointFilesResourceWithRawResponse(
             resource.checkpoint_files, mode
         )
-        self.checkpoints = AsyncTrainingProjectsJobsCheckpointsResourceWithRawResponse(
+        self.checkpoints = _AsyncTrainingProjectsJobsCheckpointsResourceWithRawResponse(
             resource.checkpoints, mode
         )
         self.interactive_sessions = (
-            AsyncTrainingProjectsJobsInteractiveSessionsResourceWithRawResponse(
+            _AsyncTrainingProjectsJobsInteractiveSessionsResourceWithRawResponse(
                 resource.interactive_sessions, mode
             )
         )
-        self.logs = AsyncTrainingProjectsJobsLogsResourceWithRawResponse(resource.logs, mode)
-        self.metrics = AsyncTrainingProjectsJobsMetricsResourceWithRawResponse(
+        self.logs = _AsyncTrainingProjectsJobsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = _AsyncTrainingProjectsJobsMetricsResourceWithRawResponse(
             resource.metrics, mode
         )
-        self.ssh = AsyncTrainingProjectsJobsSshResourceWithRawResponse(resource.ssh, mode)
+        self.ssh = _AsyncTrainingProjectsJobsSshResourceWithRawResponse(resource.ssh, mode)
         self.list = async_to_response_wrapper(resource.list, mode)
         self.create = async_to_response_wrapper(resource.create, mode)
         self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
@@ -2210,24 +2210,24 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
         )
 
 
-class TrainingProjectsResourceWithRawResponse:
+class _TrainingProjectsResourceWithRawResponse:
     """`TrainingProjectsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TrainingProjectsResource, mode: WrapperMode) -> None:
-        self.cache = TrainingProjectsCacheResourceWithRawResponse(resource.cache, mode)
-        self.jobs = TrainingProjectsJobsResourceWithRawResponse(resource.jobs, mode)
+        self.cache = _TrainingProjectsCacheResourceWithRawResponse(resource.cache, mode)
+        self.jobs = _TrainingProjectsJobsResourceWithRawResponse(resource.jobs, mode)
         self.list = to_response_wrapper(resource.list, mode)
         self.create = to_response_wrapper(resource.create, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
         self.delete = to_response_wrapper(resource.delete, mode)
 
 
-class AsyncTrainingProjectsResourceWithRawResponse:
+class _AsyncTrainingProjectsResourceWithRawResponse:
     """`AsyncTrainingProjectsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTrainingProjectsResource, mode: WrapperMode) -> None:
-        self.cache = AsyncTrainingProjectsCacheResourceWithRawResponse(resource.cache, mode)
-        self.jobs = AsyncTrainingProjectsJobsResourceWithRawResponse(resource.jobs, mode)
+        self.cache = _AsyncTrainingProjectsCacheResourceWithRawResponse(resource.cache, mode)
+        self.jobs = _AsyncTrainingProjectsJobsResourceWithRawResponse(resource.jobs, mode)
         self.list = async_to_response_wrapper(resource.list, mode)
         self.create = async_to_response_wrapper(resource.create, mode)
         self.retrieve = async_to_response_wrapper(resource.retrieve, mode)

@@ -260,7 +260,7 @@ class AsyncUsersResource(AsyncAPIResource):
         )
 
 
-class UsersResourceWithRawResponse:
+class _UsersResourceWithRawResponse:
     """`UsersResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: UsersResource, mode: WrapperMode) -> None:
@@ -269,7 +269,7 @@ class UsersResourceWithRawResponse:
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
-class AsyncUsersResourceWithRawResponse:
+class _AsyncUsersResourceWithRawResponse:
     """`AsyncUsersResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncUsersResource, mode: WrapperMode) -> None:
