@@ -7,7 +7,8 @@ API ?= baseten
 PRISM_DIR := .tools/prism
 PRISM := $(PRISM_DIR)/node_modules/.bin/prism
 
-.PHONY: generate sync test corpus check lint typecheck tools bench diff-bench lock clean
+.PHONY: generate sync test corpus check contract lint typecheck tools bench diff-bench lock clean
+CORPUS ?= ../shared/corpus/specs
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,7 +35,7 @@ test: $(STAMP) $(PRISM)
 	$(BIN)/ruff check --config templates/ruff.toml generated specs
 	$(BIN)/ruff format --check --config templates/ruff.toml generated specs
 	$(BIN)/mypy generator bench tools
-	cd generated && ../$(BIN)/mypy --config-file ../templates/mypy-generated.ini baseten_client
+	cd generated && ../$(BIN)/mypy --config-file ../templates/mypy-generated.ini baseten_client ../tests/typing/baseten_usage.py
 	PRISM=$(PRISM) $(BIN)/python -m pytest
 
 ## corpus: every spec of ../shared/corpus/specs: each operation bound to the right class
@@ -44,6 +45,13 @@ corpus: $(STAMP)
 ## check: regenerate into a temporary folder and fail when generated/ differs
 check: $(STAMP)
 	$(BIN)/apigen generate $(API) --offline --check
+
+## contract: every spec of $(CORPUS) through its generated sync client against Prism (long)
+contract: $(STAMP) $(PRISM)
+	@mkdir -p build && rm -f build/contract-report.txt
+	-APIGEN_CONTRACT_SPECS=$(CORPUS) APIGEN_CONTRACT_REPORT=build/contract-report.txt \
+		PRISM=$(PRISM) $(BIN)/python -m pytest -q tests/test_contract_corpus.py
+	@grep -v '^    ' build/contract-report.txt; echo "details: build/contract-report.txt"
 
 ## bench: compare speed and memory with peers on the corpus
 bench: $(STAMP)

@@ -40,6 +40,7 @@ from bench.peers import (
     project_python,
 )
 from bench.report import DiffResult, SpecResult, ToolResult, diff_table, generate_tables
+from bench.sync_noop import bench_sync
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
@@ -72,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
         "--tools", nargs="+", metavar="TOOL", help="only these tools (apigen apigen-models opc dcg)"
     )
     parser.add_argument("--no-diff", action="store_true", help="skip the `apigen diff` benchmark")
+    parser.add_argument(
+        "--no-sync", action="store_true", help="skip the `apigen sync` no-op benchmark"
+    )
     parser.add_argument(
         "--no-import", action="store_true", help="skip the generated client's import-time benchmark"
     )
@@ -237,6 +241,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     lines += generate_tables(generate_results, tool_names, runs)
     lines += diff_table(diff_results, runs) if diff_results else ["", f"diff: {diff_note}"]
+    sync_record: dict[str, Any] = {"note": "skipped (--no-sync)"}
+    if not args.no_sync:
+        _log("sync against a local mirror")
+        sync_lines, sync_record = bench_sync(runs, args.timeout)
+        lines += sync_lines
     if not args.no_import:
         _log("import + construct of the generated client")
         lines += client_import.measure(5 if args.quick else 15)
@@ -263,6 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for result in generate_results
         ],
         "diff": {"note": diff_note, "pairs": [result.to_json() for result in diff_results]},
+        "sync": sync_record,
     }
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     output = RESULTS_DIR / f"{started:%Y%m%dT%H%M%SZ}.json"

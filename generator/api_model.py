@@ -31,6 +31,7 @@ from .openapi import (
     media_kind,
     merge_parameters,
     pointer_parts,
+    request_media,
 )
 from .operations import PlannedOperation, ResourceNode
 
@@ -151,6 +152,39 @@ class Operation:
     error_types: tuple[tuple[str, str], ...]  # status ("404", "4XX", "default") -> type
     security: tuple[tuple[str, ...], ...]  # alternatives, each a set of scheme names
     pagination: Pagination | None = None
+    body_media_type: str | None = None  # the media type the body is sent as
+    statuses: tuple[str, ...] = ()  # every response status the spec declares
+    body_styles: tuple[tuple[str, str], ...] = ()  # form/multipart `encoding`: property, style
+
+    @property
+    def cookie_args(self) -> list[Argument]:
+        return [a for a in self.keyword_args if a.location == "cookie"]
+
+    @property
+    def accept(self) -> str:
+        """The Accept header: the media types of the success and redirect responses."""
+        declared = [c.media_type for c in self.responses if c.status and c.status[0] in "123"] or [
+            "application/json"
+        ]
+        return ", ".join(dict.fromkeys(declared))
+
+    @property
+    def redirects(self) -> bool:
+        return any(status.startswith("3") for status in self.statuses)
+
+    @property
+    def styles(self) -> dict[str, tuple[str, bool]]:
+        """Parameters whose style or explode differ from their location's default."""
+        found = {}
+        for arg in (*self.path_args, *self.keyword_args):
+            if arg.location == "body" or arg.style is None:
+                continue
+            default = (_DEFAULT_STYLE[arg.location], arg.location in ("query", "cookie"))
+            if (arg.style, bool(arg.explode)) != default:
+                found[f"{arg.location}:{arg.wire_name}"] = (arg.style, bool(arg.explode))
+        for name, style in self.body_styles:
+            found[f"body:{name}"] = (style, True)
+        return found
 
     @property
     def query_args(self) -> list[Argument]:
@@ -216,6 +250,19 @@ class Api:
         """Every operation, sorted by path and method."""
         found = [op for resource in self.root.walk() for op in resource.operations]
         return sorted(found, key=lambda op: (op.path, op.http_method))
+
+    @property
+    def uses_basic_auth(self) -> bool:
+        return any(s.type == "http" and s.scheme == "basic" for s in self.security_schemes)
+
+    @staticmethod
+    def username_env(api_key_env: str) -> str:
+        """`ACME_API_KEY` -> `ACME_USERNAME`."""
+        return api_key_env.removesuffix("_API_KEY").removesuffix("_KEY") + "_USERNAME"
+
+    @staticmethod
+    def password_env(api_key_env: str) -> str:
+        return api_key_env.removesuffix("_API_KEY").removesuffix("_KEY") + "_PASSWORD"
 
     def model(self, class_name: str) -> Model | None:
         return next((m for m in self.models if m.class_name == class_name), None)
@@ -435,8 +482,8 @@ class _OperationBuilder:
         path_order = {name: i for i, name in enumerate(_path_param_names(op.path))}
         for _, param in merge_parameters(self.document, path_item, operation):
             location = str(param.get("in"))
-            if location not in ("path", "query", "header"):
-                continue  # cookie parameters are not supported: set them with extra_headers
+            if location not in ("path", "query", "header", "cookie"):
+                continue
             if location == "header" and param["name"].lower() in _CLIENT_HEADERS:
                 continue  # the client sets these itself
             style = param.get("style")
@@ -462,7 +509,8 @@ class _OperationBuilder:
 
         body_kind, body_model, body_required = None, None, False
         request_body = deref(self.document, operation.get("requestBody"))
-        media = json_media(request_body) if isinstance(request_body, dict) else None
+        chosen = request_media(request_body) if isinstance(request_body, dict) else None
+        body_media_type, media = chosen if chosen is not None else (None, None)
         if media is not None and isinstance(request_body, dict):
             body_required = request_body.get("required") is True
             schema = media.get("schema")
@@ -486,7 +534,10 @@ class _OperationBuilder:
                     )
             else:
                 body_kind = "value"
-                annotation = self.annotate(schema)
+                kind = media_kind(str(body_media_type))
+                annotation = _content_annotation(self.annotate, kind, media)
+                if kind in ("form", "multipart"):
+                    annotation = self.annotate(schema)
                 # `body` is one of METHOD_LOCALS, so no spec parameter took it.
                 keyword_args.append(Argument("body", "body", "body", annotation, body_required))
         keyword_args.sort(key=lambda a: not a.required)  # stable: required first
@@ -519,6 +570,9 @@ class _OperationBuilder:
             body_kind=body_kind,
             body_model=body_model,
             body_required=body_required,
+            body_media_type=body_media_type,
+            statuses=tuple(_status_key(status) for status in operation.get("responses") or {}),
+            body_styles=_body_styles(media),
             request_bodies=_contents(self.document, request_body, self.annotate),
             return_annotation=_qualify_builtins(return_annotation, shadowed),
             responses=responses,
@@ -618,6 +672,17 @@ class _OperationBuilder:
                 has_more=(has_more,) if has_more else None,
             )
         return None
+
+
+def _body_styles(media: Any) -> tuple[tuple[str, str], ...]:
+    """The non-default styles of a form or multipart body's properties (its `encoding`)."""
+    encoding = media.get("encoding") if isinstance(media, dict) else None
+    found = []
+    for name, rule in (encoding if isinstance(encoding, dict) else {}).items():
+        style = rule.get("style") if isinstance(rule, dict) else None
+        if isinstance(style, str) and style != "form":
+            found.append((str(name), style))
+    return tuple(found)
 
 
 def _with_annotation(arg: Argument, annotation: str) -> Argument:

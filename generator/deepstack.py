@@ -38,18 +38,23 @@ def call_with_deep_stack(function: Callable[[], T]) -> T:
         except BaseException as exc:  # handed to the calling thread, which raises it
             failure.append(exc)
 
+    worker = threading.Thread(target=run, name="apigen-deep-stack", daemon=True)
     _enter()
     try:
         with _lock:
             previous_size = threading.stack_size(STACK_BYTES)
             try:
-                worker = threading.Thread(target=run, name="apigen-deep-stack", daemon=True)
                 worker.start()
+            except RuntimeError:  # no room for such a stack (e.g. an address-space limit)
+                pass
             finally:
                 threading.stack_size(previous_size)
-        worker.join()
+        if worker.ident is not None:
+            worker.join()
     finally:
         _leave()
+    if worker.ident is None:  # not started: here, with the usual limits (common depths work)
+        return function()
     if failure:
         raise failure[0]
     return outcome[0]

@@ -21,7 +21,9 @@ from .naming import docstring
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
 RUNTIME_FILES = (
+    "_auth.py",
     "_base_client.py",
+    "_encoding.py",
     "_errors.py",
     "_logs.py",
     "_models.py",
@@ -30,6 +32,7 @@ RUNTIME_FILES = (
     "_response.py",
     "_retry.py",
     "_validation.py",
+    "_wire.py",
 )
 
 

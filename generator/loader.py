@@ -39,6 +39,7 @@ from generator.openapi import (
 )
 
 __all__ = [
+    "KEYWORD_KINDS",
     "REFERENCE_KEYWORDS",
     "LoadedSpec",
     "check_references",
@@ -704,7 +705,7 @@ REFERENCE_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
 # `$id` rebases the references below it (onto a file or URL of the spec's choice) and makes
 # "#/..." mean something else than the document: refused rather than reinterpreted.
 _REBASING_KEYWORDS = ("$id",)
-_KEYWORD_KINDS = frozenset({"schema", "other"})  # kinds whose keys are keywords, not names
+KEYWORD_KINDS = frozenset({"schema", "other"})  # kinds whose keys are keywords, not names
 
 
 def reference_problem(document: Any, reference: str) -> str | None:
@@ -749,7 +750,7 @@ def check_references(spec: LoadedSpec) -> None:
             reason = reference_problem(document, reference)
             if reason is not None:
                 _refuse(spec, (*parts, *keys), reference, reason)
-        if kind in _KEYWORD_KINDS:
+        if kind in KEYWORD_KINDS:
             for keyword in _REBASING_KEYWORDS:
                 if isinstance(node.get(keyword), str):
                     _refuse(spec, (*parts, keyword), node[keyword], "would rebase references")

@@ -34,7 +34,7 @@ from datamodel_code_generator.enums import (
 from datamodel_code_generator.format import PythonVersion
 
 from .errors import GenerationError
-from .loader import LoadedSpec, iter_nodes
+from .loader import KEYWORD_KINDS, LoadedSpec, iter_nodes
 from .naming import unique
 from .openapi import json_pointer, ref_to, resolve_pointer
 from .patterns import unsupported_reason
@@ -53,7 +53,6 @@ _CODE_KEYWORDS = frozenset(
     {"customTypePath", "customBasePath", "x-is-base-class", "x-is-classvar", "id"}
 )
 _CODE_KEYWORD_PREFIX = "x-python-"
-_KEYWORD_KINDS = ("schema", "other")  # mappings whose keys are keywords (not names)
 # What the models module may import; `re` would mean patterns on Python's backtracking engine.
 _MODELS_IMPORTS = (sys.stdlib_module_names - {"re"}) | {"pydantic", "typing_extensions"}
 
@@ -182,7 +181,7 @@ def drop_unusable_patterns(spec: LoadedSpec, warn: Callable[[str], None]) -> dic
     dropped from its schema with a warning naming its JSON pointer."""
     dropped: list[tuple[str, ...]] = []
     for node, kind, parts in iter_nodes(spec.document):
-        if kind not in _KEYWORD_KINDS:
+        if kind not in KEYWORD_KINDS:
             continue
         found: list[tuple[tuple[str, ...], Any]] = []
         if "pattern" in node:
@@ -214,7 +213,7 @@ def _without_code_keywords(document: dict[str, Any]) -> dict[str, Any]:
     as a schema (a `$ref` may name any of them; example and extension data it may not)."""
     document = copy.deepcopy(document)
     for node, kind, _ in iter_nodes(document):
-        if kind in _KEYWORD_KINDS:
+        if kind in KEYWORD_KINDS:
             for key in [k for k in node if _is_code_keyword(k, node[k])]:
                 del node[key]
     return document

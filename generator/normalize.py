@@ -23,7 +23,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from .naming import pascal_case, unique
-from .openapi import SCHEMA_REF_PREFIX, deref, iter_subschemas, json_media, pointer_parts, ref_to
+from .openapi import (
+    SCHEMA_REF_PREFIX,
+    deref,
+    iter_subschemas,
+    json_media,
+    pointer_parts,
+    ref_to,
+    request_media,
+)
 from .operations import ResourceNode
 
 _LITERAL_INT_RANGE = range(-(2**63), 2**63)
@@ -133,9 +141,9 @@ def _hoist_operation_schemas(
             base = pascal_case(planned.attr_path.replace(".", "_"))
             body = deref(document, operation.get("requestBody"))
             if isinstance(body, dict) and "$ref" not in operation.get("requestBody", {}):
-                media = json_media(body)
-                if media is not None:
-                    _hoist(media, schemas, base + "Request", taken)
+                chosen = request_media(body)
+                if chosen is not None:
+                    _hoist(chosen[1], schemas, base + "Request", taken)
             responses = operation.get("responses")
             if not isinstance(responses, dict):
                 continue

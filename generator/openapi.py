@@ -38,6 +38,7 @@ __all__ = [
     "parameter_key",
     "pointer_parts",
     "ref_to",
+    "request_media",
     "resolve_pointer",
     "resolve_ref",
     "walk_schemas",
@@ -232,6 +233,23 @@ def media_kind(media_type: str) -> MediaKind:
     if base.startswith("text/") or base.endswith(("/xml", "+xml")):
         return "text"
     return "binary"
+
+
+_REQUEST_PREFERENCE: tuple[MediaKind, ...] = ("json", "form", "multipart", "text", "binary")
+
+
+def request_media(container: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """(media type, media object) a client sends a request body as: JSON when declared, then
+    form, multipart, text, binary."""
+    content = container.get("content")
+    if not isinstance(content, Mapping):
+        return None
+    declared = [(str(t), m) for t, m in content.items() if isinstance(m, dict)]
+    for kind in _REQUEST_PREFERENCE:
+        for media_type, media in declared:
+            if media_kind(media_type) == kind:
+                return media_type, media
+    return None
 
 
 def json_media(container: Mapping[str, Any]) -> dict[str, Any] | None:

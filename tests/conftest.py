@@ -1,4 +1,4 @@
-"""Shared fixtures: a generated package of the small petstore spec, built once per session."""
+"""Shared fixtures: the petstore package generated once per session; a local HTTP server."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from types import ModuleType
 
 import pytest
 from support.generated import import_generated
+from support.local_server import LocalServer
 
 from generator.config import config_for_spec
 from generator.pipeline import generate
@@ -27,6 +28,22 @@ def petstore(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, M
 
 # In-process tests see apigen's own tracebacks; the CLI turns them into one line otherwise.
 os.environ.setdefault("APIGEN_DEBUG", "1")
+
+
+@pytest.fixture(scope="module")
+def running_server() -> Iterator[LocalServer]:
+    local = LocalServer()
+    local.start()
+    yield local
+    local.stop()
+
+
+@pytest.fixture
+def server(running_server: LocalServer) -> Iterator[LocalServer]:
+    """The module's server with an empty script and record (one server: startup costs)."""
+    running_server.reset()
+    yield running_server
+    running_server.stopping.set()  # release handlers still stalling for this test
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -18,21 +18,6 @@ API_KEY = "sk-options-secret"
 PET = {"id": "p1", "name": "Rex", "kind": "dog", "created_at": "2026-01-02T03:04:05Z"}
 
 
-@pytest.fixture(scope="module")
-def running_server() -> Iterator[LocalServer]:
-    local = LocalServer()
-    local.start()
-    yield local
-    local.stop()
-
-
-@pytest.fixture
-def server(running_server: LocalServer) -> Iterator[LocalServer]:
-    running_server.reset()
-    yield running_server
-    running_server.stopping.set()
-
-
 @pytest.fixture
 def package(petstore: tuple[Path, ModuleType]) -> ModuleType:
     return petstore[1]
@@ -201,3 +186,41 @@ def test_logging_is_silent_without_the_variable(
         client.pets.retrieve("p1")
     assert all(API_KEY not in record.getMessage() for record in caplog.records)
     assert logging.getLogger("petstore_client").level == logging.NOTSET
+
+
+NEWER_PET = {
+    **PET,
+    "kind": "lizard",  # an enum value added upstream
+    "details": {"kind": "lizard", "scales": 9000},  # an unknown discriminator value
+    "microchip": {"id": "c1"},  # a field added upstream
+}
+
+
+def test_newer_server_responses_still_parse(
+    client: Any, package: ModuleType, server: LocalServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.script(Reply(200, NEWER_PET))
+    with caplog.at_level(logging.WARNING, logger="petstore_client"):
+        pet = client.pets.retrieve("p1")
+    assert isinstance(pet, package.types.Pet)
+    assert pet.kind == "lizard" and pet.details == {"kind": "lizard", "scales": 9000}
+    assert pet.model_extra == {"microchip": {"id": "c1"}}
+    assert pet.created_at.year == 2026  # what still fits is parsed as before
+    assert pet._raw_body == NEWER_PET
+    assert "GET /v2/pets/p1" in caplog.text and "Regenerate" in caplog.text
+
+
+def test_newer_server_responses_async_and_paths(package: ModuleType, server: LocalServer) -> None:
+    server.script(Reply(200, {"items": [NEWER_PET], "next_cursor": None, "total": 1}))
+
+    async def main() -> None:
+        async with package.AsyncPetstore(api_key=API_KEY, base_url=server.url) as client:
+            page = await client.pets.list()
+            (pet,) = [pet async for pet in page]
+            assert pet.kind == "lizard" and pet.model_extra == {"microchip": {"id": "c1"}}
+            assert page.model_extra == {"total": 1}
+            with pytest.raises(ValueError, match="pet_id"):
+                await client.pets.retrieve("..")
+
+    asyncio.run(main())
+    assert len(server.requests) == 1

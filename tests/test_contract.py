@@ -156,3 +156,26 @@ def test_prism_rejects_what_the_spec_forbids(prism_url: str) -> None:
         )
     assert unauthenticated.status_code == 401
     assert request_violations(bad_body)
+
+
+def test_discriminator_is_sent_for_a_model_the_user_built(
+    prism_url: str, baseten: ModuleType
+) -> None:
+    """`kind` is a Literal with a default: never set by the caller, still sent (issue 8)."""
+    types = baseten.types
+    sent: list[bytes] = []
+    http = httpx.Client(event_hooks={"request": [lambda request: sent.append(request.read())]})
+    source = types.ModelArchiveSourceV1(
+        name="my-model",
+        s3_key="uploads/abc.tgz",
+        deployment=types.DeploymentArchivePayloadV1(config={"model_name": "x"}),
+    )
+    with baseten.Baseten(
+        api_key="test-key", base_url=prism_url, max_retries=0, http_client=http
+    ) as client:
+        client.models.create(source=source)
+        client.models.create(source=types.ModelArchiveSourceV1.model_construct(**dict(source)))
+    http.close()
+
+    for body in sent:
+        assert json.loads(body)["source"]["kind"] == "model_archive"

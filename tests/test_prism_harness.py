@@ -354,7 +354,7 @@ def test_example_leaves_out_read_only_properties() -> None:
     ("schema", "message"),
     [
         ({"$ref": "#/components/schemas/Loop"}, "Loop contains itself"),
-        ({"type": "string", "pattern": "^[A-Z]{5}$"}, "no candidate matches pattern"),
+        ({"type": "string", "pattern": "^(?=x)y$"}, "no candidate matches pattern"),
         ({"$ref": "other.json#/Thing"}, r"only internal \$ref"),
         ({"$ref": "#/components/schemas/Missing"}, "does not exist"),
         ({"type": "integer", "minimum": 2, "maximum": 1}, "no integer fits"),
@@ -407,3 +407,10 @@ def test_operation_level_parameter_overrides_the_path_level_one() -> None:
 
     assert arguments["path"] == {"id": 1}
     assert request_options("get", "/things/{id}", arguments)["params"] == {"q": "true"}
+
+
+def test_example_follows_a_pattern_no_candidate_matches() -> None:
+    # Twilio SIDs: two letters then 32 hex digits.
+    assert example_for({"type": "string", "pattern": "^DN[0-9a-fA-F]{32}$"}, DOCUMENT) == (
+        "DN" + "0" * 32
+    )

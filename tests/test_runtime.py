@@ -49,22 +49,6 @@ KEY_ENV = "APIGEN_RUNTIME_TEST_API_KEY"
 URL_ENV = "APIGEN_RUNTIME_TEST_BASE_URL"
 
 
-@pytest.fixture(scope="module")
-def running_server() -> Iterator[LocalServer]:
-    local = LocalServer()
-    local.start()
-    yield local
-    local.stop()
-
-
-@pytest.fixture
-def server(running_server: LocalServer) -> Iterator[LocalServer]:
-    """The module's server with an empty script and record (one server: startup costs)."""
-    running_server.reset()
-    yield running_server
-    running_server.stopping.set()  # release handlers still stalling for this test
-
-
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(KEY_ENV, raising=False)

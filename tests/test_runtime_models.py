@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-from collections.abc import Iterator
 from typing import Annotated, Any
 
 import pydantic
@@ -53,14 +52,6 @@ NEWER_SERVER_BODY = {
 }
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[LocalServer]:
-    local = LocalServer()
-    local.start()
-    yield local
-    local.stop()
-
-
 def check_newer_server_result(created: Created) -> None:
     assert isinstance(created, Created) and created.name == "llama"
     assert created.deployment.status == "QUEUED_FOR_BUILD"  # kept as the server sent it
@@ -73,7 +64,6 @@ def check_newer_server_result(created: Created) -> None:
 def test_newer_server_response_still_returns_a_model(
     server: LocalServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    server.reset()
     server.script(Reply(201, NEWER_SERVER_BODY))
     with caplog.at_level(logging.WARNING), SyncAPIClient(base_url=server.url, **CONFIG) as client:
         created = client.request("POST", "/v1/models", json={}, cast_to=Created)
@@ -84,7 +74,6 @@ def test_newer_server_response_still_returns_a_model(
 
 
 def test_newer_server_response_async(server: LocalServer) -> None:
-    server.reset()
     server.script(Reply(201, NEWER_SERVER_BODY))
 
     async def main() -> Created:
@@ -98,7 +87,6 @@ def test_newer_server_response_async(server: LocalServer) -> None:
 def test_matching_response_has_no_raw_body_and_logs_nothing(
     server: LocalServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    server.reset()
     body = {"id": "d1", "status": "ACTIVE", "new_field": 1}
     server.script(Reply(200, body))
     with caplog.at_level(logging.WARNING), SyncAPIClient(base_url=server.url, **CONFIG) as client:
@@ -108,7 +96,6 @@ def test_matching_response_has_no_raw_body_and_logs_nothing(
 
 
 def test_omitted_required_field_and_wrong_shape(server: LocalServer) -> None:
-    server.reset()
     server.script(Reply(200, {"status": "ACTIVE"}), Reply(200, {"not": "a list"}))
     with SyncAPIClient(base_url=server.url, **CONFIG) as client:
         missing_id = client.request("GET", "/d", cast_to=Deployment)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,21 +26,6 @@ CONFIG: dict[str, Any] = {
     "default_base_url": "http://127.0.0.1:9",
     "user_agent": "retry-tests/1.0",
 }
-
-
-@pytest.fixture(scope="module")
-def running_server() -> Iterator[LocalServer]:
-    local = LocalServer()
-    local.start()
-    yield local
-    local.stop()
-
-
-@pytest.fixture
-def server(running_server: LocalServer) -> Iterator[LocalServer]:
-    running_server.reset()
-    yield running_server
-    running_server.stopping.set()
 
 
 @pytest.fixture(params=["sync", "async"])
@@ -203,3 +188,25 @@ def test_per_call_max_retries(server: LocalServer, flavour: str) -> None:
     assert isinstance(result, InternalServerError) and len(delays) == 4
     with pytest.raises(ValueError, match="max_retries"):
         call(flavour, server.url, "GET", max_retries=-1)
+
+
+def test_retry_decisions_are_logged_with_secrets_redacted(
+    server: LocalServer, flavour: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.script(Reply(502), Reply(200, {"ok": True}))
+    options = {"secret_headers": ["X-Vault-Token"]}
+    with caplog.at_level(logging.DEBUG, logger="generator.runtime"):
+        call(
+            flavour,
+            server.url,
+            "GET",
+            client_options=options,
+            extra_headers={"X-Vault-Token": "vault-secret", "X-Trace": "visible"},
+            extra_query={"api_key": "query-secret"},
+        )
+    text = caplog.text
+    assert "Retrying GET" in text and "status 502" in text and '"200 OK"' in text
+    assert "visible" in text and "<redacted>" in text
+    for secret in ("vault-secret", "query-secret", CONFIG["api_key"]):
+        assert secret not in text
+    assert server.requests[0].headers["x-vault-token"] == "vault-secret"  # still sent

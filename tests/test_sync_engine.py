@@ -285,6 +285,7 @@ def test_small_site_skips_other_apis_with_a_notice(small: Small) -> None:
     result = run_sync(small.settings(), sleep=no_sleep, check_only=True)
     assert not result.changed
     chat = small.server.url("/reference/inference-api/chat-completions.md")
+    small.server.faults[MODELS_PAGE] = replace(b"Gets all models", b"Lists models")  # a rebuild
     notices = run_sync(small.settings(), sleep=no_sleep).notices
     assert any(n.startswith(f"skipped {chat}: another API") for n in notices)
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 from support.docs_server import DocsServer, Fault, encoded, serving
-from support.sync_site import REAL_ORIGIN, extract_sites, small_site
+from support.sync_site import REAL_ORIGIN, demo_config, extract_sites, small_site
 
 from generator.writer import built_from
 
@@ -130,12 +130,7 @@ def project(sites: tuple[Path, Path], tmp_path: Path) -> Iterator[Project]:
         root = tmp_path / "project"
         api_dir = root / "specs" / "demo"
         api_dir.mkdir(parents=True)
-        (api_dir / "config.toml").write_text(
-            '[package]\nname = "demo_client"\nclient_class = "Demo"\n'
-            f'[sync]\nindex_url = "{server.url("/llms.txt")}"\n'
-            'page_prefixes = ["/reference/management-api/"]\n'
-            'api_title = "Baseten management API"\nserver_url = "https://api.baseten.co"\n'
-        )
+        (api_dir / "config.toml").write_text(demo_config(server.url("/llms.txt")))
         tmp = tmp_path / "tmp"
         tmp.mkdir()
         yield Project(root, server, tmp, new)

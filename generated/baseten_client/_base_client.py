@@ -16,7 +16,7 @@ import ssl
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from datetime import time as time_of_day
 from enum import Enum
@@ -29,6 +29,8 @@ import pydantic
 import pydantic_core
 from typing_extensions import Self
 
+from ._auth import Credentials, Scheme
+from ._encoding import dump_body
 from ._errors import (
     APIConnectionError,
     APIResponseValidationError,
@@ -38,10 +40,11 @@ from ._errors import (
     decode_body,
     make_status_error,
 )
-from ._logs import log, redacted_headers, setup_logging
+from ._logs import log, redacted_headers, redacted_url, setup_logging
 from ._response import RESPONSE_MODE_HEADER, APIResponse, AsyncAPIResponse
 from ._retry import backoff, retry_after_seconds
 from ._validation import type_adapter, validate_response
+from ._wire import EncodedRequest, OperationWire, encode_request
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
@@ -102,6 +105,10 @@ class _Retry:
     reason: str
 
 
+def _declares_redirects(wire: object) -> bool:
+    return isinstance(wire, OperationWire) and wire.redirects
+
+
 @dataclass(frozen=True)
 class _CallOptions:
     """What `request` needs to turn a response into a result, an error or a retry."""
@@ -112,6 +119,7 @@ class _CallOptions:
     mode: ResponseMode
     # Turns the parsed body into what the method returns (e.g. a page object).
     wrap: Callable[[Any], Any] | None
+    redirects: bool = False  # declared 3xx responses are results, not errors
 
 
 _HttpxClientT = TypeVar("_HttpxClientT", httpx.Client, httpx.AsyncClient)
@@ -232,12 +240,26 @@ class _BaseClient(Generic[_HttpxClientT]):
         idempotency_header: str | None = None,
         secret_headers: Sequence[str] = (),
         log_env: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        username_env: str | None = None,
+        password_env: str | None = None,
+        security_schemes: Mapping[str, Scheme] | None = None,
     ) -> None:
         if log_env:
             setup_logging(log_env)
         api_key = api_key or os.environ.get(api_key_env)
-        if not api_key:
+        username = username or (os.environ.get(username_env) if username_env else None)
+        password = password or (os.environ.get(password_env) if password_env else None)
+        # With the spec's schemes, each operation sends what its `security` asks for.
+        self._security_schemes = dict(security_schemes or {})
+        self._credentials = Credentials(token=api_key, username=username, password=password)
+        if security_schemes is None and not api_key:
             raise MissingAPIKeyError(api_key_env)
+        if self._security_schemes and not (api_key or username or password):
+            raise MissingAPIKeyError(
+                " or ".join(name for name in (api_key_env, username_env) if name)
+            )
         self._api_key = api_key
         self._auth_header, self._auth_prefix = auth_header, auth_prefix
         self._base_url = httpx.URL(
@@ -250,12 +272,17 @@ class _BaseClient(Generic[_HttpxClientT]):
             "Accept": "application/json",
             "User-Agent": user_agent,
             **(default_headers or {}),
-            auth_header: f"{auth_prefix}{api_key}",
         }
+        if security_schemes is None:
+            self._default_headers[auth_header] = f"{auth_prefix}{api_key}"
         self._default_query: dict[str, object] = dict(default_query or {})
         # Sent with every non-idempotent request (one key per call) so that it may be retried.
         self._idempotency_header = idempotency_header
-        self._secret_headers = frozenset(h.lower() for h in (auth_header, *secret_headers))
+        # API keys may travel in other headers or the query string: never logged either.
+        key_names: list[str] = [s.parameter for s in self._security_schemes.values()]
+        self._secret_headers = frozenset(
+            h.lower() for h in (auth_header, "Cookie", *secret_headers, *key_names) if h
+        )
         # An injected client belongs to the caller, who closes it.
         self._owns_http = http_client is None
         self._pool: _Pool[_HttpxClientT] = _Pool(http_client)
@@ -324,7 +351,9 @@ class _BaseClient(Generic[_HttpxClientT]):
         clone._default_query = {**self._default_query, **(default_query or {})}
         if api_key is not None:
             clone._api_key = api_key
-            clone._default_headers[self._auth_header] = f"{self._auth_prefix}{api_key}"
+            clone._credentials = replace(self._credentials, token=api_key)
+            if not self._security_schemes:
+                clone._default_headers[self._auth_header] = f"{self._auth_prefix}{api_key}"
         if base_url is not None:
             clone._base_url = httpx.URL(str(base_url))
         if not isinstance(timeout, NotGiven):
@@ -355,7 +384,24 @@ class _BaseClient(Generic[_HttpxClientT]):
         extra_headers: Mapping[str, str] | None,
         extra_query: Mapping[str, object] | None,
         extra_body: Mapping[str, object] | None,
+        cookies: Mapping[str, object] | None = None,
+        wire: OperationWire | None = None,
     ) -> httpx.Request:
+        if wire is not None:
+            return self._build_wire_request(
+                wire,
+                method,
+                path,
+                path_params=path_params,
+                query=query,
+                headers=headers,
+                cookies=cookies,
+                body=json_body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+            )
         request_headers = httpx.Headers(self._default_headers)
         for mapping in (headers, extra_headers):
             for key, value in (mapping or {}).items():
@@ -364,13 +410,7 @@ class _BaseClient(Generic[_HttpxClientT]):
                     request_headers.pop(key, None)
                 else:
                     request_headers[key] = _encode_header(value)
-        if (
-            self._idempotency_header
-            and method.upper() not in _IDEMPOTENT_METHODS
-            and self._idempotency_header not in request_headers
-        ):
-            # One key for the call, kept by its retries: the server acts at most once.
-            request_headers[self._idempotency_header] = f"apigen-{uuid.uuid4()}"
+        self._add_idempotency_key(method, request_headers)
         if not isinstance(json_body, NotGiven) or extra_body is not None:
             if content is not None:
                 raise ValueError("Pass either a JSON body or raw content, not both")
@@ -384,6 +424,62 @@ class _BaseClient(Generic[_HttpxClientT]):
             params=_encode_query(_merge(self._default_query, query, extra_query)),
             headers=request_headers,
             content=content,
+            timeout=self._timeout if isinstance(timeout, NotGiven) else timeout,
+        )
+
+    def _add_idempotency_key(self, method: str, request_headers: httpx.Headers) -> None:
+        if (
+            self._idempotency_header
+            and method.upper() not in _IDEMPOTENT_METHODS
+            and self._idempotency_header not in request_headers
+        ):
+            # One key for the call, kept by its retries: the server acts at most once.
+            request_headers[self._idempotency_header] = f"apigen-{uuid.uuid4()}"
+
+    def _build_wire_request(
+        self,
+        wire: OperationWire,
+        method: str,
+        path: str,
+        *,
+        path_params: Mapping[str, object] | None,
+        query: Mapping[str, object] | None,
+        headers: Mapping[str, object] | None,
+        cookies: Mapping[str, object] | None,
+        body: object,
+        timeout: float | httpx.Timeout | NotGiven | None,
+        extra_headers: Mapping[str, str] | None,
+        extra_query: Mapping[str, object] | None,
+        extra_body: Mapping[str, object] | None,
+    ) -> httpx.Request:
+        """A request encoded the way its operation declares (styles, media type, security)."""
+        if extra_body is not None:
+            body = {**(dump_body(body) if not isinstance(body, NotGiven) else {}), **extra_body}
+        encoded: EncodedRequest = encode_request(
+            wire,
+            path,
+            path_params=_merge(path_params),
+            query=_merge(self._default_query, query),
+            headers=_merge(headers),
+            cookies=_merge(cookies),
+            body=body,
+            has_body=not isinstance(body, NotGiven),
+            schemes=self._security_schemes,
+            credentials=self._credentials,
+        )
+        request_headers = httpx.Headers({**self._default_headers, **encoded.headers})
+        for key, value in (extra_headers or {}).items():
+            if _is_omitted(value):
+                request_headers.pop(key, None)
+            else:
+                request_headers[key] = value
+        self._add_idempotency_key(method, request_headers)
+        return self._http.build_request(
+            method,
+            self._url(encoded.path),
+            params=[*encoded.query, *_encode_query(_merge(extra_query))],
+            headers=request_headers,
+            content=encoded.content,
             timeout=self._timeout if isinstance(timeout, NotGiven) else timeout,
         )
 
@@ -423,6 +519,7 @@ class _BaseClient(Generic[_HttpxClientT]):
             ),
             mode=mode,
             wrap=wrap,
+            redirects=_declares_redirects(request_parts.get("wire")),
         )
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
@@ -434,14 +531,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         return request, options
 
     def _loggable_url(self, url: httpx.URL) -> str:
-        """The URL with the values of secret query parameters (API keys) hidden."""
-        if not url.query:
-            return str(url)
-        params = [
-            (key, "<redacted>" if key.lower() in self._secret_headers else value)
-            for key, value in url.params.multi_items()
-        ]
-        return str(url.copy_with(params=params))
+        return redacted_url(url, self._secret_headers)
 
     def _handle_outcome(
         self,
@@ -485,7 +575,7 @@ class _BaseClient(Generic[_HttpxClientT]):
             response.reason_phrase,
             response.elapsed.total_seconds() * 1000 if _has_elapsed(response) else 0.0,
         )
-        if response.is_success:
+        if response.is_success or (options.redirects and response.is_redirect):
             return self._result(response, options, retries_taken)
         body = decode_body(response)
         hint = retry_after_seconds(response.headers, body)
@@ -661,6 +751,8 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         extra_body: Mapping[str, object] | None = None,
         max_retries: int | NotGiven = NOT_GIVEN,
         wrap: Callable[[Any], Any] | None = None,
+        cookies: Mapping[str, object] | None = None,
+        wire: OperationWire | None = None,
     ) -> Any:
         """Send a request, retrying when that is safe, and parse the response as `cast_to`."""
         request, options = self._prepare(
@@ -676,6 +768,8 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
+            cookies=cookies,
+            wire=wire,
             cast_to=cast_to,
             error_types=error_types,
             max_retries=max_retries,
@@ -752,6 +846,8 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         extra_body: Mapping[str, object] | None = None,
         max_retries: int | NotGiven = NOT_GIVEN,
         wrap: Callable[[Any], Any] | None = None,
+        cookies: Mapping[str, object] | None = None,
+        wire: OperationWire | None = None,
     ) -> Any:
         """Send a request, retrying when that is safe, and parse the response as `cast_to`."""
         request, options = self._prepare(
@@ -767,6 +863,8 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
+            cookies=cookies,
+            wire=wire,
             cast_to=cast_to,
             error_types=error_types,
             max_retries=max_retries,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, cast
 
 import httpx
 
+from ._auth import Scheme
 from ._base_client import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_MAX_RETRY_WAIT,
@@ -21,128 +22,133 @@ from ._base_client import (
 from ._resource import build_body, lazy_module
 from ._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
 from ._version import __version__
+from ._wire import OperationWire
 
 if TYPE_CHECKING:
     from . import types
     from .resources.api_keys import (
         ApiKeysResource,
-        ApiKeysResourceWithRawResponse,
         AsyncApiKeysResource,
-        AsyncApiKeysResourceWithRawResponse,
+        _ApiKeysResourceWithRawResponse,
+        _AsyncApiKeysResourceWithRawResponse,
     )
     from .resources.billing import (
         AsyncBillingResource,
-        AsyncBillingResourceWithRawResponse,
         BillingResource,
-        BillingResourceWithRawResponse,
+        _AsyncBillingResourceWithRawResponse,
+        _BillingResourceWithRawResponse,
     )
     from .resources.blobs import (
         AsyncBlobsResource,
-        AsyncBlobsResourceWithRawResponse,
         BlobsResource,
-        BlobsResourceWithRawResponse,
+        _AsyncBlobsResourceWithRawResponse,
+        _BlobsResourceWithRawResponse,
     )
     from .resources.chains import (
         AsyncChainsResource,
-        AsyncChainsResourceWithRawResponse,
         ChainsResource,
-        ChainsResourceWithRawResponse,
+        _AsyncChainsResourceWithRawResponse,
+        _ChainsResourceWithRawResponse,
     )
     from .resources.environment_groups import (
         AsyncEnvironmentGroupsResource,
-        AsyncEnvironmentGroupsResourceWithRawResponse,
         EnvironmentGroupsResource,
-        EnvironmentGroupsResourceWithRawResponse,
+        _AsyncEnvironmentGroupsResourceWithRawResponse,
+        _EnvironmentGroupsResourceWithRawResponse,
     )
     from .resources.gateway import (
         AsyncGatewayResource,
-        AsyncGatewayResourceWithRawResponse,
         GatewayResource,
-        GatewayResourceWithRawResponse,
+        _AsyncGatewayResourceWithRawResponse,
+        _GatewayResourceWithRawResponse,
     )
     from .resources.instance_type_prices import (
         AsyncInstanceTypePricesResource,
-        AsyncInstanceTypePricesResourceWithRawResponse,
         InstanceTypePricesResource,
-        InstanceTypePricesResourceWithRawResponse,
+        _AsyncInstanceTypePricesResourceWithRawResponse,
+        _InstanceTypePricesResourceWithRawResponse,
     )
     from .resources.instance_types import (
         AsyncInstanceTypesResource,
-        AsyncInstanceTypesResourceWithRawResponse,
         InstanceTypesResource,
-        InstanceTypesResourceWithRawResponse,
+        _AsyncInstanceTypesResourceWithRawResponse,
+        _InstanceTypesResourceWithRawResponse,
     )
     from .resources.library_listings import (
         AsyncLibraryListingsResource,
-        AsyncLibraryListingsResourceWithRawResponse,
         LibraryListingsResource,
-        LibraryListingsResourceWithRawResponse,
+        _AsyncLibraryListingsResourceWithRawResponse,
+        _LibraryListingsResourceWithRawResponse,
     )
     from .resources.llm_models import (
         AsyncLlmModelsResource,
-        AsyncLlmModelsResourceWithRawResponse,
         LlmModelsResource,
-        LlmModelsResourceWithRawResponse,
+        _AsyncLlmModelsResourceWithRawResponse,
+        _LlmModelsResourceWithRawResponse,
     )
     from .resources.loops import (
         AsyncLoopsResource,
-        AsyncLoopsResourceWithRawResponse,
         LoopsResource,
-        LoopsResourceWithRawResponse,
+        _AsyncLoopsResourceWithRawResponse,
+        _LoopsResourceWithRawResponse,
     )
     from .resources.model_apis import (
         AsyncModelApisResource,
-        AsyncModelApisResourceWithRawResponse,
         ModelApisResource,
-        ModelApisResourceWithRawResponse,
+        _AsyncModelApisResourceWithRawResponse,
+        _ModelApisResourceWithRawResponse,
     )
     from .resources.models import (
         AsyncModelsResource,
-        AsyncModelsResourceWithRawResponse,
         ModelsResource,
-        ModelsResourceWithRawResponse,
+        _AsyncModelsResourceWithRawResponse,
+        _ModelsResourceWithRawResponse,
     )
     from .resources.secrets import (
         AsyncSecretsResource,
-        AsyncSecretsResourceWithRawResponse,
         SecretsResource,
-        SecretsResourceWithRawResponse,
+        _AsyncSecretsResourceWithRawResponse,
+        _SecretsResourceWithRawResponse,
     )
     from .resources.teams import (
         AsyncTeamsResource,
-        AsyncTeamsResourceWithRawResponse,
         TeamsResource,
-        TeamsResourceWithRawResponse,
+        _AsyncTeamsResourceWithRawResponse,
+        _TeamsResourceWithRawResponse,
     )
     from .resources.training import (
         AsyncTrainingResource,
-        AsyncTrainingResourceWithRawResponse,
         TrainingResource,
-        TrainingResourceWithRawResponse,
+        _AsyncTrainingResourceWithRawResponse,
+        _TrainingResourceWithRawResponse,
     )
     from .resources.training_jobs import (
         AsyncTrainingJobsResource,
-        AsyncTrainingJobsResourceWithRawResponse,
         TrainingJobsResource,
-        TrainingJobsResourceWithRawResponse,
+        _AsyncTrainingJobsResourceWithRawResponse,
+        _TrainingJobsResourceWithRawResponse,
     )
     from .resources.training_projects import (
         AsyncTrainingProjectsResource,
-        AsyncTrainingProjectsResourceWithRawResponse,
         TrainingProjectsResource,
-        TrainingProjectsResourceWithRawResponse,
+        _AsyncTrainingProjectsResourceWithRawResponse,
+        _TrainingProjectsResourceWithRawResponse,
     )
     from .resources.users import (
         AsyncUsersResource,
-        AsyncUsersResourceWithRawResponse,
         UsersResource,
-        UsersResourceWithRawResponse,
+        _AsyncUsersResourceWithRawResponse,
+        _UsersResourceWithRawResponse,
     )
 else:
     # Loaded when a method first needs a model: importing the client stays fast.
     types = lazy_module(f"{__package__}.types")
 
 DEFAULT_BASE_URL = "https://api.baseten.co"
+# The spec's security schemes; each operation sends the credentials its `security` asks for.
+SECURITY_SCHEMES: dict[str, Scheme] = {
+    "BearerAuth": Scheme("http", scheme="bearer", location="", parameter=""),
+}
 USER_AGENT = "baseten_client/" + __version__ + " (API 1.0.0; apigen 0.1.0)"
 
 
@@ -150,8 +156,8 @@ class Baseten(SyncAPIClient):
     """Client for the Baseten management API.
 
     Args:
-        api_key: Sent as `Authorization: Bearer <api_key>`. Defaults to the
-            `BASETEN_API_KEY` environment variable.
+        api_key: The API key or access token, sent where each operation's security scheme
+            says. Defaults to the `BASETEN_API_KEY` environment variable.
         base_url: Defaults to the `BASETEN_BASE_URL` environment variable, then
             `DEFAULT_BASE_URL`.
         timeout: Seconds (or an `httpx.Timeout`) for each request; `None` disables it.
@@ -193,6 +199,7 @@ class Baseten(SyncAPIClient):
             idempotency_header=None,
             secret_headers=(),
             log_env="BASETEN_LOG",
+            security_schemes=SECURITY_SCHEMES,
         )
 
     @cached_property
@@ -310,17 +317,17 @@ class Baseten(SyncAPIClient):
         return UsersResource(self)
 
     @property
-    def with_raw_response(self) -> BasetenWithRawResponse:
+    def with_raw_response(self) -> _BasetenWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, request id, `.parse()`)."""
-        return BasetenWithRawResponse(self, "raw")
+        return _BasetenWithRawResponse(self, "raw")
 
     @property
-    def with_streaming_response(self) -> BasetenWithRawResponse:
+    def with_streaming_response(self) -> _BasetenWithRawResponse:
         """The same methods, returning the response before its body is read (downloads).
 
         Use the result as a context manager, so that the connection is released.
         """
-        return BasetenWithRawResponse(self, "stream")
+        return _BasetenWithRawResponse(self, "stream")
 
     def prepare_model_upload(
         self,
@@ -367,6 +374,9 @@ class Baseten(SyncAPIClient):
                 "POST",
                 "/v1/prepare_model_upload",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.PrepareModelUploadResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -377,7 +387,7 @@ class Baseten(SyncAPIClient):
         )
 
 
-class BasetenWithRawResponse:
+class _BasetenWithRawResponse:
     """`Baseten` whose methods return the HTTP response."""
 
     def __init__(self, client: Baseten, mode: WrapperMode) -> None:
@@ -386,128 +396,130 @@ class BasetenWithRawResponse:
         self.prepare_model_upload = to_response_wrapper(client.prepare_model_upload, mode)
 
     @cached_property
-    def api_keys(self) -> ApiKeysResourceWithRawResponse:
-        from .resources.api_keys import ApiKeysResourceWithRawResponse
+    def api_keys(self) -> _ApiKeysResourceWithRawResponse:
+        from .resources.api_keys import _ApiKeysResourceWithRawResponse
 
-        return ApiKeysResourceWithRawResponse(self._client.api_keys, self._mode)
-
-    @cached_property
-    def billing(self) -> BillingResourceWithRawResponse:
-        from .resources.billing import BillingResourceWithRawResponse
-
-        return BillingResourceWithRawResponse(self._client.billing, self._mode)
+        return _ApiKeysResourceWithRawResponse(self._client.api_keys, self._mode)
 
     @cached_property
-    def blobs(self) -> BlobsResourceWithRawResponse:
-        from .resources.blobs import BlobsResourceWithRawResponse
+    def billing(self) -> _BillingResourceWithRawResponse:
+        from .resources.billing import _BillingResourceWithRawResponse
 
-        return BlobsResourceWithRawResponse(self._client.blobs, self._mode)
-
-    @cached_property
-    def chains(self) -> ChainsResourceWithRawResponse:
-        from .resources.chains import ChainsResourceWithRawResponse
-
-        return ChainsResourceWithRawResponse(self._client.chains, self._mode)
+        return _BillingResourceWithRawResponse(self._client.billing, self._mode)
 
     @cached_property
-    def environment_groups(self) -> EnvironmentGroupsResourceWithRawResponse:
-        from .resources.environment_groups import EnvironmentGroupsResourceWithRawResponse
+    def blobs(self) -> _BlobsResourceWithRawResponse:
+        from .resources.blobs import _BlobsResourceWithRawResponse
 
-        return EnvironmentGroupsResourceWithRawResponse(self._client.environment_groups, self._mode)
-
-    @cached_property
-    def gateway(self) -> GatewayResourceWithRawResponse:
-        from .resources.gateway import GatewayResourceWithRawResponse
-
-        return GatewayResourceWithRawResponse(self._client.gateway, self._mode)
+        return _BlobsResourceWithRawResponse(self._client.blobs, self._mode)
 
     @cached_property
-    def instance_type_prices(self) -> InstanceTypePricesResourceWithRawResponse:
-        from .resources.instance_type_prices import InstanceTypePricesResourceWithRawResponse
+    def chains(self) -> _ChainsResourceWithRawResponse:
+        from .resources.chains import _ChainsResourceWithRawResponse
 
-        return InstanceTypePricesResourceWithRawResponse(
+        return _ChainsResourceWithRawResponse(self._client.chains, self._mode)
+
+    @cached_property
+    def environment_groups(self) -> _EnvironmentGroupsResourceWithRawResponse:
+        from .resources.environment_groups import _EnvironmentGroupsResourceWithRawResponse
+
+        return _EnvironmentGroupsResourceWithRawResponse(
+            self._client.environment_groups, self._mode
+        )
+
+    @cached_property
+    def gateway(self) -> _GatewayResourceWithRawResponse:
+        from .resources.gateway import _GatewayResourceWithRawResponse
+
+        return _GatewayResourceWithRawResponse(self._client.gateway, self._mode)
+
+    @cached_property
+    def instance_type_prices(self) -> _InstanceTypePricesResourceWithRawResponse:
+        from .resources.instance_type_prices import _InstanceTypePricesResourceWithRawResponse
+
+        return _InstanceTypePricesResourceWithRawResponse(
             self._client.instance_type_prices, self._mode
         )
 
     @cached_property
-    def instance_types(self) -> InstanceTypesResourceWithRawResponse:
-        from .resources.instance_types import InstanceTypesResourceWithRawResponse
+    def instance_types(self) -> _InstanceTypesResourceWithRawResponse:
+        from .resources.instance_types import _InstanceTypesResourceWithRawResponse
 
-        return InstanceTypesResourceWithRawResponse(self._client.instance_types, self._mode)
-
-    @cached_property
-    def library_listings(self) -> LibraryListingsResourceWithRawResponse:
-        from .resources.library_listings import LibraryListingsResourceWithRawResponse
-
-        return LibraryListingsResourceWithRawResponse(self._client.library_listings, self._mode)
+        return _InstanceTypesResourceWithRawResponse(self._client.instance_types, self._mode)
 
     @cached_property
-    def llm_models(self) -> LlmModelsResourceWithRawResponse:
-        from .resources.llm_models import LlmModelsResourceWithRawResponse
+    def library_listings(self) -> _LibraryListingsResourceWithRawResponse:
+        from .resources.library_listings import _LibraryListingsResourceWithRawResponse
 
-        return LlmModelsResourceWithRawResponse(self._client.llm_models, self._mode)
-
-    @cached_property
-    def loops(self) -> LoopsResourceWithRawResponse:
-        from .resources.loops import LoopsResourceWithRawResponse
-
-        return LoopsResourceWithRawResponse(self._client.loops, self._mode)
+        return _LibraryListingsResourceWithRawResponse(self._client.library_listings, self._mode)
 
     @cached_property
-    def model_apis(self) -> ModelApisResourceWithRawResponse:
-        from .resources.model_apis import ModelApisResourceWithRawResponse
+    def llm_models(self) -> _LlmModelsResourceWithRawResponse:
+        from .resources.llm_models import _LlmModelsResourceWithRawResponse
 
-        return ModelApisResourceWithRawResponse(self._client.model_apis, self._mode)
-
-    @cached_property
-    def models(self) -> ModelsResourceWithRawResponse:
-        from .resources.models import ModelsResourceWithRawResponse
-
-        return ModelsResourceWithRawResponse(self._client.models, self._mode)
+        return _LlmModelsResourceWithRawResponse(self._client.llm_models, self._mode)
 
     @cached_property
-    def secrets(self) -> SecretsResourceWithRawResponse:
-        from .resources.secrets import SecretsResourceWithRawResponse
+    def loops(self) -> _LoopsResourceWithRawResponse:
+        from .resources.loops import _LoopsResourceWithRawResponse
 
-        return SecretsResourceWithRawResponse(self._client.secrets, self._mode)
-
-    @cached_property
-    def teams(self) -> TeamsResourceWithRawResponse:
-        from .resources.teams import TeamsResourceWithRawResponse
-
-        return TeamsResourceWithRawResponse(self._client.teams, self._mode)
+        return _LoopsResourceWithRawResponse(self._client.loops, self._mode)
 
     @cached_property
-    def training(self) -> TrainingResourceWithRawResponse:
-        from .resources.training import TrainingResourceWithRawResponse
+    def model_apis(self) -> _ModelApisResourceWithRawResponse:
+        from .resources.model_apis import _ModelApisResourceWithRawResponse
 
-        return TrainingResourceWithRawResponse(self._client.training, self._mode)
-
-    @cached_property
-    def training_jobs(self) -> TrainingJobsResourceWithRawResponse:
-        from .resources.training_jobs import TrainingJobsResourceWithRawResponse
-
-        return TrainingJobsResourceWithRawResponse(self._client.training_jobs, self._mode)
+        return _ModelApisResourceWithRawResponse(self._client.model_apis, self._mode)
 
     @cached_property
-    def training_projects(self) -> TrainingProjectsResourceWithRawResponse:
-        from .resources.training_projects import TrainingProjectsResourceWithRawResponse
+    def models(self) -> _ModelsResourceWithRawResponse:
+        from .resources.models import _ModelsResourceWithRawResponse
 
-        return TrainingProjectsResourceWithRawResponse(self._client.training_projects, self._mode)
+        return _ModelsResourceWithRawResponse(self._client.models, self._mode)
 
     @cached_property
-    def users(self) -> UsersResourceWithRawResponse:
-        from .resources.users import UsersResourceWithRawResponse
+    def secrets(self) -> _SecretsResourceWithRawResponse:
+        from .resources.secrets import _SecretsResourceWithRawResponse
 
-        return UsersResourceWithRawResponse(self._client.users, self._mode)
+        return _SecretsResourceWithRawResponse(self._client.secrets, self._mode)
+
+    @cached_property
+    def teams(self) -> _TeamsResourceWithRawResponse:
+        from .resources.teams import _TeamsResourceWithRawResponse
+
+        return _TeamsResourceWithRawResponse(self._client.teams, self._mode)
+
+    @cached_property
+    def training(self) -> _TrainingResourceWithRawResponse:
+        from .resources.training import _TrainingResourceWithRawResponse
+
+        return _TrainingResourceWithRawResponse(self._client.training, self._mode)
+
+    @cached_property
+    def training_jobs(self) -> _TrainingJobsResourceWithRawResponse:
+        from .resources.training_jobs import _TrainingJobsResourceWithRawResponse
+
+        return _TrainingJobsResourceWithRawResponse(self._client.training_jobs, self._mode)
+
+    @cached_property
+    def training_projects(self) -> _TrainingProjectsResourceWithRawResponse:
+        from .resources.training_projects import _TrainingProjectsResourceWithRawResponse
+
+        return _TrainingProjectsResourceWithRawResponse(self._client.training_projects, self._mode)
+
+    @cached_property
+    def users(self) -> _UsersResourceWithRawResponse:
+        from .resources.users import _UsersResourceWithRawResponse
+
+        return _UsersResourceWithRawResponse(self._client.users, self._mode)
 
 
 class AsyncBaseten(AsyncAPIClient):
     """Asynchronous client for the Baseten management API.
 
     Args:
-        api_key: Sent as `Authorization: Bearer <api_key>`. Defaults to the
-            `BASETEN_API_KEY` environment variable.
+        api_key: The API key or access token, sent where each operation's security scheme
+            says. Defaults to the `BASETEN_API_KEY` environment variable.
         base_url: Defaults to the `BASETEN_BASE_URL` environment variable, then
             `DEFAULT_BASE_URL`.
         timeout: Seconds (or an `httpx.Timeout`) for each request; `None` disables it.
@@ -549,6 +561,7 @@ class AsyncBaseten(AsyncAPIClient):
             idempotency_header=None,
             secret_headers=(),
             log_env="BASETEN_LOG",
+            security_schemes=SECURITY_SCHEMES,
         )
 
     @cached_property
@@ -666,17 +679,17 @@ class AsyncBaseten(AsyncAPIClient):
         return AsyncUsersResource(self)
 
     @property
-    def with_raw_response(self) -> AsyncBasetenWithRawResponse:
+    def with_raw_response(self) -> _AsyncBasetenWithRawResponse:
         """The same methods, returning the HTTP response (status, headers, request id, `.parse()`)."""
-        return AsyncBasetenWithRawResponse(self, "raw")
+        return _AsyncBasetenWithRawResponse(self, "raw")
 
     @property
-    def with_streaming_response(self) -> AsyncBasetenWithRawResponse:
+    def with_streaming_response(self) -> _AsyncBasetenWithRawResponse:
         """The same methods, returning the response before its body is read (downloads).
 
         Use the result as a context manager, so that the connection is released.
         """
-        return AsyncBasetenWithRawResponse(self, "stream")
+        return _AsyncBasetenWithRawResponse(self, "stream")
 
     async def prepare_model_upload(
         self,
@@ -723,6 +736,9 @@ class AsyncBaseten(AsyncAPIClient):
                 "POST",
                 "/v1/prepare_model_upload",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.PrepareModelUploadResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -733,7 +749,7 @@ class AsyncBaseten(AsyncAPIClient):
         )
 
 
-class AsyncBasetenWithRawResponse:
+class _AsyncBasetenWithRawResponse:
     """`AsyncBaseten` whose methods return the HTTP response."""
 
     def __init__(self, client: AsyncBaseten, mode: WrapperMode) -> None:
@@ -742,123 +758,123 @@ class AsyncBasetenWithRawResponse:
         self.prepare_model_upload = async_to_response_wrapper(client.prepare_model_upload, mode)
 
     @cached_property
-    def api_keys(self) -> AsyncApiKeysResourceWithRawResponse:
-        from .resources.api_keys import AsyncApiKeysResourceWithRawResponse
+    def api_keys(self) -> _AsyncApiKeysResourceWithRawResponse:
+        from .resources.api_keys import _AsyncApiKeysResourceWithRawResponse
 
-        return AsyncApiKeysResourceWithRawResponse(self._client.api_keys, self._mode)
-
-    @cached_property
-    def billing(self) -> AsyncBillingResourceWithRawResponse:
-        from .resources.billing import AsyncBillingResourceWithRawResponse
-
-        return AsyncBillingResourceWithRawResponse(self._client.billing, self._mode)
+        return _AsyncApiKeysResourceWithRawResponse(self._client.api_keys, self._mode)
 
     @cached_property
-    def blobs(self) -> AsyncBlobsResourceWithRawResponse:
-        from .resources.blobs import AsyncBlobsResourceWithRawResponse
+    def billing(self) -> _AsyncBillingResourceWithRawResponse:
+        from .resources.billing import _AsyncBillingResourceWithRawResponse
 
-        return AsyncBlobsResourceWithRawResponse(self._client.blobs, self._mode)
-
-    @cached_property
-    def chains(self) -> AsyncChainsResourceWithRawResponse:
-        from .resources.chains import AsyncChainsResourceWithRawResponse
-
-        return AsyncChainsResourceWithRawResponse(self._client.chains, self._mode)
+        return _AsyncBillingResourceWithRawResponse(self._client.billing, self._mode)
 
     @cached_property
-    def environment_groups(self) -> AsyncEnvironmentGroupsResourceWithRawResponse:
-        from .resources.environment_groups import AsyncEnvironmentGroupsResourceWithRawResponse
+    def blobs(self) -> _AsyncBlobsResourceWithRawResponse:
+        from .resources.blobs import _AsyncBlobsResourceWithRawResponse
 
-        return AsyncEnvironmentGroupsResourceWithRawResponse(
+        return _AsyncBlobsResourceWithRawResponse(self._client.blobs, self._mode)
+
+    @cached_property
+    def chains(self) -> _AsyncChainsResourceWithRawResponse:
+        from .resources.chains import _AsyncChainsResourceWithRawResponse
+
+        return _AsyncChainsResourceWithRawResponse(self._client.chains, self._mode)
+
+    @cached_property
+    def environment_groups(self) -> _AsyncEnvironmentGroupsResourceWithRawResponse:
+        from .resources.environment_groups import _AsyncEnvironmentGroupsResourceWithRawResponse
+
+        return _AsyncEnvironmentGroupsResourceWithRawResponse(
             self._client.environment_groups, self._mode
         )
 
     @cached_property
-    def gateway(self) -> AsyncGatewayResourceWithRawResponse:
-        from .resources.gateway import AsyncGatewayResourceWithRawResponse
+    def gateway(self) -> _AsyncGatewayResourceWithRawResponse:
+        from .resources.gateway import _AsyncGatewayResourceWithRawResponse
 
-        return AsyncGatewayResourceWithRawResponse(self._client.gateway, self._mode)
+        return _AsyncGatewayResourceWithRawResponse(self._client.gateway, self._mode)
 
     @cached_property
-    def instance_type_prices(self) -> AsyncInstanceTypePricesResourceWithRawResponse:
-        from .resources.instance_type_prices import AsyncInstanceTypePricesResourceWithRawResponse
+    def instance_type_prices(self) -> _AsyncInstanceTypePricesResourceWithRawResponse:
+        from .resources.instance_type_prices import _AsyncInstanceTypePricesResourceWithRawResponse
 
-        return AsyncInstanceTypePricesResourceWithRawResponse(
+        return _AsyncInstanceTypePricesResourceWithRawResponse(
             self._client.instance_type_prices, self._mode
         )
 
     @cached_property
-    def instance_types(self) -> AsyncInstanceTypesResourceWithRawResponse:
-        from .resources.instance_types import AsyncInstanceTypesResourceWithRawResponse
+    def instance_types(self) -> _AsyncInstanceTypesResourceWithRawResponse:
+        from .resources.instance_types import _AsyncInstanceTypesResourceWithRawResponse
 
-        return AsyncInstanceTypesResourceWithRawResponse(self._client.instance_types, self._mode)
+        return _AsyncInstanceTypesResourceWithRawResponse(self._client.instance_types, self._mode)
 
     @cached_property
-    def library_listings(self) -> AsyncLibraryListingsResourceWithRawResponse:
-        from .resources.library_listings import AsyncLibraryListingsResourceWithRawResponse
+    def library_listings(self) -> _AsyncLibraryListingsResourceWithRawResponse:
+        from .resources.library_listings import _AsyncLibraryListingsResourceWithRawResponse
 
-        return AsyncLibraryListingsResourceWithRawResponse(
+        return _AsyncLibraryListingsResourceWithRawResponse(
             self._client.library_listings, self._mode
         )
 
     @cached_property
-    def llm_models(self) -> AsyncLlmModelsResourceWithRawResponse:
-        from .resources.llm_models import AsyncLlmModelsResourceWithRawResponse
+    def llm_models(self) -> _AsyncLlmModelsResourceWithRawResponse:
+        from .resources.llm_models import _AsyncLlmModelsResourceWithRawResponse
 
-        return AsyncLlmModelsResourceWithRawResponse(self._client.llm_models, self._mode)
-
-    @cached_property
-    def loops(self) -> AsyncLoopsResourceWithRawResponse:
-        from .resources.loops import AsyncLoopsResourceWithRawResponse
-
-        return AsyncLoopsResourceWithRawResponse(self._client.loops, self._mode)
+        return _AsyncLlmModelsResourceWithRawResponse(self._client.llm_models, self._mode)
 
     @cached_property
-    def model_apis(self) -> AsyncModelApisResourceWithRawResponse:
-        from .resources.model_apis import AsyncModelApisResourceWithRawResponse
+    def loops(self) -> _AsyncLoopsResourceWithRawResponse:
+        from .resources.loops import _AsyncLoopsResourceWithRawResponse
 
-        return AsyncModelApisResourceWithRawResponse(self._client.model_apis, self._mode)
-
-    @cached_property
-    def models(self) -> AsyncModelsResourceWithRawResponse:
-        from .resources.models import AsyncModelsResourceWithRawResponse
-
-        return AsyncModelsResourceWithRawResponse(self._client.models, self._mode)
+        return _AsyncLoopsResourceWithRawResponse(self._client.loops, self._mode)
 
     @cached_property
-    def secrets(self) -> AsyncSecretsResourceWithRawResponse:
-        from .resources.secrets import AsyncSecretsResourceWithRawResponse
+    def model_apis(self) -> _AsyncModelApisResourceWithRawResponse:
+        from .resources.model_apis import _AsyncModelApisResourceWithRawResponse
 
-        return AsyncSecretsResourceWithRawResponse(self._client.secrets, self._mode)
-
-    @cached_property
-    def teams(self) -> AsyncTeamsResourceWithRawResponse:
-        from .resources.teams import AsyncTeamsResourceWithRawResponse
-
-        return AsyncTeamsResourceWithRawResponse(self._client.teams, self._mode)
+        return _AsyncModelApisResourceWithRawResponse(self._client.model_apis, self._mode)
 
     @cached_property
-    def training(self) -> AsyncTrainingResourceWithRawResponse:
-        from .resources.training import AsyncTrainingResourceWithRawResponse
+    def models(self) -> _AsyncModelsResourceWithRawResponse:
+        from .resources.models import _AsyncModelsResourceWithRawResponse
 
-        return AsyncTrainingResourceWithRawResponse(self._client.training, self._mode)
-
-    @cached_property
-    def training_jobs(self) -> AsyncTrainingJobsResourceWithRawResponse:
-        from .resources.training_jobs import AsyncTrainingJobsResourceWithRawResponse
-
-        return AsyncTrainingJobsResourceWithRawResponse(self._client.training_jobs, self._mode)
+        return _AsyncModelsResourceWithRawResponse(self._client.models, self._mode)
 
     @cached_property
-    def training_projects(self) -> AsyncTrainingProjectsResourceWithRawResponse:
-        from .resources.training_projects import AsyncTrainingProjectsResourceWithRawResponse
+    def secrets(self) -> _AsyncSecretsResourceWithRawResponse:
+        from .resources.secrets import _AsyncSecretsResourceWithRawResponse
 
-        return AsyncTrainingProjectsResourceWithRawResponse(
+        return _AsyncSecretsResourceWithRawResponse(self._client.secrets, self._mode)
+
+    @cached_property
+    def teams(self) -> _AsyncTeamsResourceWithRawResponse:
+        from .resources.teams import _AsyncTeamsResourceWithRawResponse
+
+        return _AsyncTeamsResourceWithRawResponse(self._client.teams, self._mode)
+
+    @cached_property
+    def training(self) -> _AsyncTrainingResourceWithRawResponse:
+        from .resources.training import _AsyncTrainingResourceWithRawResponse
+
+        return _AsyncTrainingResourceWithRawResponse(self._client.training, self._mode)
+
+    @cached_property
+    def training_jobs(self) -> _AsyncTrainingJobsResourceWithRawResponse:
+        from .resources.training_jobs import _AsyncTrainingJobsResourceWithRawResponse
+
+        return _AsyncTrainingJobsResourceWithRawResponse(self._client.training_jobs, self._mode)
+
+    @cached_property
+    def training_projects(self) -> _AsyncTrainingProjectsResourceWithRawResponse:
+        from .resources.training_projects import _AsyncTrainingProjectsResourceWithRawResponse
+
+        return _AsyncTrainingProjectsResourceWithRawResponse(
             self._client.training_projects, self._mode
         )
 
     @cached_property
-    def users(self) -> AsyncUsersResourceWithRawResponse:
-        from .resources.users import AsyncUsersResourceWithRawResponse
+    def users(self) -> _AsyncUsersResourceWithRawResponse:
+        from .resources.users import _AsyncUsersResourceWithRawResponse
 
-        return AsyncUsersResourceWithRawResponse(self._client.users, self._mode)
+        return _AsyncUsersResourceWithRawResponse(self._client.users, self._mode)

@@ -10,7 +10,9 @@ import logging
 import os
 from collections.abc import Iterable, Mapping
 
-__all__ = ["log", "redacted_headers", "setup_logging"]
+import httpx
+
+__all__ = ["log", "redacted_headers", "redacted_url", "setup_logging"]
 
 # The package's own logger: `baseten_client` in a generated package.
 log = logging.getLogger(__name__.rpartition(".")[0] or __name__)
@@ -36,6 +38,24 @@ def setup_logging(env_var: str) -> None:
     )
     log.addHandler(handler)
     log.setLevel(level)
+
+
+# Query parameters that carry credentials in common APIs.
+ALWAYS_SECRET_PARAMS = frozenset(
+    {"api_key", "apikey", "api-key", "key", "token", "access_token", "secret", "password", "sig"}
+)
+
+
+def redacted_url(url: httpx.URL, secret: Iterable[str]) -> str:
+    """`url` with the values of credential query parameters hidden, for logging."""
+    if not url.query:
+        return str(url)
+    hidden = ALWAYS_SECRET_PARAMS | {name.lower() for name in secret}
+    params = [
+        (name, "<redacted>" if name.lower() in hidden else value)
+        for name, value in url.params.multi_items()
+    ]
+    return str(url.copy_with(params=params))
 
 
 def redacted_headers(headers: Mapping[str, str], secret: Iterable[str]) -> dict[str, str]:

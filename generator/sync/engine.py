@@ -7,6 +7,10 @@ nothing. `index_only=True` asks about the index alone: when it is unchanged (304
 sha256), the page selection settings and the overlays are those of the last run, and the spec
 file is the one the last run wrote, the run returns at once and touches nothing. An unchanged
 index with changed overlays or settings rebuilds from the stored pages.
+
+A listed page without an OpenAPI block keeps its operation (unfenced.py): from the whole
+published spec when `spec_url` names one, else from the last snapshot; operations only the
+whole spec has are added too, each stored as a page file under a `<spec_url>#METHOD /path` key.
 """
 
 from __future__ import annotations
@@ -202,13 +206,19 @@ class _Page:
     document: PageDocument | None = None
     skipped: Skipped | None = None
     text: str | None = None  # of a page without an OpenAPI block, fetched in this run
+    kept: _Stored | None = None  # answered 304: the last run's copy, not read yet
 
 
 @dataclass(frozen=True)
 class _WholeSpec:
+    """The whole spec; without a document when it answered 304 (the last run's documents
+    from it stand: `unchanged` holds its operations that no page documents)."""
+
     url: str
     sha256: str
-    document: dict[str, Any]
+    validators: Validators
+    document: dict[str, Any] | None
+    unchanged: list[_Page] = field(default_factory=list)
 
 
 WHOLE_SPEC = "the whole spec"
@@ -271,8 +281,6 @@ class _Run:
         self.overlays_sha256 = overlays_digest(self.overlays)
         self.downloaded = 0
         self.not_modified = 0
-        self.unfenced_report: list[str] = []
-        self.only_in_whole_spec: list[str] = []
 
     def _previous_lock(self) -> LockState | None:
         data = self.current.get(LOCK_FILE)
@@ -320,6 +328,11 @@ class _Run:
     async def online(self) -> SyncResult:
         settings, previous = self.settings, self.previous
         policy = UrlPolicy(settings.index_url, settings.allowed_hosts, settings.page_prefixes)
+        if settings.spec_url is not None:
+            try:
+                policy.check(normalise_url(settings.spec_url))
+            except UpstreamError as exc:  # a config error, found before any request
+                raise InputError(f"spec_url: {exc} (list its host in allowed_hosts)") from None
         async with open_client(
             policy, timeout=settings.timeout, concurrency=settings.concurrency
         ) as client:
@@ -370,21 +383,40 @@ class _Run:
                 else:
                     to_fetch.append((url, stored))
             pages += await self._fetch_pages(fetcher, to_fetch)
-            whole = await self._fetch_whole_spec(fetcher, policy)
+            whole = await self._fetch_whole_spec(fetcher, policy, known, pages)
+            if (
+                index.unchanged
+                and self.downloaded == 0
+                and (whole is None or whole.document is None)
+                and self._snapshot_intact()
+            ):  # every page (and the whole spec) answered 304: the snapshot stands as it is
+                return self._nothing_to_do(index_unchanged=True)
+            pages = await self._read_kept(fetcher, pages)
         return self._build(index, pages, whole)
 
-    async def _fetch_whole_spec(self, fetcher: Fetcher, policy: UrlPolicy) -> _WholeSpec | None:
-        """The whole published spec (fetched in full: it is one request, and the source of every
-        operation no page shows), or None when the config names none."""
+    async def _fetch_whole_spec(
+        self, fetcher: Fetcher, policy: UrlPolicy, known: LockState | None, pages: list[_Page]
+    ) -> _WholeSpec | None:
+        """The whole published spec, or None when the config names none. Asked conditionally
+        when the last run's documents from it can stand (no page without a block came back
+        changed): a 304 then gives a `_WholeSpec` without a document, and those stand."""
         url = self.settings.spec_url
         if url is None:
             return None
-        try:
-            policy.check(normalise_url(url))
-        except UpstreamError as exc:
-            raise InputError(f"spec_url: {exc} (list its host in allowed_hosts)") from None
-        fetched = await fetcher.with_limit(self.settings.max_spec_bytes).fetch(url, Validators())
-        assert fetched.body is not None  # an unconditional request
+        before = known.whole_spec if known else None
+        reusable = before is not None and not any(
+            _is_unfenced(page) and page.text is not None for page in pages
+        )
+        stored = self._stored_whole_spec_pages(known) if reusable and known else None
+        validators = before.validators if before and stored is not None else Validators()
+        fetcher = fetcher.with_limit(self.settings.max_spec_bytes)
+        fetched = await fetcher.fetch(url, validators)
+        if fetched.body is None:
+            if before is None or stored is None:
+                raise UpstreamError(f"{url}: HTTP 304 to an unconditional request")
+            self.not_modified += 1
+            return _WholeSpec(url, before.sha256, fetched.validators, None, stored)
+        self.downloaded += 1
         try:
             spec = parse_document(fetched.body, url)
         except InputError as exc:
@@ -395,7 +427,19 @@ class _Run:
         mismatch = self.api_filter.mismatch(spec)
         if mismatch:
             raise UpstreamError(f"{url}: the whole spec is {mismatch}")
-        return _WholeSpec(url, sha256(fetched.body), spec)
+        return _WholeSpec(url, sha256(fetched.body), fetched.validators, spec)
+
+    def _stored_whole_spec_pages(self, known: LockState) -> list[_Page] | None:
+        """The operations only the whole spec had last time, read again; None if one is lost."""
+        pages = []
+        for url, record in known.pages.items():
+            if _is_whole_spec_key(url):
+                stored = self._stored(url, record)
+                page = self._reuse(stored) if stored else None
+                if page is None:
+                    return None
+                pages.append(page)
+        return pages
 
     def _index(self, fetched: Fetched, known: LockState | None) -> _Index:
         if fetched.body is None:
@@ -448,6 +492,25 @@ class _Run:
             return _Page(url, dataclasses.replace(record, skipped=result.reason), skipped=result)
         return _Page(url, record, document=result)
 
+    async def _read_kept(self, fetcher: Fetcher, pages: list[_Page]) -> list[_Page]:
+        """Pages that answered 304, read again from the snapshot; a copy that no longer
+        parses (edited by hand?) is fetched again, whole."""
+        read = []
+        for page in pages:
+            if page.kept is None:
+                read.append(page)
+                continue
+            reused = self._reuse(page.kept)
+            if reused is None:
+                self.not_modified -= 1
+                self.downloaded += 1
+                fetched = await fetcher.fetch(page.url, Validators())
+                if fetched.body is None:
+                    raise UpstreamError(f"{page.url}: HTTP 304 to an unconditional request")
+                reused = _extract(page.url, fetched, self.api_filter)
+            read.append(reused)
+        return read
+
     async def _fetch_pages(
         self, fetcher: Fetcher, plans: list[tuple[str, _Stored | None]]
     ) -> list[_Page]:
@@ -461,17 +524,14 @@ class _Run:
                 fetched = await fetcher.fetch(
                     url, stored.record.validators if stored else Validators()
                 )
-                page = self._reuse(stored) if stored and fetched.body is None else None
-                if fetched.body is None and page is None:  # our copy is unusable: fetch it all
-                    fetched = await fetcher.fetch(url, Validators())
             done += 1
             if self.progress:
                 self.progress(done, total)
             if fetched.body is None:
-                if page is None:
+                if stored is None:
                     raise UpstreamError(f"{url}: HTTP 304 to an unconditional request")
                 self.not_modified += 1
-                return page
+                return _Page(url, stored.record, kept=stored)  # read in _read_kept, if needed
             self.downloaded += 1
             return _extract(url, fetched, self.api_filter)
 
@@ -503,7 +563,7 @@ class _Run:
                 record = dataclasses.replace(record, file=name, operation=page.document.operation)
                 if page.document.dropped:
                     self.notices.append(dropped_notice(page.document))
-            elif page.skipped is not None and page.skipped.reason != NO_BLOCK:
+            elif page.skipped is not None and not page.skipped.reason.startswith(NO_BLOCK):
                 self.notices.append(page.skipped.notice)  # (unfenced pages were reported)
             records[page.url] = record
 
@@ -523,6 +583,7 @@ class _Run:
             overlays_sha256=self.overlays_sha256,
             spec_sha256=sha256(spec_bytes),
             pages=records,
+            whole_spec=self._whole_spec_record(whole),
         )
         files[LOCK_FILE] = lock.to_bytes()
         snapshot_changed = files != self.current
@@ -535,6 +596,7 @@ class _Run:
 
         old_spec = self._old_spec()
         changes = compare_specs(old_spec, spec)
+        unfenced = _unfenced_report(records)
         return SyncResult(
             changed=old_spec != spec,
             snapshot_changed=snapshot_changed,
@@ -542,11 +604,11 @@ class _Run:
             spec_path=settings.api_dir / settings.spec_file,
             snapshot_date=lock.snapshot_date if not self.check_only else self._previous_date(),
             index_unchanged=index.unchanged,
-            pages_total=len(pages),
+            pages_total=sum(1 for page in pages if not _is_whole_spec_key(page.url)),
             pages_downloaded=self.downloaded,
             pages_not_modified=self.not_modified,
-            pages_without_openapi=self.unfenced_report,
-            operations_only_in_whole_spec=self.only_in_whole_spec,
+            pages_without_openapi=unfenced[0],
+            operations_only_in_whole_spec=unfenced[1],
             notices=self.notices,
             **dataclasses.asdict(changes),
         )
@@ -592,13 +654,14 @@ class _Run:
         label = describe(operation)
         if label in covered:
             return self._unresolved(page, operation, f"{label} is documented by another page")
-        if whole is not None and has_operation(whole.document, operation):
-            document = operation_document(whole.document, operation, self._top)
-            return self._derived(page, operation, document, f"{WHOLE_SPEC} {whole.url}")
+        fresh = whole.document if whole else None  # None: offline, or unchanged (304)
+        if whole is not None and fresh is not None and has_operation(fresh, operation):
+            document = operation_document(fresh, operation, self._top)
+            return self._derived(page, operation, document, WHOLE_SPEC, f" {whole.url}")
         kept = page.document or self._previous_document(url, before)
         if kept is not None and kept.operation == label:
             # offline, a stored document keeps the origin it was taken from
-            origin = page.record.origin if whole is None and page.record.origin else LAST_SNAPSHOT
+            origin = page.record.origin if fresh is None and page.record.origin else LAST_SNAPSHOT
             return self._derived(page, operation, kept.document, origin)
         if has_operation(old, operation):
             assert old is not None
@@ -607,24 +670,27 @@ class _Run:
         return self._unresolved(page, operation, f"{label} is in no other source")
 
     def _derived(
-        self, page: _Page, operation: Operation, document: dict[str, Any], origin: str
+        self,
+        page: _Page,
+        operation: Operation,
+        document: dict[str, Any],
+        origin: str,
+        where: str = "",
     ) -> _Page:
+        """The page with `document` for its operation, taken from `origin` (+ `where`)."""
         label = describe(operation)
-        self.unfenced_report.append(f"{page.url}: {label} from {origin}")
-        self.notices.append(f"{page.url}: {NO_BLOCK}: {label} taken from {origin}")
+        self.notices.append(f"{page.url}: {NO_BLOCK}: {label} taken from {origin}{where}")
         source = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
         derived = PageDocument(page.url, operation[0], operation[1], document, source)
-        record = dataclasses.replace(
-            page.record, operation=label, skipped=None, origin=origin.split(" http")[0]
-        )
+        record = dataclasses.replace(page.record, operation=label, skipped=None, origin=origin)
         return _Page(page.url, record, document=derived)
 
     def _unresolved(self, page: _Page, operation: Operation | None, why: str) -> _Page:
-        self.unfenced_report.append(f"{page.url}: {why}")
         self.notices.append(f"{page.url}: {NO_BLOCK}: {why}")
         label = describe(operation) if operation else None
-        record = dataclasses.replace(page.record, operation=label, skipped=NO_BLOCK, origin=None)
-        return _Page(page.url, record, skipped=Skipped(page.url, NO_BLOCK))
+        reason = f"{NO_BLOCK}: {why}"
+        record = dataclasses.replace(page.record, operation=label, skipped=reason, origin=None)
+        return _Page(page.url, record, skipped=Skipped(page.url, reason))
 
     def _previous_document(self, url: str, before: PageRecord | None) -> PageDocument | None:
         """The document the last run kept for the page, read again from its stored file."""
@@ -634,10 +700,19 @@ class _Run:
         page = self._reuse(stored) if stored else None
         return page.document if page else None
 
+    def _whole_spec_record(self, whole: _WholeSpec | None) -> PageRecord | None:
+        if whole is not None:
+            etag, last_modified = whole.validators.etag, whole.validators.last_modified
+            return PageRecord(sha256=whole.sha256, etag=etag, last_modified=last_modified)
+        previous = self.previous.whole_spec if self.previous else None
+        return previous if self.settings.spec_url else None  # offline: as it was
+
     def _whole_spec_only(self, pages: list[_Page], whole: _WholeSpec | None) -> list[_Page]:
         """Operations of the whole spec that no page documents: added, and reported."""
         if whole is None:
             return []
+        if whole.document is None:
+            return whole.unchanged
         covered = {page.document.operation for page in pages if page.document}
         extra = []
         for operation in operations_of(whole.document):
@@ -649,11 +724,10 @@ class _Run:
             key = f"{whole.url}#{label}"
             record = PageRecord(sha256=whole.sha256, operation=label, origin=WHOLE_SPEC)
             extra.append(_Page(key, record, PageDocument(key, *operation, document, source)))
-            self.only_in_whole_spec.append(label)
         if extra:
             self.notices.append(
                 f"{len(extra)} operation(s) only in {WHOLE_SPEC} {whole.url}: "
-                + ", ".join(self.only_in_whole_spec)
+                + ", ".join(page.record.operation or "" for page in extra)
             )
         return extra
 
@@ -672,6 +746,7 @@ class _Run:
         return self.previous.snapshot_date if self.previous else None
 
     def _nothing_to_do(self, *, index_unchanged: bool) -> SyncResult:
+        unfenced = _unfenced_report(self.previous.pages if self.previous else {})
         return SyncResult(
             changed=False,
             snapshot_changed=False,
@@ -679,8 +754,13 @@ class _Run:
             spec_path=self.settings.api_dir / self.settings.spec_file,
             snapshot_date=self._previous_date(),
             index_unchanged=index_unchanged,
-            pages_total=len(self.previous.pages) if self.previous else 0,
+            pages_total=sum(1 for url in self.previous.pages if not _is_whole_spec_key(url))
+            if self.previous
+            else 0,
+            pages_not_modified=self.not_modified,
             notices=self.notices,
+            pages_without_openapi=unfenced[0],
+            operations_only_in_whole_spec=unfenced[1],
         )
 
 
@@ -691,9 +771,21 @@ def _is_unfenced(page: _Page) -> bool:
     """A listed page without an OpenAPI block (now, or already in the last run)."""
     if _is_whole_spec_key(page.url):
         return False
-    return page.record.origin is not None or (
-        page.skipped is not None and page.skipped.reason == NO_BLOCK
-    )
+    return page.record.origin is not None or (page.record.skipped or "").startswith(NO_BLOCK)
+
+
+def _unfenced_report(records: dict[str, PageRecord]) -> tuple[list[str], list[str]]:
+    """The SyncResult fields that list where the operations of pages without an OpenAPI
+    block came from, and the operations only the whole spec has."""
+    pages, only_whole = [], []
+    for url, record in records.items():
+        if _is_whole_spec_key(url):
+            only_whole.append(record.operation or "")
+        elif record.origin is not None:
+            pages.append(f"{url}: {record.operation} from {record.origin}")
+        elif (record.skipped or "").startswith(NO_BLOCK):
+            pages.append(f"{url}: {record.skipped}")
+    return pages, only_whole
 
 
 def _decode(body: bytes, url: str) -> str:

@@ -68,6 +68,7 @@ class LockState:
     overlays_sha256: str
     spec_sha256: str
     pages: dict[str, PageRecord] = field(default_factory=dict)
+    whole_spec: PageRecord | None = None  # validators and sha256 of the whole spec (spec_url)
 
     @property
     def index_validators(self) -> Validators:
@@ -75,6 +76,8 @@ class LockState:
 
     def to_bytes(self) -> bytes:
         data = asdict(self)
+        if self.whole_spec is None:
+            del data["whole_spec"]
         data["format"] = LOCK_FORMAT
         return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
@@ -86,7 +89,8 @@ class LockState:
             raise ValueError(f"not a format-{LOCK_FORMAT} lock file")
         try:
             pages = {url: PageRecord(**record) for url, record in raw.pop("pages").items()}
-            return cls(pages=pages, **raw)
+            whole = raw.pop("whole_spec", None)
+            return cls(pages=pages, whole_spec=PageRecord(**whole) if whole else None, **raw)
         except (TypeError, AttributeError, KeyError) as exc:
             raise ValueError(f"unexpected structure ({exc})") from None
 

@@ -1,7 +1,7 @@
 """Valid example values for OpenAPI schemas, so contract tests can send requests Prism accepts.
 
 `example_for` builds one value that validates against a schema; `operation_arguments` builds the
-path/query/header/cookie parameters and the JSON body for one operation. Values are plain Python
+path/query/header/cookie parameters and the body for one operation. Values are plain Python
 (str, int, float, bool, None, list, dict) and deterministic: the same spec gives the same values.
 
 Choices, all aimed at "valid", not "realistic":
@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import re._parser as re_parser  # type: ignore[import-not-found]
 from collections.abc import Iterator, Mapping
 from typing import Any, TypedDict
 from urllib.parse import quote
@@ -120,13 +121,14 @@ class _RefCycle(ExampleError):
 
 
 class OperationArguments(TypedDict):
-    """Arguments for one request: parameters by location (name -> value) and the JSON body."""
+    """Arguments for one request: parameters by location (name -> value) and the body."""
 
     path: dict[str, Any]
     query: dict[str, Any]
     header: dict[str, Any]
     cookie: dict[str, Any]
     body: Any
+    media_type: str | None  # of the body: JSON when declared, else the first declared one
 
 
 def example_for(
@@ -147,7 +149,7 @@ def operation_arguments(
     Parameters come from the path item and the operation (the operation's win on the same name
     and location). Path parameters are always present; other parameters only when required,
     unless `required_only` is False. The body is the example for the `application/json` (or
-    `+json`) schema when the request body is required, when its schema has required properties
+    `+json`, `*/*`) schema, else for the first media type declared, when the request body is required, when its schema has required properties
     (a client will then always send one), or when `required_only` is False; otherwise None.
     Values are Python values: the caller serializes them (e.g. httpx `params=`, `json=`).
     """
@@ -183,10 +185,10 @@ def operation_arguments(
     if "requestBody" in operation:
         body_where = f"{operation_where}/requestBody"
         request_body = builder.resolve(operation["requestBody"], body_where)
-        media = _json_media_type(request_body.get("content", {}))
+        media = _body_media_type(request_body.get("content", {}))
         if media is None:
             if request_body.get("required", False):
-                raise ExampleError(f"{body_where}: required body has no JSON media type")
+                raise ExampleError(f"{body_where}: required body has no media type")
         else:
             schema = request_body["content"][media].get("schema", True)
             schema_where = f"{body_where}/content/{encode_token(media)}/schema"
@@ -203,6 +205,7 @@ def operation_arguments(
         header=values["header"],
         cookie=values["cookie"],
         body=body,
+        media_type=media if body is not None else None,
     )
 
 
@@ -548,10 +551,63 @@ def _string(schema: dict[str, Any], where: str) -> str:
         if declared:
             return declared[0]
         raise ExampleError(f"{where}: pattern {pattern!r} is not supported; add an `example`")
-    for candidate in candidates:
-        if fits_length(candidate) and matcher.search(candidate):
+    for candidate in [*candidates, _shortest_match(pattern)]:
+        if candidate is not None and fits_length(candidate) and matcher.search(candidate):
             return candidate
     raise ExampleError(f"{where}: no candidate matches pattern {pattern!r}; add an `example`")
+
+
+def _shortest_match(pattern: str) -> str | None:
+    """A string built from the pattern's own parse tree (first choices, fewest repeats)."""
+    try:
+        tree = re_parser.parse(re.sub(r"\(\?<(?=[A-Za-z_])", "(?P<", pattern))
+        return "".join(_parse_tree_text(tree))
+    except (re.error, ValueError, RecursionError):
+        return None
+
+
+_CATEGORY_TEXT = {"CATEGORY_DIGIT": "0", "CATEGORY_SPACE": " ", "CATEGORY_WORD": "a"}
+
+
+def _parse_tree_text(items: Any) -> list[str]:
+    text: list[str] = []
+    for opcode, argument in items:
+        name = str(opcode)
+        if name == "LITERAL":
+            text.append(chr(argument))
+        elif name == "NOT_LITERAL":
+            text.append("b" if chr(argument) == "a" else "a")
+        elif name == "ANY":
+            text.append("a")
+        elif name == "IN":
+            text.extend(_class_text(argument))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, _high, item = argument
+            text.extend(_parse_tree_text(item) * low)
+        elif name == "SUBPATTERN":
+            text.extend(_parse_tree_text(argument[-1]))
+        elif name == "BRANCH":
+            text.extend(_parse_tree_text(argument[1][0]))
+        elif name == "ATOMIC_GROUP":
+            text.extend(_parse_tree_text(argument))
+        elif name not in ("AT", "ASSERT", "ASSERT_NOT"):
+            raise ValueError(f"unsupported pattern element {name}")
+    return text
+
+
+def _class_text(members: Any) -> list[str]:
+    first_opcode, first_argument = members[0]
+    name = str(first_opcode)
+    if name == "NEGATE":
+        excluded = {chr(a) for op, a in members[1:] if str(op) == "LITERAL"}
+        return [next(c for c in "aZ0_" if c not in excluded)]
+    if name == "LITERAL":
+        return [chr(first_argument)]
+    if name == "RANGE":
+        return [chr(first_argument[0])]
+    if name == "CATEGORY":
+        return [_CATEGORY_TEXT.get(str(first_argument), "a")]
+    raise ValueError(f"unsupported character class {name}")
 
 
 def _declared_examples(schema: dict[str, Any]) -> list[Any]:
@@ -629,10 +685,15 @@ def _parameter_schema(parameter: dict[str, Any], where: str) -> tuple[Any, str]:
     ), f"{where}/content/{encode_token(media)}/schema"
 
 
-def _json_media_type(content: Mapping[str, Any]) -> str | None:
-    return next(
-        (media for media in content if _JSON_MEDIA_TYPE.match(media.split(";")[0].strip())), None
-    )
+def _body_media_type(content: Mapping[str, Any]) -> str | None:
+    """JSON (or `*/*`, which takes JSON) when declared, else the first media type declared."""
+    if not isinstance(content, Mapping) or not content:
+        return None
+    for media in content:
+        essence = media.split(";")[0].strip()
+        if _JSON_MEDIA_TYPE.match(essence) or essence in ("*/*", "application/*"):
+            return str(media)
+    return str(next(iter(content)))
 
 
 def _lookup(document: Mapping[str, Any], parts: tuple[str, ...] | list[str], where: str) -> Any:

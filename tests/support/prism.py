@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -56,6 +57,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PRISM = REPO_ROOT / ".tools" / "prism" / "node_modules" / ".bin" / "prism"
 HOST = "127.0.0.1"
 STARTUP_DEADLINE_SECONDS = 60.0
+BIG_SPEC_BYTES = 200_000  # Prism takes about a minute per megabyte of spec to start
 PRISM_PROBLEM_PREFIX = "https://stoplight.io/prism/errors#"
 # Problems Prism makes about the request; the others (VIOLATIONS, SCHEMA_TOO_COMPLEX,
 # NO_RESPONSE_RESPONSE_DEFINED) are about the spec or Prism's own mock response.
@@ -72,6 +74,8 @@ REQUEST_PROBLEMS = frozenset(
     }
 )
 _TRUNCATED_VIOLATIONS = "request/response"  # counted on both sides: no way to tell
+# One complete entry of a truncated `sl-violations` header: its location and message.
+_TRUNCATED_ENTRY = re.compile(r'\{"location":\[([^\]]*)\],[^{}]*?"message":"((?:[^"\\]|\\.)*)"\}')
 _PORT_ATTEMPTS = 3  # a free port can be taken by someone else before Prism binds it
 
 
@@ -127,7 +131,9 @@ def start_prism(
                 env={**os.environ, "NO_COLOR": "1", "FORCE_COLOR": "0"},
             )
             try:
-                failure = _wait_until_listening(process, chosen_port, stdout)
+                failure = _wait_until_listening(
+                    process, chosen_port, stdout, _startup_deadline(spec_path)
+                )
                 if failure is None:
                     yield f"http://{HOST}:{chosen_port}"
                     return
@@ -137,6 +143,11 @@ def start_prism(
         if port is None and "EADDRINUSE" in details and attempt < _PORT_ATTEMPTS:
             continue
         raise PrismFailedToStart(f"Prism on {spec_path} {failure}:\n{details}")
+
+
+def _startup_deadline(spec_path: Path) -> float:
+    size = Path(spec_path).stat().st_size
+    return STARTUP_DEADLINE_SECONDS * max(1.0, size / BIG_SPEC_BYTES)
 
 
 def request_violations(response: httpx.Response) -> list[str]:
@@ -192,9 +203,18 @@ def _header_violations(response: httpx.Response) -> list[str]:
     try:
         violations = json.loads(header)
     except ValueError:
-        # Prism truncates long headers to "Too many violations! [...".
-        return [f"{_TRUNCATED_VIOLATIONS}: {header}"]
+        # Prism truncates long headers to "Too many violations! [...": read the entries shown.
+        shown = [
+            f"{_location(match.group(1))}: {match.group(2)}"
+            for match in _TRUNCATED_ENTRY.finditer(header)
+        ]
+        return shown or [f"{_TRUNCATED_VIOLATIONS}: {header}"]
     return _violation_lines(violations)
+
+
+def _location(parts: str) -> str:
+    """`"response","body","user"` -> `response.body.user`."""
+    return ".".join(part.strip('"') for part in parts.split(","))
 
 
 def _violation_lines(violations: Any) -> list[str]:
@@ -223,7 +243,7 @@ def _free_port() -> int:
 
 
 def _wait_until_listening(
-    process: subprocess.Popen[bytes], port: int, log: IO[bytes]
+    process: subprocess.Popen[bytes], port: int, log: IO[bytes], seconds: float
 ) -> str | None:
     """None once Prism logs that it listens, else what went wrong.
 
@@ -231,7 +251,7 @@ def _wait_until_listening(
     port while Prism is still starting (and about to fail with EADDRINUSE).
     """
     ready_line = f"Prism is listening on http://{HOST}:{port}".encode()
-    deadline = time.monotonic() + STARTUP_DEADLINE_SECONDS
+    deadline = time.monotonic() + seconds
     seen = b""
     while time.monotonic() < deadline:
         # pread leaves the file offset alone: Prism writes through the same open file.
@@ -241,7 +261,7 @@ def _wait_until_listening(
         if process.poll() is not None:
             return f"exited with status {process.returncode} before listening on port {port}"
         time.sleep(0.05)
-    return f"did not listen on port {port} within {STARTUP_DEADLINE_SECONDS:.0f} s"
+    return f"did not listen on port {port} within {seconds:.0f} s"
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

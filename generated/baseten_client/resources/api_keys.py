@@ -13,6 +13,7 @@ from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
 from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
+from .._wire import OperationWire
 
 
 class ApiKeysResource(SyncAPIResource):
@@ -32,6 +33,9 @@ class ApiKeysResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/api_keys",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.APIKeysV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -80,6 +84,9 @@ class ApiKeysResource(SyncAPIResource):
                 "POST",
                 "/v1/api_keys",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.APIKeyV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -110,6 +117,9 @@ class ApiKeysResource(SyncAPIResource):
                 path_params={
                     "api_key_prefix": api_key_prefix,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.APIKeyTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -136,6 +146,9 @@ class AsyncApiKeysResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/api_keys",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.APIKeysV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -184,6 +197,9 @@ class AsyncApiKeysResource(AsyncAPIResource):
                 "POST",
                 "/v1/api_keys",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.APIKeyV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -214,6 +230,9 @@ class AsyncApiKeysResource(AsyncAPIResource):
                 path_params={
                     "api_key_prefix": api_key_prefix,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.APIKeyTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -223,7 +242,7 @@ class AsyncApiKeysResource(AsyncAPIResource):
         )
 
 
-class ApiKeysResourceWithRawResponse:
+class _ApiKeysResourceWithRawResponse:
     """`ApiKeysResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ApiKeysResource, mode: WrapperMode) -> None:
@@ -232,7 +251,7 @@ class ApiKeysResourceWithRawResponse:
         self.delete = to_response_wrapper(resource.delete, mode)
 
 
-class AsyncApiKeysResourceWithRawResponse:
+class _AsyncApiKeysResourceWithRawResponse:
     """`AsyncApiKeysResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncApiKeysResource, mode: WrapperMode) -> None:

@@ -12,6 +12,7 @@ from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
+from .._wire import OperationWire
 
 
 class BillingResource(SyncAPIResource):
@@ -44,6 +45,9 @@ class BillingResource(SyncAPIResource):
                     "start_date": start_date,
                     "end_date": end_date,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UsageSummaryV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -83,6 +87,9 @@ class AsyncBillingResource(AsyncAPIResource):
                     "start_date": start_date,
                     "end_date": end_date,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UsageSummaryV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -92,14 +99,14 @@ class AsyncBillingResource(AsyncAPIResource):
         )
 
 
-class BillingResourceWithRawResponse:
+class _BillingResourceWithRawResponse:
     """`BillingResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: BillingResource, mode: WrapperMode) -> None:
         self.usage_summary = to_response_wrapper(resource.usage_summary, mode)
 
 
-class AsyncBillingResourceWithRawResponse:
+class _AsyncBillingResourceWithRawResponse:
     """`AsyncBillingResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncBillingResource, mode: WrapperMode) -> None:

@@ -12,6 +12,7 @@ from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
+from .._wire import OperationWire
 
 
 class BlobsCredentialsResource(SyncAPIResource):
@@ -31,6 +32,9 @@ class BlobsCredentialsResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/blobs/credentials/model",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetBlobCredentialsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -53,6 +57,9 @@ class BlobsCredentialsResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/blobs/credentials/train",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetBlobCredentialsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -79,6 +86,9 @@ class AsyncBlobsCredentialsResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/blobs/credentials/model",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetBlobCredentialsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -101,6 +111,9 @@ class AsyncBlobsCredentialsResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/blobs/credentials/train",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetBlobCredentialsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -110,7 +123,7 @@ class AsyncBlobsCredentialsResource(AsyncAPIResource):
         )
 
 
-class BlobsCredentialsResourceWithRawResponse:
+class _BlobsCredentialsResourceWithRawResponse:
     """`BlobsCredentialsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: BlobsCredentialsResource, mode: WrapperMode) -> None:
@@ -118,7 +131,7 @@ class BlobsCredentialsResourceWithRawResponse:
         self.train = to_response_wrapper(resource.train, mode)
 
 
-class AsyncBlobsCredentialsResourceWithRawResponse:
+class _AsyncBlobsCredentialsResourceWithRawResponse:
     """`AsyncBlobsCredentialsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncBlobsCredentialsResource, mode: WrapperMode) -> None:
@@ -142,15 +155,15 @@ class AsyncBlobsResource(AsyncAPIResource):
         self.credentials = AsyncBlobsCredentialsResource(client)
 
 
-class BlobsResourceWithRawResponse:
+class _BlobsResourceWithRawResponse:
     """`BlobsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: BlobsResource, mode: WrapperMode) -> None:
-        self.credentials = BlobsCredentialsResourceWithRawResponse(resource.credentials, mode)
+        self.credentials = _BlobsCredentialsResourceWithRawResponse(resource.credentials, mode)
 
 
-class AsyncBlobsResourceWithRawResponse:
+class _AsyncBlobsResourceWithRawResponse:
     """`AsyncBlobsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncBlobsResource, mode: WrapperMode) -> None:
-        self.credentials = AsyncBlobsCredentialsResourceWithRawResponse(resource.credentials, mode)
+        self.credentials = _AsyncBlobsCredentialsResourceWithRawResponse(resource.credentials, mode)

@@ -13,6 +13,7 @@ from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
 from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
+from .._wire import OperationWire
 
 
 class ChainsDeploymentsChainletsLogsResource(SyncAPIResource):
@@ -88,6 +89,9 @@ class ChainsDeploymentsChainletsLogsResource(SyncAPIResource):
                     "includes": includes,
                     "excludes": excludes,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -170,6 +174,9 @@ class AsyncChainsDeploymentsChainletsLogsResource(AsyncAPIResource):
                     "includes": includes,
                     "excludes": excludes,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -179,14 +186,14 @@ class AsyncChainsDeploymentsChainletsLogsResource(AsyncAPIResource):
         )
 
 
-class ChainsDeploymentsChainletsLogsResourceWithRawResponse:
+class _ChainsDeploymentsChainletsLogsResourceWithRawResponse:
     """`ChainsDeploymentsChainletsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ChainsDeploymentsChainletsLogsResource, mode: WrapperMode) -> None:
         self.list = to_response_wrapper(resource.list, mode)
 
 
-class AsyncChainsDeploymentsChainletsLogsResourceWithRawResponse:
+class _AsyncChainsDeploymentsChainletsLogsResourceWithRawResponse:
     """`AsyncChainsDeploymentsChainletsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -211,20 +218,20 @@ class AsyncChainsDeploymentsChainletsResource(AsyncAPIResource):
         self.logs = AsyncChainsDeploymentsChainletsLogsResource(client)
 
 
-class ChainsDeploymentsChainletsResourceWithRawResponse:
+class _ChainsDeploymentsChainletsResourceWithRawResponse:
     """`ChainsDeploymentsChainletsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ChainsDeploymentsChainletsResource, mode: WrapperMode) -> None:
-        self.logs = ChainsDeploymentsChainletsLogsResourceWithRawResponse(resource.logs, mode)
+        self.logs = _ChainsDeploymentsChainletsLogsResourceWithRawResponse(resource.logs, mode)
 
 
-class AsyncChainsDeploymentsChainletsResourceWithRawResponse:
+class _AsyncChainsDeploymentsChainletsResourceWithRawResponse:
     """`AsyncChainsDeploymentsChainletsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
         self, resource: AsyncChainsDeploymentsChainletsResource, mode: WrapperMode
     ) -> None:
-        self.logs = AsyncChainsDeploymentsChainletsLogsResourceWithRawResponse(resource.logs, mode)
+        self.logs = _AsyncChainsDeploymentsChainletsLogsResourceWithRawResponse(resource.logs, mode)
 
 
 class ChainsDeploymentsResource(SyncAPIResource):
@@ -252,6 +259,9 @@ class ChainsDeploymentsResource(SyncAPIResource):
                 path_params={
                     "chain_id": chain_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainDeploymentsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -280,6 +290,9 @@ class ChainsDeploymentsResource(SyncAPIResource):
                     "chain_id": chain_id,
                     "chain_deployment_id": chain_deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -308,6 +321,9 @@ class ChainsDeploymentsResource(SyncAPIResource):
                     "chain_id": chain_id,
                     "chain_deployment_id": chain_deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainDeploymentTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -339,6 +355,9 @@ class ChainsDeploymentsResource(SyncAPIResource):
                     "chain_id": chain_id,
                     "chain_deployment_id": chain_deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -373,6 +392,9 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
                 path_params={
                     "chain_id": chain_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainDeploymentsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -401,6 +423,9 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
                     "chain_id": chain_id,
                     "chain_deployment_id": chain_deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -429,6 +454,9 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
                     "chain_id": chain_id,
                     "chain_deployment_id": chain_deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainDeploymentTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -460,6 +488,9 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
                     "chain_id": chain_id,
                     "chain_deployment_id": chain_deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -469,22 +500,24 @@ class AsyncChainsDeploymentsResource(AsyncAPIResource):
         )
 
 
-class ChainsDeploymentsResourceWithRawResponse:
+class _ChainsDeploymentsResourceWithRawResponse:
     """`ChainsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ChainsDeploymentsResource, mode: WrapperMode) -> None:
-        self.chainlets = ChainsDeploymentsChainletsResourceWithRawResponse(resource.chainlets, mode)
+        self.chainlets = _ChainsDeploymentsChainletsResourceWithRawResponse(
+            resource.chainlets, mode
+        )
         self.list = to_response_wrapper(resource.list, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
         self.delete = to_response_wrapper(resource.delete, mode)
         self.deactivate = to_response_wrapper(resource.deactivate, mode)
 
 
-class AsyncChainsDeploymentsResourceWithRawResponse:
+class _AsyncChainsDeploymentsResourceWithRawResponse:
     """`AsyncChainsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncChainsDeploymentsResource, mode: WrapperMode) -> None:
-        self.chainlets = AsyncChainsDeploymentsChainletsResourceWithRawResponse(
+        self.chainlets = _AsyncChainsDeploymentsChainletsResourceWithRawResponse(
             resource.chainlets, mode
         )
         self.list = async_to_response_wrapper(resource.list, mode)
@@ -533,6 +566,9 @@ class ChainsEnvironmentsChainletSettingsAutoscalingSettingsResource(SyncAPIResou
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -583,6 +619,9 @@ class AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResource(AsyncAP
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -593,7 +632,7 @@ class AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResource(AsyncAP
         )
 
 
-class ChainsEnvironmentsChainletSettingsAutoscalingSettingsResourceWithRawResponse:
+class _ChainsEnvironmentsChainletSettingsAutoscalingSettingsResourceWithRawResponse:
     """`ChainsEnvironmentsChainletSettingsAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -604,7 +643,7 @@ class ChainsEnvironmentsChainletSettingsAutoscalingSettingsResourceWithRawRespon
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResourceWithRawResponse:
+class _AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResourceWithRawResponse:
     """`AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -655,6 +694,9 @@ class ChainsEnvironmentsChainletSettingsInstanceTypesResource(SyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateChainletEnvironmentInstanceTypeResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -705,6 +747,9 @@ class AsyncChainsEnvironmentsChainletSettingsInstanceTypesResource(AsyncAPIResou
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateChainletEnvironmentInstanceTypeResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -715,7 +760,7 @@ class AsyncChainsEnvironmentsChainletSettingsInstanceTypesResource(AsyncAPIResou
         )
 
 
-class ChainsEnvironmentsChainletSettingsInstanceTypesResourceWithRawResponse:
+class _ChainsEnvironmentsChainletSettingsInstanceTypesResourceWithRawResponse:
     """`ChainsEnvironmentsChainletSettingsInstanceTypesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -724,7 +769,7 @@ class ChainsEnvironmentsChainletSettingsInstanceTypesResourceWithRawResponse:
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncChainsEnvironmentsChainletSettingsInstanceTypesResourceWithRawResponse:
+class _AsyncChainsEnvironmentsChainletSettingsInstanceTypesResourceWithRawResponse:
     """`AsyncChainsEnvironmentsChainletSettingsInstanceTypesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -757,37 +802,37 @@ class AsyncChainsEnvironmentsChainletSettingsResource(AsyncAPIResource):
         self.instance_types = AsyncChainsEnvironmentsChainletSettingsInstanceTypesResource(client)
 
 
-class ChainsEnvironmentsChainletSettingsResourceWithRawResponse:
+class _ChainsEnvironmentsChainletSettingsResourceWithRawResponse:
     """`ChainsEnvironmentsChainletSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
         self, resource: ChainsEnvironmentsChainletSettingsResource, mode: WrapperMode
     ) -> None:
         self.autoscaling_settings = (
-            ChainsEnvironmentsChainletSettingsAutoscalingSettingsResourceWithRawResponse(
+            _ChainsEnvironmentsChainletSettingsAutoscalingSettingsResourceWithRawResponse(
                 resource.autoscaling_settings, mode
             )
         )
         self.instance_types = (
-            ChainsEnvironmentsChainletSettingsInstanceTypesResourceWithRawResponse(
+            _ChainsEnvironmentsChainletSettingsInstanceTypesResourceWithRawResponse(
                 resource.instance_types, mode
             )
         )
 
 
-class AsyncChainsEnvironmentsChainletSettingsResourceWithRawResponse:
+class _AsyncChainsEnvironmentsChainletSettingsResourceWithRawResponse:
     """`AsyncChainsEnvironmentsChainletSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
         self, resource: AsyncChainsEnvironmentsChainletSettingsResource, mode: WrapperMode
     ) -> None:
         self.autoscaling_settings = (
-            AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResourceWithRawResponse(
+            _AsyncChainsEnvironmentsChainletSettingsAutoscalingSettingsResourceWithRawResponse(
                 resource.autoscaling_settings, mode
             )
         )
         self.instance_types = (
-            AsyncChainsEnvironmentsChainletSettingsInstanceTypesResourceWithRawResponse(
+            _AsyncChainsEnvironmentsChainletSettingsInstanceTypesResourceWithRawResponse(
                 resource.instance_types, mode
             )
         )
@@ -821,6 +866,9 @@ class ChainsEnvironmentsResource(SyncAPIResource):
                 path_params={
                     "chain_id": chain_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -872,6 +920,9 @@ class ChainsEnvironmentsResource(SyncAPIResource):
                     "chain_id": chain_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainEnvironmentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -904,6 +955,9 @@ class ChainsEnvironmentsResource(SyncAPIResource):
                     "chain_id": chain_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainEnvironmentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -948,6 +1002,9 @@ class ChainsEnvironmentsResource(SyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateChainEnvironmentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -997,6 +1054,9 @@ class ChainsEnvironmentsResource(SyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1035,6 +1095,9 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
                 path_params={
                     "chain_id": chain_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1086,6 +1149,9 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
                     "chain_id": chain_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainEnvironmentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1118,6 +1184,9 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
                     "chain_id": chain_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainEnvironmentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1162,6 +1231,9 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateChainEnvironmentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1211,6 +1283,9 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1221,11 +1296,11 @@ class AsyncChainsEnvironmentsResource(AsyncAPIResource):
         )
 
 
-class ChainsEnvironmentsResourceWithRawResponse:
+class _ChainsEnvironmentsResourceWithRawResponse:
     """`ChainsEnvironmentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ChainsEnvironmentsResource, mode: WrapperMode) -> None:
-        self.chainlet_settings = ChainsEnvironmentsChainletSettingsResourceWithRawResponse(
+        self.chainlet_settings = _ChainsEnvironmentsChainletSettingsResourceWithRawResponse(
             resource.chainlet_settings, mode
         )
         self.list = to_response_wrapper(resource.list, mode)
@@ -1235,11 +1310,11 @@ class ChainsEnvironmentsResourceWithRawResponse:
         self.promote = to_response_wrapper(resource.promote, mode)
 
 
-class AsyncChainsEnvironmentsResourceWithRawResponse:
+class _AsyncChainsEnvironmentsResourceWithRawResponse:
     """`AsyncChainsEnvironmentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncChainsEnvironmentsResource, mode: WrapperMode) -> None:
-        self.chainlet_settings = AsyncChainsEnvironmentsChainletSettingsResourceWithRawResponse(
+        self.chainlet_settings = _AsyncChainsEnvironmentsChainletSettingsResourceWithRawResponse(
             resource.chainlet_settings, mode
         )
         self.list = async_to_response_wrapper(resource.list, mode)
@@ -1271,6 +1346,9 @@ class ChainsResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/chains",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1297,6 +1375,9 @@ class ChainsResource(SyncAPIResource):
                 path_params={
                     "chain_id": chain_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1323,6 +1404,9 @@ class ChainsResource(SyncAPIResource):
                 path_params={
                     "chain_id": chain_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1354,6 +1438,9 @@ class AsyncChainsResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/chains",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1380,6 +1467,9 @@ class AsyncChainsResource(AsyncAPIResource):
                 path_params={
                     "chain_id": chain_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1406,6 +1496,9 @@ class AsyncChainsResource(AsyncAPIResource):
                 path_params={
                     "chain_id": chain_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ChainTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1415,23 +1508,25 @@ class AsyncChainsResource(AsyncAPIResource):
         )
 
 
-class ChainsResourceWithRawResponse:
+class _ChainsResourceWithRawResponse:
     """`ChainsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ChainsResource, mode: WrapperMode) -> None:
-        self.deployments = ChainsDeploymentsResourceWithRawResponse(resource.deployments, mode)
-        self.environments = ChainsEnvironmentsResourceWithRawResponse(resource.environments, mode)
+        self.deployments = _ChainsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.environments = _ChainsEnvironmentsResourceWithRawResponse(resource.environments, mode)
         self.list = to_response_wrapper(resource.list, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
         self.delete = to_response_wrapper(resource.delete, mode)
 
 
-class AsyncChainsResourceWithRawResponse:
+class _AsyncChainsResourceWithRawResponse:
     """`AsyncChainsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncChainsResource, mode: WrapperMode) -> None:
-        self.deployments = AsyncChainsDeploymentsResourceWithRawResponse(resource.deployments, mode)
-        self.environments = AsyncChainsEnvironmentsResourceWithRawResponse(
+        self.deployments = _AsyncChainsDeploymentsResourceWithRawResponse(
+            resource.deployments, mode
+        )
+        self.environments = _AsyncChainsEnvironmentsResourceWithRawResponse(
             resource.environments, mode
         )
         self.list = async_to_response_wrapper(resource.list, mode)

@@ -12,6 +12,7 @@ from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
 from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
+from .._wire import OperationWire
 
 
 class EnvironmentGroupsResource(SyncAPIResource):
@@ -34,6 +35,9 @@ class EnvironmentGroupsResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/environment_groups",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentGroupsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -63,6 +67,9 @@ class EnvironmentGroupsResource(SyncAPIResource):
                 path_params={
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentGroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -106,6 +113,9 @@ class EnvironmentGroupsResource(SyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentGroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -136,6 +146,9 @@ class AsyncEnvironmentGroupsResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/environment_groups",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentGroupsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -165,6 +178,9 @@ class AsyncEnvironmentGroupsResource(AsyncAPIResource):
                 path_params={
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentGroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -208,6 +224,9 @@ class AsyncEnvironmentGroupsResource(AsyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentGroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -218,7 +237,7 @@ class AsyncEnvironmentGroupsResource(AsyncAPIResource):
         )
 
 
-class EnvironmentGroupsResourceWithRawResponse:
+class _EnvironmentGroupsResourceWithRawResponse:
     """`EnvironmentGroupsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: EnvironmentGroupsResource, mode: WrapperMode) -> None:
@@ -227,7 +246,7 @@ class EnvironmentGroupsResourceWithRawResponse:
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncEnvironmentGroupsResourceWithRawResponse:
+class _AsyncEnvironmentGroupsResourceWithRawResponse:
     """`AsyncEnvironmentGroupsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncEnvironmentGroupsResource, mode: WrapperMode) -> None:

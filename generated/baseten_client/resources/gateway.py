@@ -13,6 +13,7 @@ from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
 from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
+from .._wire import OperationWire
 
 
 class GatewayEndpointsResource(SyncAPIResource):
@@ -32,6 +33,9 @@ class GatewayEndpointsResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/gateway/endpoints",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EndpointsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -74,6 +78,9 @@ class GatewayEndpointsResource(SyncAPIResource):
                 "POST",
                 "/v1/gateway/endpoints",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EndpointV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -101,6 +108,9 @@ class GatewayEndpointsResource(SyncAPIResource):
                 path_params={
                     "endpoint_id": endpoint_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EndpointV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -127,6 +137,9 @@ class GatewayEndpointsResource(SyncAPIResource):
                 path_params={
                     "endpoint_id": endpoint_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EndpointTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -170,6 +183,9 @@ class GatewayEndpointsResource(SyncAPIResource):
                     "endpoint_id": endpoint_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EndpointV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -197,6 +213,9 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/gateway/endpoints",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EndpointsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -239,6 +258,9 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
                 "POST",
                 "/v1/gateway/endpoints",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EndpointV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -266,6 +288,9 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
                 path_params={
                     "endpoint_id": endpoint_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EndpointV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -292,6 +317,9 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
                 path_params={
                     "endpoint_id": endpoint_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EndpointTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -335,6 +363,9 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
                     "endpoint_id": endpoint_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EndpointV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -345,7 +376,7 @@ class AsyncGatewayEndpointsResource(AsyncAPIResource):
         )
 
 
-class GatewayEndpointsResourceWithRawResponse:
+class _GatewayEndpointsResourceWithRawResponse:
     """`GatewayEndpointsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: GatewayEndpointsResource, mode: WrapperMode) -> None:
@@ -356,7 +387,7 @@ class GatewayEndpointsResourceWithRawResponse:
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncGatewayEndpointsResourceWithRawResponse:
+class _AsyncGatewayEndpointsResourceWithRawResponse:
     """`AsyncGatewayEndpointsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncGatewayEndpointsResource, mode: WrapperMode) -> None:
@@ -388,6 +419,9 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
                 path_params={
                     "group_id": group_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.KeysForGroupResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -430,6 +464,9 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
                     "group_id": group_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreateApiKeyForGroupResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -476,6 +513,9 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
                     "group_id": group_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.RegisterAPIKeyResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -505,6 +545,9 @@ class GatewayGroupsApiKeysResource(SyncAPIResource):
                     "group_id": group_id,
                     "api_key_prefix": api_key_prefix,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GatewayKeyInfoV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -535,6 +578,9 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
                 path_params={
                     "group_id": group_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.KeysForGroupResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -577,6 +623,9 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
                     "group_id": group_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreateApiKeyForGroupResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -623,6 +672,9 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
                     "group_id": group_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.RegisterAPIKeyResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -652,6 +704,9 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
                     "group_id": group_id,
                     "api_key_prefix": api_key_prefix,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GatewayKeyInfoV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -661,7 +716,7 @@ class AsyncGatewayGroupsApiKeysResource(AsyncAPIResource):
         )
 
 
-class GatewayGroupsApiKeysResourceWithRawResponse:
+class _GatewayGroupsApiKeysResourceWithRawResponse:
     """`GatewayGroupsApiKeysResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: GatewayGroupsApiKeysResource, mode: WrapperMode) -> None:
@@ -671,7 +726,7 @@ class GatewayGroupsApiKeysResourceWithRawResponse:
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
-class AsyncGatewayGroupsApiKeysResourceWithRawResponse:
+class _AsyncGatewayGroupsApiKeysResourceWithRawResponse:
     """`AsyncGatewayGroupsApiKeysResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncGatewayGroupsApiKeysResource, mode: WrapperMode) -> None:
@@ -702,6 +757,9 @@ class GatewayGroupsResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/gateway/groups",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GroupsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -747,6 +805,9 @@ class GatewayGroupsResource(SyncAPIResource):
                 "POST",
                 "/v1/gateway/groups",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -774,6 +835,9 @@ class GatewayGroupsResource(SyncAPIResource):
                 path_params={
                     "group_id": group_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -819,6 +883,9 @@ class GatewayGroupsResource(SyncAPIResource):
                     "group_id": group_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -850,6 +917,9 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/gateway/groups",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GroupsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -895,6 +965,9 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
                 "POST",
                 "/v1/gateway/groups",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -922,6 +995,9 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
                 path_params={
                     "group_id": group_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -967,6 +1043,9 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
                     "group_id": group_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -977,22 +1056,22 @@ class AsyncGatewayGroupsResource(AsyncAPIResource):
         )
 
 
-class GatewayGroupsResourceWithRawResponse:
+class _GatewayGroupsResourceWithRawResponse:
     """`GatewayGroupsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: GatewayGroupsResource, mode: WrapperMode) -> None:
-        self.api_keys = GatewayGroupsApiKeysResourceWithRawResponse(resource.api_keys, mode)
+        self.api_keys = _GatewayGroupsApiKeysResourceWithRawResponse(resource.api_keys, mode)
         self.list = to_response_wrapper(resource.list, mode)
         self.create = to_response_wrapper(resource.create, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncGatewayGroupsResourceWithRawResponse:
+class _AsyncGatewayGroupsResourceWithRawResponse:
     """`AsyncGatewayGroupsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncGatewayGroupsResource, mode: WrapperMode) -> None:
-        self.api_keys = AsyncGatewayGroupsApiKeysResourceWithRawResponse(resource.api_keys, mode)
+        self.api_keys = _AsyncGatewayGroupsApiKeysResourceWithRawResponse(resource.api_keys, mode)
         self.list = async_to_response_wrapper(resource.list, mode)
         self.create = async_to_response_wrapper(resource.create, mode)
         self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
@@ -1017,17 +1096,17 @@ class AsyncGatewayResource(AsyncAPIResource):
         self.groups = AsyncGatewayGroupsResource(client)
 
 
-class GatewayResourceWithRawResponse:
+class _GatewayResourceWithRawResponse:
     """`GatewayResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: GatewayResource, mode: WrapperMode) -> None:
-        self.endpoints = GatewayEndpointsResourceWithRawResponse(resource.endpoints, mode)
-        self.groups = GatewayGroupsResourceWithRawResponse(resource.groups, mode)
+        self.endpoints = _GatewayEndpointsResourceWithRawResponse(resource.endpoints, mode)
+        self.groups = _GatewayGroupsResourceWithRawResponse(resource.groups, mode)
 
 
-class AsyncGatewayResourceWithRawResponse:
+class _AsyncGatewayResourceWithRawResponse:
     """`AsyncGatewayResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncGatewayResource, mode: WrapperMode) -> None:
-        self.endpoints = AsyncGatewayEndpointsResourceWithRawResponse(resource.endpoints, mode)
-        self.groups = AsyncGatewayGroupsResourceWithRawResponse(resource.groups, mode)
+        self.endpoints = _AsyncGatewayEndpointsResourceWithRawResponse(resource.endpoints, mode)
+        self.groups = _AsyncGatewayGroupsResourceWithRawResponse(resource.groups, mode)

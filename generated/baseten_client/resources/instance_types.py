@@ -12,6 +12,7 @@ from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
+from .._wire import OperationWire
 
 
 class InstanceTypesResource(SyncAPIResource):
@@ -31,6 +32,9 @@ class InstanceTypesResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/instance_types",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.InstanceTypesV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -57,6 +61,9 @@ class AsyncInstanceTypesResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/instance_types",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.InstanceTypesV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -66,14 +73,14 @@ class AsyncInstanceTypesResource(AsyncAPIResource):
         )
 
 
-class InstanceTypesResourceWithRawResponse:
+class _InstanceTypesResourceWithRawResponse:
     """`InstanceTypesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: InstanceTypesResource, mode: WrapperMode) -> None:
         self.list = to_response_wrapper(resource.list, mode)
 
 
-class AsyncInstanceTypesResourceWithRawResponse:
+class _AsyncInstanceTypesResourceWithRawResponse:
     """`AsyncInstanceTypesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncInstanceTypesResource, mode: WrapperMode) -> None:

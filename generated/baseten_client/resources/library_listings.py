@@ -12,6 +12,7 @@ from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
 from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
+from .._wire import OperationWire
 
 
 class LibraryListingsVersionsResource(SyncAPIResource):
@@ -38,6 +39,9 @@ class LibraryListingsVersionsResource(SyncAPIResource):
                 path_params={
                     "user_defined_listing_id": user_defined_listing_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingVersionsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -99,6 +103,9 @@ class LibraryListingsVersionsResource(SyncAPIResource):
                     "user_defined_listing_id": user_defined_listing_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingVersionV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -131,6 +138,9 @@ class LibraryListingsVersionsResource(SyncAPIResource):
                     "user_defined_listing_id": user_defined_listing_id,
                     "version_tag": version_tag,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingVersionV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -162,6 +172,9 @@ class LibraryListingsVersionsResource(SyncAPIResource):
                     "user_defined_listing_id": user_defined_listing_id,
                     "version_tag": version_tag,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingVersionTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -210,6 +223,9 @@ class LibraryListingsVersionsResource(SyncAPIResource):
                     "version_tag": version_tag,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingVersionV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -244,6 +260,9 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
                 path_params={
                     "user_defined_listing_id": user_defined_listing_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingVersionsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -305,6 +324,9 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
                     "user_defined_listing_id": user_defined_listing_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingVersionV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -337,6 +359,9 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
                     "user_defined_listing_id": user_defined_listing_id,
                     "version_tag": version_tag,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingVersionV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -368,6 +393,9 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
                     "user_defined_listing_id": user_defined_listing_id,
                     "version_tag": version_tag,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingVersionTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -416,6 +444,9 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
                     "version_tag": version_tag,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingVersionV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -426,7 +457,7 @@ class AsyncLibraryListingsVersionsResource(AsyncAPIResource):
         )
 
 
-class LibraryListingsVersionsResourceWithRawResponse:
+class _LibraryListingsVersionsResourceWithRawResponse:
     """`LibraryListingsVersionsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LibraryListingsVersionsResource, mode: WrapperMode) -> None:
@@ -437,7 +468,7 @@ class LibraryListingsVersionsResourceWithRawResponse:
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncLibraryListingsVersionsResourceWithRawResponse:
+class _AsyncLibraryListingsVersionsResourceWithRawResponse:
     """`AsyncLibraryListingsVersionsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLibraryListingsVersionsResource, mode: WrapperMode) -> None:
@@ -472,6 +503,9 @@ class LibraryListingsResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/library_listings",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -521,6 +555,9 @@ class LibraryListingsResource(SyncAPIResource):
                 "POST",
                 "/v1/library_listings",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -551,6 +588,9 @@ class LibraryListingsResource(SyncAPIResource):
                 path_params={
                     "user_defined_listing_id": user_defined_listing_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -580,6 +620,9 @@ class LibraryListingsResource(SyncAPIResource):
                 path_params={
                     "user_defined_listing_id": user_defined_listing_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -625,6 +668,9 @@ class LibraryListingsResource(SyncAPIResource):
                     "user_defined_listing_id": user_defined_listing_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -659,6 +705,9 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/library_listings",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -708,6 +757,9 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
                 "POST",
                 "/v1/library_listings",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -738,6 +790,9 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
                 path_params={
                     "user_defined_listing_id": user_defined_listing_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -767,6 +822,9 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
                 path_params={
                     "user_defined_listing_id": user_defined_listing_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -812,6 +870,9 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
                     "user_defined_listing_id": user_defined_listing_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LibraryListingV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -822,11 +883,11 @@ class AsyncLibraryListingsResource(AsyncAPIResource):
         )
 
 
-class LibraryListingsResourceWithRawResponse:
+class _LibraryListingsResourceWithRawResponse:
     """`LibraryListingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LibraryListingsResource, mode: WrapperMode) -> None:
-        self.versions = LibraryListingsVersionsResourceWithRawResponse(resource.versions, mode)
+        self.versions = _LibraryListingsVersionsResourceWithRawResponse(resource.versions, mode)
         self.list = to_response_wrapper(resource.list, mode)
         self.create = to_response_wrapper(resource.create, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
@@ -834,11 +895,13 @@ class LibraryListingsResourceWithRawResponse:
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncLibraryListingsResourceWithRawResponse:
+class _AsyncLibraryListingsResourceWithRawResponse:
     """`AsyncLibraryListingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLibraryListingsResource, mode: WrapperMode) -> None:
-        self.versions = AsyncLibraryListingsVersionsResourceWithRawResponse(resource.versions, mode)
+        self.versions = _AsyncLibraryListingsVersionsResourceWithRawResponse(
+            resource.versions, mode
+        )
         self.list = async_to_response_wrapper(resource.list, mode)
         self.create = async_to_response_wrapper(resource.create, mode)
         self.retrieve = async_to_response_wrapper(resource.retrieve, mode)

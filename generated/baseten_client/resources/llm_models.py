@@ -12,6 +12,7 @@ from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
 from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
+from .._wire import OperationWire
 
 
 class LlmModelsDeploymentsResource(SyncAPIResource):
@@ -74,6 +75,9 @@ class LlmModelsDeploymentsResource(SyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LLMModelHandleV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -144,6 +148,9 @@ class AsyncLlmModelsDeploymentsResource(AsyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LLMModelHandleV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -154,14 +161,14 @@ class AsyncLlmModelsDeploymentsResource(AsyncAPIResource):
         )
 
 
-class LlmModelsDeploymentsResourceWithRawResponse:
+class _LlmModelsDeploymentsResourceWithRawResponse:
     """`LlmModelsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LlmModelsDeploymentsResource, mode: WrapperMode) -> None:
         self.create = to_response_wrapper(resource.create, mode)
 
 
-class AsyncLlmModelsDeploymentsResourceWithRawResponse:
+class _AsyncLlmModelsDeploymentsResourceWithRawResponse:
     """`AsyncLlmModelsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLlmModelsDeploymentsResource, mode: WrapperMode) -> None:
@@ -231,6 +238,9 @@ class LlmModelsResource(SyncAPIResource):
                 "POST",
                 "/v1/llm_models",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LLMModelHandleV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -304,6 +314,9 @@ class AsyncLlmModelsResource(AsyncAPIResource):
                 "POST",
                 "/v1/llm_models",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LLMModelHandleV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -314,19 +327,19 @@ class AsyncLlmModelsResource(AsyncAPIResource):
         )
 
 
-class LlmModelsResourceWithRawResponse:
+class _LlmModelsResourceWithRawResponse:
     """`LlmModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LlmModelsResource, mode: WrapperMode) -> None:
-        self.deployments = LlmModelsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.deployments = _LlmModelsDeploymentsResourceWithRawResponse(resource.deployments, mode)
         self.create = to_response_wrapper(resource.create, mode)
 
 
-class AsyncLlmModelsResourceWithRawResponse:
+class _AsyncLlmModelsResourceWithRawResponse:
     """`AsyncLlmModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLlmModelsResource, mode: WrapperMode) -> None:
-        self.deployments = AsyncLlmModelsDeploymentsResourceWithRawResponse(
+        self.deployments = _AsyncLlmModelsDeploymentsResourceWithRawResponse(
             resource.deployments, mode
         )
         self.create = async_to_response_wrapper(resource.create, mode)

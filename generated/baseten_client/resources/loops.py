@@ -12,6 +12,7 @@ from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
 from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
+from .._wire import OperationWire
 
 
 class LoopsCapabilitiesResource(SyncAPIResource):
@@ -34,6 +35,9 @@ class LoopsCapabilitiesResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/loops/capabilities",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsCapabilitiesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -63,6 +67,9 @@ class AsyncLoopsCapabilitiesResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/loops/capabilities",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsCapabilitiesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -72,14 +79,14 @@ class AsyncLoopsCapabilitiesResource(AsyncAPIResource):
         )
 
 
-class LoopsCapabilitiesResourceWithRawResponse:
+class _LoopsCapabilitiesResourceWithRawResponse:
     """`LoopsCapabilitiesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LoopsCapabilitiesResource, mode: WrapperMode) -> None:
         self.list = to_response_wrapper(resource.list, mode)
 
 
-class AsyncLoopsCapabilitiesResourceWithRawResponse:
+class _AsyncLoopsCapabilitiesResourceWithRawResponse:
     """`AsyncLoopsCapabilitiesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLoopsCapabilitiesResource, mode: WrapperMode) -> None:
@@ -110,6 +117,9 @@ class LoopsCheckpointsFilesResource(SyncAPIResource):
                 path_params={
                     "checkpoint_id": checkpoint_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LoopsCheckpointFilesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -143,6 +153,9 @@ class AsyncLoopsCheckpointsFilesResource(AsyncAPIResource):
                 path_params={
                     "checkpoint_id": checkpoint_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LoopsCheckpointFilesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -152,14 +165,14 @@ class AsyncLoopsCheckpointsFilesResource(AsyncAPIResource):
         )
 
 
-class LoopsCheckpointsFilesResourceWithRawResponse:
+class _LoopsCheckpointsFilesResourceWithRawResponse:
     """`LoopsCheckpointsFilesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LoopsCheckpointsFilesResource, mode: WrapperMode) -> None:
         self.list = to_response_wrapper(resource.list, mode)
 
 
-class AsyncLoopsCheckpointsFilesResourceWithRawResponse:
+class _AsyncLoopsCheckpointsFilesResourceWithRawResponse:
     """`AsyncLoopsCheckpointsFilesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLoopsCheckpointsFilesResource, mode: WrapperMode) -> None:
@@ -205,6 +218,9 @@ class LoopsCheckpointsResource(SyncAPIResource):
                     "base_model": base_model,
                     "checkpoint_path": checkpoint_path,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ListLoopsCheckpointsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -244,6 +260,9 @@ class LoopsCheckpointsResource(SyncAPIResource):
                 "POST",
                 "/v1/loops/checkpoints/validate",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ValidateLoopsCheckpointResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -293,6 +312,9 @@ class AsyncLoopsCheckpointsResource(AsyncAPIResource):
                     "base_model": base_model,
                     "checkpoint_path": checkpoint_path,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ListLoopsCheckpointsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -332,6 +354,9 @@ class AsyncLoopsCheckpointsResource(AsyncAPIResource):
                 "POST",
                 "/v1/loops/checkpoints/validate",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ValidateLoopsCheckpointResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -342,20 +367,20 @@ class AsyncLoopsCheckpointsResource(AsyncAPIResource):
         )
 
 
-class LoopsCheckpointsResourceWithRawResponse:
+class _LoopsCheckpointsResourceWithRawResponse:
     """`LoopsCheckpointsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LoopsCheckpointsResource, mode: WrapperMode) -> None:
-        self.files = LoopsCheckpointsFilesResourceWithRawResponse(resource.files, mode)
+        self.files = _LoopsCheckpointsFilesResourceWithRawResponse(resource.files, mode)
         self.list = to_response_wrapper(resource.list, mode)
         self.validate = to_response_wrapper(resource.validate, mode)
 
 
-class AsyncLoopsCheckpointsResourceWithRawResponse:
+class _AsyncLoopsCheckpointsResourceWithRawResponse:
     """`AsyncLoopsCheckpointsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLoopsCheckpointsResource, mode: WrapperMode) -> None:
-        self.files = AsyncLoopsCheckpointsFilesResourceWithRawResponse(resource.files, mode)
+        self.files = _AsyncLoopsCheckpointsFilesResourceWithRawResponse(resource.files, mode)
         self.list = async_to_response_wrapper(resource.list, mode)
         self.validate = async_to_response_wrapper(resource.validate, mode)
 
@@ -410,6 +435,9 @@ class LoopsDeploymentsLogsResource(SyncAPIResource):
                     "limit": limit,
                     "min_level": min_level,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -469,6 +497,9 @@ class AsyncLoopsDeploymentsLogsResource(AsyncAPIResource):
                     "limit": limit,
                     "min_level": min_level,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -478,14 +509,14 @@ class AsyncLoopsDeploymentsLogsResource(AsyncAPIResource):
         )
 
 
-class LoopsDeploymentsLogsResourceWithRawResponse:
+class _LoopsDeploymentsLogsResourceWithRawResponse:
     """`LoopsDeploymentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LoopsDeploymentsLogsResource, mode: WrapperMode) -> None:
         self.list = to_response_wrapper(resource.list, mode)
 
 
-class AsyncLoopsDeploymentsLogsResourceWithRawResponse:
+class _AsyncLoopsDeploymentsLogsResourceWithRawResponse:
     """`AsyncLoopsDeploymentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLoopsDeploymentsLogsResource, mode: WrapperMode) -> None:
@@ -540,6 +571,9 @@ class LoopsDeploymentsMetricsResource(SyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsDeploymentMetricsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -598,6 +632,9 @@ class AsyncLoopsDeploymentsMetricsResource(AsyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsDeploymentMetricsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -608,14 +645,14 @@ class AsyncLoopsDeploymentsMetricsResource(AsyncAPIResource):
         )
 
 
-class LoopsDeploymentsMetricsResourceWithRawResponse:
+class _LoopsDeploymentsMetricsResourceWithRawResponse:
     """`LoopsDeploymentsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LoopsDeploymentsMetricsResource, mode: WrapperMode) -> None:
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
-class AsyncLoopsDeploymentsMetricsResourceWithRawResponse:
+class _AsyncLoopsDeploymentsMetricsResourceWithRawResponse:
     """`AsyncLoopsDeploymentsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLoopsDeploymentsMetricsResource, mode: WrapperMode) -> None:
@@ -647,6 +684,9 @@ class LoopsDeploymentsResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/loops/deployments",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ListLoopsDeploymentsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -676,6 +716,9 @@ class LoopsDeploymentsResource(SyncAPIResource):
                 path_params={
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -705,6 +748,9 @@ class LoopsDeploymentsResource(SyncAPIResource):
                 path_params={
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeactivateLoopsDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -739,6 +785,9 @@ class AsyncLoopsDeploymentsResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/loops/deployments",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ListLoopsDeploymentsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -768,6 +817,9 @@ class AsyncLoopsDeploymentsResource(AsyncAPIResource):
                 path_params={
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -797,6 +849,9 @@ class AsyncLoopsDeploymentsResource(AsyncAPIResource):
                 path_params={
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeactivateLoopsDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -806,23 +861,23 @@ class AsyncLoopsDeploymentsResource(AsyncAPIResource):
         )
 
 
-class LoopsDeploymentsResourceWithRawResponse:
+class _LoopsDeploymentsResourceWithRawResponse:
     """`LoopsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LoopsDeploymentsResource, mode: WrapperMode) -> None:
-        self.logs = LoopsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
-        self.metrics = LoopsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
+        self.logs = _LoopsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = _LoopsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
         self.list = to_response_wrapper(resource.list, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
         self.deactivate = to_response_wrapper(resource.deactivate, mode)
 
 
-class AsyncLoopsDeploymentsResourceWithRawResponse:
+class _AsyncLoopsDeploymentsResourceWithRawResponse:
     """`AsyncLoopsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLoopsDeploymentsResource, mode: WrapperMode) -> None:
-        self.logs = AsyncLoopsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
-        self.metrics = AsyncLoopsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
+        self.logs = _AsyncLoopsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = _AsyncLoopsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
         self.list = async_to_response_wrapper(resource.list, mode)
         self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
         self.deactivate = async_to_response_wrapper(resource.deactivate, mode)
@@ -858,6 +913,9 @@ class LoopsRunsResource(SyncAPIResource):
                     "run_id": run_id,
                     "base_model": base_model,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ListLoopsRunsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -936,6 +994,9 @@ class LoopsRunsResource(SyncAPIResource):
                 "POST",
                 "/v1/loops/runs",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreateLoopsRunResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -966,6 +1027,9 @@ class LoopsRunsResource(SyncAPIResource):
                 path_params={
                     "run_id": run_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsRunResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1005,6 +1069,9 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
                     "run_id": run_id,
                     "base_model": base_model,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ListLoopsRunsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1083,6 +1150,9 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
                 "POST",
                 "/v1/loops/runs",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreateLoopsRunResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1113,6 +1183,9 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
                 path_params={
                     "run_id": run_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsRunResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1122,7 +1195,7 @@ class AsyncLoopsRunsResource(AsyncAPIResource):
         )
 
 
-class LoopsRunsResourceWithRawResponse:
+class _LoopsRunsResourceWithRawResponse:
     """`LoopsRunsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LoopsRunsResource, mode: WrapperMode) -> None:
@@ -1131,7 +1204,7 @@ class LoopsRunsResourceWithRawResponse:
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
-class AsyncLoopsRunsResourceWithRawResponse:
+class _AsyncLoopsRunsResourceWithRawResponse:
     """`AsyncLoopsRunsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLoopsRunsResource, mode: WrapperMode) -> None:
@@ -1160,6 +1233,9 @@ class LoopsSamplersResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/loops/samplers",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ListLoopsSamplersResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1215,6 +1291,9 @@ class LoopsSamplersResource(SyncAPIResource):
                 "POST",
                 "/v1/loops/samplers",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreateLoopsSamplerResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1245,6 +1324,9 @@ class LoopsSamplersResource(SyncAPIResource):
                 path_params={
                     "sampler_id": sampler_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsSamplerResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1274,6 +1356,9 @@ class AsyncLoopsSamplersResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/loops/samplers",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ListLoopsSamplersResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1329,6 +1414,9 @@ class AsyncLoopsSamplersResource(AsyncAPIResource):
                 "POST",
                 "/v1/loops/samplers",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreateLoopsSamplerResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1359,6 +1447,9 @@ class AsyncLoopsSamplersResource(AsyncAPIResource):
                 path_params={
                     "sampler_id": sampler_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsSamplerResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1368,7 +1459,7 @@ class AsyncLoopsSamplersResource(AsyncAPIResource):
         )
 
 
-class LoopsSamplersResourceWithRawResponse:
+class _LoopsSamplersResourceWithRawResponse:
     """`LoopsSamplersResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LoopsSamplersResource, mode: WrapperMode) -> None:
@@ -1377,7 +1468,7 @@ class LoopsSamplersResourceWithRawResponse:
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
-class AsyncLoopsSamplersResourceWithRawResponse:
+class _AsyncLoopsSamplersResourceWithRawResponse:
     """`AsyncLoopsSamplersResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLoopsSamplersResource, mode: WrapperMode) -> None:
@@ -1406,6 +1497,9 @@ class LoopsSessionsResource(SyncAPIResource):
             self._client.request(
                 "POST",
                 "/v1/loops/sessions",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreateLoopsSessionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1435,6 +1529,9 @@ class LoopsSessionsResource(SyncAPIResource):
                 path_params={
                     "session_id": session_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsSessionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1464,6 +1561,9 @@ class AsyncLoopsSessionsResource(AsyncAPIResource):
             await self._client.request(
                 "POST",
                 "/v1/loops/sessions",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreateLoopsSessionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1493,6 +1593,9 @@ class AsyncLoopsSessionsResource(AsyncAPIResource):
                 path_params={
                     "session_id": session_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsSessionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1502,7 +1605,7 @@ class AsyncLoopsSessionsResource(AsyncAPIResource):
         )
 
 
-class LoopsSessionsResourceWithRawResponse:
+class _LoopsSessionsResourceWithRawResponse:
     """`LoopsSessionsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LoopsSessionsResource, mode: WrapperMode) -> None:
@@ -1510,7 +1613,7 @@ class LoopsSessionsResourceWithRawResponse:
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
-class AsyncLoopsSessionsResourceWithRawResponse:
+class _AsyncLoopsSessionsResourceWithRawResponse:
     """`AsyncLoopsSessionsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLoopsSessionsResource, mode: WrapperMode) -> None:
@@ -1538,6 +1641,9 @@ class LoopsUserConfigResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/loops/user_config",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsUserConfigResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1583,6 +1689,9 @@ class LoopsUserConfigResource(SyncAPIResource):
                 "PATCH",
                 "/v1/loops/user_config",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.PatchLoopsUserConfigResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1613,6 +1722,9 @@ class AsyncLoopsUserConfigResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/loops/user_config",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLoopsUserConfigResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1658,6 +1770,9 @@ class AsyncLoopsUserConfigResource(AsyncAPIResource):
                 "PATCH",
                 "/v1/loops/user_config",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.PatchLoopsUserConfigResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1668,7 +1783,7 @@ class AsyncLoopsUserConfigResource(AsyncAPIResource):
         )
 
 
-class LoopsUserConfigResourceWithRawResponse:
+class _LoopsUserConfigResourceWithRawResponse:
     """`LoopsUserConfigResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LoopsUserConfigResource, mode: WrapperMode) -> None:
@@ -1676,7 +1791,7 @@ class LoopsUserConfigResourceWithRawResponse:
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncLoopsUserConfigResourceWithRawResponse:
+class _AsyncLoopsUserConfigResourceWithRawResponse:
     """`AsyncLoopsUserConfigResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLoopsUserConfigResource, mode: WrapperMode) -> None:
@@ -1712,29 +1827,29 @@ class AsyncLoopsResource(AsyncAPIResource):
         self.user_config = AsyncLoopsUserConfigResource(client)
 
 
-class LoopsResourceWithRawResponse:
+class _LoopsResourceWithRawResponse:
     """`LoopsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: LoopsResource, mode: WrapperMode) -> None:
-        self.capabilities = LoopsCapabilitiesResourceWithRawResponse(resource.capabilities, mode)
-        self.checkpoints = LoopsCheckpointsResourceWithRawResponse(resource.checkpoints, mode)
-        self.deployments = LoopsDeploymentsResourceWithRawResponse(resource.deployments, mode)
-        self.runs = LoopsRunsResourceWithRawResponse(resource.runs, mode)
-        self.samplers = LoopsSamplersResourceWithRawResponse(resource.samplers, mode)
-        self.sessions = LoopsSessionsResourceWithRawResponse(resource.sessions, mode)
-        self.user_config = LoopsUserConfigResourceWithRawResponse(resource.user_config, mode)
+        self.capabilities = _LoopsCapabilitiesResourceWithRawResponse(resource.capabilities, mode)
+        self.checkpoints = _LoopsCheckpointsResourceWithRawResponse(resource.checkpoints, mode)
+        self.deployments = _LoopsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.runs = _LoopsRunsResourceWithRawResponse(resource.runs, mode)
+        self.samplers = _LoopsSamplersResourceWithRawResponse(resource.samplers, mode)
+        self.sessions = _LoopsSessionsResourceWithRawResponse(resource.sessions, mode)
+        self.user_config = _LoopsUserConfigResourceWithRawResponse(resource.user_config, mode)
 
 
-class AsyncLoopsResourceWithRawResponse:
+class _AsyncLoopsResourceWithRawResponse:
     """`AsyncLoopsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncLoopsResource, mode: WrapperMode) -> None:
-        self.capabilities = AsyncLoopsCapabilitiesResourceWithRawResponse(
+        self.capabilities = _AsyncLoopsCapabilitiesResourceWithRawResponse(
             resource.capabilities, mode
         )
-        self.checkpoints = AsyncLoopsCheckpointsResourceWithRawResponse(resource.checkpoints, mode)
-        self.deployments = AsyncLoopsDeploymentsResourceWithRawResponse(resource.deployments, mode)
-        self.runs = AsyncLoopsRunsResourceWithRawResponse(resource.runs, mode)
-        self.samplers = AsyncLoopsSamplersResourceWithRawResponse(resource.samplers, mode)
-        self.sessions = AsyncLoopsSessionsResourceWithRawResponse(resource.sessions, mode)
-        self.user_config = AsyncLoopsUserConfigResourceWithRawResponse(resource.user_config, mode)
+        self.checkpoints = _AsyncLoopsCheckpointsResourceWithRawResponse(resource.checkpoints, mode)
+        self.deployments = _AsyncLoopsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.runs = _AsyncLoopsRunsResourceWithRawResponse(resource.runs, mode)
+        self.samplers = _AsyncLoopsSamplersResourceWithRawResponse(resource.samplers, mode)
+        self.sessions = _AsyncLoopsSessionsResourceWithRawResponse(resource.sessions, mode)
+        self.user_config = _AsyncLoopsUserConfigResourceWithRawResponse(resource.user_config, mode)

@@ -13,6 +13,7 @@ from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._pagination import AsyncPage, PageStyle, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
 from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
+from .._wire import OperationWire
 
 
 class ModelApisSnapshotsResource(SyncAPIResource):
@@ -35,6 +36,9 @@ class ModelApisSnapshotsResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/model_apis/snapshots",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelWeightSnapshotV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -76,6 +80,9 @@ class ModelApisSnapshotsResource(SyncAPIResource):
                 "POST",
                 "/v1/model_apis/snapshots",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelWeightSnapshotV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -106,6 +113,9 @@ class ModelApisSnapshotsResource(SyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelWeightSnapshotV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -151,6 +161,9 @@ class ModelApisSnapshotsResource(SyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelWeightSnapshotV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -181,6 +194,9 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/model_apis/snapshots",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelWeightSnapshotV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -222,6 +238,9 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
                 "POST",
                 "/v1/model_apis/snapshots",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelWeightSnapshotV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -252,6 +271,9 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelWeightSnapshotV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -297,6 +319,9 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelWeightSnapshotV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -307,7 +332,7 @@ class AsyncModelApisSnapshotsResource(AsyncAPIResource):
         )
 
 
-class ModelApisSnapshotsResourceWithRawResponse:
+class _ModelApisSnapshotsResourceWithRawResponse:
     """`ModelApisSnapshotsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelApisSnapshotsResource, mode: WrapperMode) -> None:
@@ -317,7 +342,7 @@ class ModelApisSnapshotsResourceWithRawResponse:
         self.create_by_model_id = to_response_wrapper(resource.create_by_model_id, mode)
 
 
-class AsyncModelApisSnapshotsResourceWithRawResponse:
+class _AsyncModelApisSnapshotsResourceWithRawResponse:
     """`AsyncModelApisSnapshotsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelApisSnapshotsResource, mode: WrapperMode) -> None:
@@ -377,6 +402,9 @@ class ModelApisResource(SyncAPIResource):
                     "limit": limit,
                     "added_only": added_only,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelAPIsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -415,6 +443,9 @@ class ModelApisResource(SyncAPIResource):
                 path_params={
                     "model_api_name": model_api_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelAPIV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -476,6 +507,9 @@ class AsyncModelApisResource(AsyncAPIResource):
                     "limit": limit,
                     "added_only": added_only,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelAPIsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -514,6 +548,9 @@ class AsyncModelApisResource(AsyncAPIResource):
                 path_params={
                     "model_api_name": model_api_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelAPIV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -523,19 +560,19 @@ class AsyncModelApisResource(AsyncAPIResource):
         )
 
 
-class ModelApisResourceWithRawResponse:
+class _ModelApisResourceWithRawResponse:
     """`ModelApisResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelApisResource, mode: WrapperMode) -> None:
-        self.snapshots = ModelApisSnapshotsResourceWithRawResponse(resource.snapshots, mode)
+        self.snapshots = _ModelApisSnapshotsResourceWithRawResponse(resource.snapshots, mode)
         self.list = to_response_wrapper(resource.list, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
-class AsyncModelApisResourceWithRawResponse:
+class _AsyncModelApisResourceWithRawResponse:
     """`AsyncModelApisResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelApisResource, mode: WrapperMode) -> None:
-        self.snapshots = AsyncModelApisSnapshotsResourceWithRawResponse(resource.snapshots, mode)
+        self.snapshots = _AsyncModelApisSnapshotsResourceWithRawResponse(resource.snapshots, mode)
         self.list = async_to_response_wrapper(resource.list, mode)
         self.retrieve = async_to_response_wrapper(resource.retrieve, mode)

@@ -14,6 +14,7 @@ from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
 from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
+from .._wire import OperationWire
 from ..extensions.push import AsyncModelsMixin, ModelsMixin
 
 
@@ -80,6 +81,9 @@ class ModelsDeploymentsAutoscalingSettingsResource(SyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -153,6 +157,9 @@ class AsyncModelsDeploymentsAutoscalingSettingsResource(AsyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -163,7 +170,7 @@ class AsyncModelsDeploymentsAutoscalingSettingsResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsAutoscalingSettingsResourceWithRawResponse:
+class _ModelsDeploymentsAutoscalingSettingsResourceWithRawResponse:
     """`ModelsDeploymentsAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -172,7 +179,7 @@ class ModelsDeploymentsAutoscalingSettingsResourceWithRawResponse:
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncModelsDeploymentsAutoscalingSettingsResourceWithRawResponse:
+class _AsyncModelsDeploymentsAutoscalingSettingsResourceWithRawResponse:
     """`AsyncModelsDeploymentsAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -242,6 +249,9 @@ class ModelsDeploymentsDevelopmentAutoscalingSettingsResource(SyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -313,6 +323,9 @@ class AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResource(AsyncAPIResou
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -323,7 +336,7 @@ class AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResource(AsyncAPIResou
         )
 
 
-class ModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse:
+class _ModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse:
     """`ModelsDeploymentsDevelopmentAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -332,7 +345,7 @@ class ModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse:
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse:
+class _AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse:
     """`AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -371,6 +384,9 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -400,6 +416,9 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ActivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -429,6 +448,9 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -476,6 +498,9 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -506,6 +531,9 @@ class ModelsDeploymentsDevelopmentResource(SyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.RetryDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -545,6 +573,9 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -574,6 +605,9 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ActivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -603,6 +637,9 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -650,6 +687,9 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -680,6 +720,9 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.RetryDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -689,12 +732,12 @@ class AsyncModelsDeploymentsDevelopmentResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsDevelopmentResourceWithRawResponse:
+class _ModelsDeploymentsDevelopmentResourceWithRawResponse:
     """`ModelsDeploymentsDevelopmentResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsDeploymentsDevelopmentResource, mode: WrapperMode) -> None:
         self.autoscaling_settings = (
-            ModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse(
+            _ModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse(
                 resource.autoscaling_settings, mode
             )
         )
@@ -705,14 +748,14 @@ class ModelsDeploymentsDevelopmentResourceWithRawResponse:
         self.retry = to_response_wrapper(resource.retry, mode)
 
 
-class AsyncModelsDeploymentsDevelopmentResourceWithRawResponse:
+class _AsyncModelsDeploymentsDevelopmentResourceWithRawResponse:
     """`AsyncModelsDeploymentsDevelopmentResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
         self, resource: AsyncModelsDeploymentsDevelopmentResource, mode: WrapperMode
     ) -> None:
         self.autoscaling_settings = (
-            AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse(
+            _AsyncModelsDeploymentsDevelopmentAutoscalingSettingsResourceWithRawResponse(
                 resource.autoscaling_settings, mode
             )
         )
@@ -794,6 +837,9 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
                     "includes": includes,
                     "excludes": excludes,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -878,6 +924,9 @@ class ModelsDeploymentsLogsResource(SyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -959,6 +1008,9 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
                     "includes": includes,
                     "excludes": excludes,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1043,6 +1095,9 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1053,7 +1108,7 @@ class AsyncModelsDeploymentsLogsResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsLogsResourceWithRawResponse:
+class _ModelsDeploymentsLogsResourceWithRawResponse:
     """`ModelsDeploymentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsDeploymentsLogsResource, mode: WrapperMode) -> None:
@@ -1061,7 +1116,7 @@ class ModelsDeploymentsLogsResourceWithRawResponse:
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
-class AsyncModelsDeploymentsLogsResourceWithRawResponse:
+class _AsyncModelsDeploymentsLogsResourceWithRawResponse:
     """`AsyncModelsDeploymentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsDeploymentsLogsResource, mode: WrapperMode) -> None:
@@ -1123,6 +1178,9 @@ class ModelsDeploymentsMetricsResource(SyncAPIResource):
                     "end_epoch_millis": end_epoch_millis,
                     "metrics": metrics,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetDeploymentMetricsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1186,6 +1244,9 @@ class AsyncModelsDeploymentsMetricsResource(AsyncAPIResource):
                     "end_epoch_millis": end_epoch_millis,
                     "metrics": metrics,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetDeploymentMetricsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1195,14 +1256,14 @@ class AsyncModelsDeploymentsMetricsResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsMetricsResourceWithRawResponse:
+class _ModelsDeploymentsMetricsResourceWithRawResponse:
     """`ModelsDeploymentsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsDeploymentsMetricsResource, mode: WrapperMode) -> None:
         self.list = to_response_wrapper(resource.list, mode)
 
 
-class AsyncModelsDeploymentsMetricsResourceWithRawResponse:
+class _AsyncModelsDeploymentsMetricsResourceWithRawResponse:
     """`AsyncModelsDeploymentsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsDeploymentsMetricsResource, mode: WrapperMode) -> None:
@@ -1273,6 +1334,9 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreateDeploymentPatchResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1305,6 +1369,9 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetDeploymentPatchesStateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1343,6 +1410,9 @@ class ModelsDeploymentsPatchesResource(SyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SyncDeploymentPatchesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1417,6 +1487,9 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreateDeploymentPatchResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1449,6 +1522,9 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetDeploymentPatchesStateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1487,6 +1563,9 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SyncDeploymentPatchesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1497,7 +1576,7 @@ class AsyncModelsDeploymentsPatchesResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsPatchesResourceWithRawResponse:
+class _ModelsDeploymentsPatchesResourceWithRawResponse:
     """`ModelsDeploymentsPatchesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsDeploymentsPatchesResource, mode: WrapperMode) -> None:
@@ -1506,7 +1585,7 @@ class ModelsDeploymentsPatchesResourceWithRawResponse:
         self.sync = to_response_wrapper(resource.sync, mode)
 
 
-class AsyncModelsDeploymentsPatchesResourceWithRawResponse:
+class _AsyncModelsDeploymentsPatchesResourceWithRawResponse:
     """`AsyncModelsDeploymentsPatchesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsDeploymentsPatchesResource, mode: WrapperMode) -> None:
@@ -1576,6 +1655,9 @@ class ModelsDeploymentsProductionAutoscalingSettingsResource(SyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1647,6 +1729,9 @@ class AsyncModelsDeploymentsProductionAutoscalingSettingsResource(AsyncAPIResour
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1657,7 +1742,7 @@ class AsyncModelsDeploymentsProductionAutoscalingSettingsResource(AsyncAPIResour
         )
 
 
-class ModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse:
+class _ModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse:
     """`ModelsDeploymentsProductionAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -1666,7 +1751,7 @@ class ModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse:
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse:
+class _AsyncModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse:
     """`AsyncModelsDeploymentsProductionAutoscalingSettingsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -1705,6 +1790,9 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1734,6 +1822,9 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ActivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1763,6 +1854,9 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1792,6 +1886,9 @@ class ModelsDeploymentsProductionResource(SyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.RetryDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1831,6 +1928,9 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1860,6 +1960,9 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ActivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1889,6 +1992,9 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1918,6 +2024,9 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.RetryDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1927,12 +2036,12 @@ class AsyncModelsDeploymentsProductionResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsProductionResourceWithRawResponse:
+class _ModelsDeploymentsProductionResourceWithRawResponse:
     """`ModelsDeploymentsProductionResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsDeploymentsProductionResource, mode: WrapperMode) -> None:
         self.autoscaling_settings = (
-            ModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse(
+            _ModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse(
                 resource.autoscaling_settings, mode
             )
         )
@@ -1942,14 +2051,14 @@ class ModelsDeploymentsProductionResourceWithRawResponse:
         self.retry = to_response_wrapper(resource.retry, mode)
 
 
-class AsyncModelsDeploymentsProductionResourceWithRawResponse:
+class _AsyncModelsDeploymentsProductionResourceWithRawResponse:
     """`AsyncModelsDeploymentsProductionResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
         self, resource: AsyncModelsDeploymentsProductionResource, mode: WrapperMode
     ) -> None:
         self.autoscaling_settings = (
-            AsyncModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse(
+            _AsyncModelsDeploymentsProductionAutoscalingSettingsResourceWithRawResponse(
                 resource.autoscaling_settings, mode
             )
         )
@@ -1987,6 +2096,9 @@ class ModelsDeploymentsReplicasResource(SyncAPIResource):
                     "deployment_id": deployment_id,
                     "replica_id": replica_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.TerminateReplicaResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2024,6 +2136,9 @@ class AsyncModelsDeploymentsReplicasResource(AsyncAPIResource):
                     "deployment_id": deployment_id,
                     "replica_id": replica_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.TerminateReplicaResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2033,14 +2148,14 @@ class AsyncModelsDeploymentsReplicasResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsReplicasResourceWithRawResponse:
+class _ModelsDeploymentsReplicasResourceWithRawResponse:
     """`ModelsDeploymentsReplicasResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsDeploymentsReplicasResource, mode: WrapperMode) -> None:
         self.delete = to_response_wrapper(resource.delete, mode)
 
 
-class AsyncModelsDeploymentsReplicasResourceWithRawResponse:
+class _AsyncModelsDeploymentsReplicasResourceWithRawResponse:
     """`AsyncModelsDeploymentsReplicasResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsDeploymentsReplicasResource, mode: WrapperMode) -> None:
@@ -2090,6 +2205,9 @@ class ModelsDeploymentsSshResource(SyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SignSSHCertificateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2143,6 +2261,9 @@ class AsyncModelsDeploymentsSshResource(AsyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SignSSHCertificateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2153,14 +2274,14 @@ class AsyncModelsDeploymentsSshResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsSshResourceWithRawResponse:
+class _ModelsDeploymentsSshResourceWithRawResponse:
     """`ModelsDeploymentsSshResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsDeploymentsSshResource, mode: WrapperMode) -> None:
         self.sign = to_response_wrapper(resource.sign, mode)
 
 
-class AsyncModelsDeploymentsSshResourceWithRawResponse:
+class _AsyncModelsDeploymentsSshResourceWithRawResponse:
     """`AsyncModelsDeploymentsSshResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsDeploymentsSshResource, mode: WrapperMode) -> None:
@@ -2199,6 +2320,9 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2239,6 +2363,9 @@ class ModelsDeploymentsResource(SyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreatedModelDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2271,6 +2398,9 @@ class ModelsDeploymentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2302,6 +2432,9 @@ class ModelsDeploymentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2333,6 +2466,9 @@ class ModelsDeploymentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ActivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2375,6 +2511,9 @@ class ModelsDeploymentsResource(SyncAPIResource):
                 query={
                     "output_format": output_format,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentConfigResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2406,6 +2545,9 @@ class ModelsDeploymentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2437,6 +2579,9 @@ class ModelsDeploymentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DownloadDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2486,6 +2631,9 @@ class ModelsDeploymentsResource(SyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2518,6 +2666,9 @@ class ModelsDeploymentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.RetryDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2559,6 +2710,9 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2599,6 +2753,9 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreatedModelDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2631,6 +2788,9 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2662,6 +2822,9 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2693,6 +2856,9 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ActivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2735,6 +2901,9 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                 query={
                     "output_format": output_format,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentConfigResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2766,6 +2935,9 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2797,6 +2969,9 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DownloadDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2846,6 +3021,9 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                     "deployment_id": deployment_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2878,6 +3056,9 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "deployment_id": deployment_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.RetryDeploymentResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2887,24 +3068,24 @@ class AsyncModelsDeploymentsResource(AsyncAPIResource):
         )
 
 
-class ModelsDeploymentsResourceWithRawResponse:
+class _ModelsDeploymentsResourceWithRawResponse:
     """`ModelsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsDeploymentsResource, mode: WrapperMode) -> None:
-        self.autoscaling_settings = ModelsDeploymentsAutoscalingSettingsResourceWithRawResponse(
+        self.autoscaling_settings = _ModelsDeploymentsAutoscalingSettingsResourceWithRawResponse(
             resource.autoscaling_settings, mode
         )
-        self.development = ModelsDeploymentsDevelopmentResourceWithRawResponse(
+        self.development = _ModelsDeploymentsDevelopmentResourceWithRawResponse(
             resource.development, mode
         )
-        self.logs = ModelsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
-        self.metrics = ModelsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
-        self.patches = ModelsDeploymentsPatchesResourceWithRawResponse(resource.patches, mode)
-        self.production = ModelsDeploymentsProductionResourceWithRawResponse(
+        self.logs = _ModelsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = _ModelsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
+        self.patches = _ModelsDeploymentsPatchesResourceWithRawResponse(resource.patches, mode)
+        self.production = _ModelsDeploymentsProductionResourceWithRawResponse(
             resource.production, mode
         )
-        self.replicas = ModelsDeploymentsReplicasResourceWithRawResponse(resource.replicas, mode)
-        self.ssh = ModelsDeploymentsSshResourceWithRawResponse(resource.ssh, mode)
+        self.replicas = _ModelsDeploymentsReplicasResourceWithRawResponse(resource.replicas, mode)
+        self.ssh = _ModelsDeploymentsSshResourceWithRawResponse(resource.ssh, mode)
         self.list = to_response_wrapper(resource.list, mode)
         self.create = to_response_wrapper(resource.create, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
@@ -2917,28 +3098,28 @@ class ModelsDeploymentsResourceWithRawResponse:
         self.retry = to_response_wrapper(resource.retry, mode)
 
 
-class AsyncModelsDeploymentsResourceWithRawResponse:
+class _AsyncModelsDeploymentsResourceWithRawResponse:
     """`AsyncModelsDeploymentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsDeploymentsResource, mode: WrapperMode) -> None:
         self.autoscaling_settings = (
-            AsyncModelsDeploymentsAutoscalingSettingsResourceWithRawResponse(
+            _AsyncModelsDeploymentsAutoscalingSettingsResourceWithRawResponse(
                 resource.autoscaling_settings, mode
             )
         )
-        self.development = AsyncModelsDeploymentsDevelopmentResourceWithRawResponse(
+        self.development = _AsyncModelsDeploymentsDevelopmentResourceWithRawResponse(
             resource.development, mode
         )
-        self.logs = AsyncModelsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
-        self.metrics = AsyncModelsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
-        self.patches = AsyncModelsDeploymentsPatchesResourceWithRawResponse(resource.patches, mode)
-        self.production = AsyncModelsDeploymentsProductionResourceWithRawResponse(
+        self.logs = _AsyncModelsDeploymentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = _AsyncModelsDeploymentsMetricsResourceWithRawResponse(resource.metrics, mode)
+        self.patches = _AsyncModelsDeploymentsPatchesResourceWithRawResponse(resource.patches, mode)
+        self.production = _AsyncModelsDeploymentsProductionResourceWithRawResponse(
             resource.production, mode
         )
-        self.replicas = AsyncModelsDeploymentsReplicasResourceWithRawResponse(
+        self.replicas = _AsyncModelsDeploymentsReplicasResourceWithRawResponse(
             resource.replicas, mode
         )
-        self.ssh = AsyncModelsDeploymentsSshResourceWithRawResponse(resource.ssh, mode)
+        self.ssh = _AsyncModelsDeploymentsSshResourceWithRawResponse(resource.ssh, mode)
         self.list = async_to_response_wrapper(resource.list, mode)
         self.create = async_to_response_wrapper(resource.create, mode)
         self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
@@ -3022,6 +3203,9 @@ class ModelsEnvironmentsLogsResource(SyncAPIResource):
                     "includes": includes,
                     "excludes": excludes,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3102,6 +3286,9 @@ class AsyncModelsEnvironmentsLogsResource(AsyncAPIResource):
                     "includes": includes,
                     "excludes": excludes,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3111,14 +3298,14 @@ class AsyncModelsEnvironmentsLogsResource(AsyncAPIResource):
         )
 
 
-class ModelsEnvironmentsLogsResourceWithRawResponse:
+class _ModelsEnvironmentsLogsResourceWithRawResponse:
     """`ModelsEnvironmentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsEnvironmentsLogsResource, mode: WrapperMode) -> None:
         self.list = to_response_wrapper(resource.list, mode)
 
 
-class AsyncModelsEnvironmentsLogsResourceWithRawResponse:
+class _AsyncModelsEnvironmentsLogsResourceWithRawResponse:
     """`AsyncModelsEnvironmentsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsEnvironmentsLogsResource, mode: WrapperMode) -> None:
@@ -3153,6 +3340,9 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3201,6 +3391,9 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3233,6 +3426,9 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3280,6 +3476,9 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3312,6 +3511,9 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ActivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3343,6 +3545,9 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CancelPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3374,6 +3579,9 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3405,6 +3613,9 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SignalPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3436,6 +3647,9 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SignalPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3467,6 +3681,9 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SignalPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3519,6 +3736,9 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3551,6 +3771,9 @@ class ModelsEnvironmentsResource(SyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SignalPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3588,6 +3811,9 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3636,6 +3862,9 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3668,6 +3897,9 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3715,6 +3947,9 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateAutoscalingSettingsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3747,6 +3982,9 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ActivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3778,6 +4016,9 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CancelPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3809,6 +4050,9 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeactivateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3840,6 +4084,9 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SignalPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3871,6 +4118,9 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SignalPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3902,6 +4152,9 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SignalPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3954,6 +4207,9 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3986,6 +4242,9 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
                     "model_id": model_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SignalPromotionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -3995,11 +4254,11 @@ class AsyncModelsEnvironmentsResource(AsyncAPIResource):
         )
 
 
-class ModelsEnvironmentsResourceWithRawResponse:
+class _ModelsEnvironmentsResourceWithRawResponse:
     """`ModelsEnvironmentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsEnvironmentsResource, mode: WrapperMode) -> None:
-        self.logs = ModelsEnvironmentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.logs = _ModelsEnvironmentsLogsResourceWithRawResponse(resource.logs, mode)
         self.list = to_response_wrapper(resource.list, mode)
         self.create = to_response_wrapper(resource.create, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
@@ -4016,11 +4275,11 @@ class ModelsEnvironmentsResourceWithRawResponse:
         self.resume_promotion = to_response_wrapper(resource.resume_promotion, mode)
 
 
-class AsyncModelsEnvironmentsResourceWithRawResponse:
+class _AsyncModelsEnvironmentsResourceWithRawResponse:
     """`AsyncModelsEnvironmentsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsEnvironmentsResource, mode: WrapperMode) -> None:
-        self.logs = AsyncModelsEnvironmentsLogsResourceWithRawResponse(resource.logs, mode)
+        self.logs = _AsyncModelsEnvironmentsLogsResourceWithRawResponse(resource.logs, mode)
         self.list = async_to_response_wrapper(resource.list, mode)
         self.create = async_to_response_wrapper(resource.create, mode)
         self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
@@ -4061,6 +4320,9 @@ class ModelsResource(ModelsMixin, SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/models",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -4099,6 +4361,9 @@ class ModelsResource(ModelsMixin, SyncAPIResource):
                 "POST",
                 "/v1/models",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreatedModelDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -4126,6 +4391,9 @@ class ModelsResource(ModelsMixin, SyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -4152,6 +4420,9 @@ class ModelsResource(ModelsMixin, SyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -4183,6 +4454,9 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/models",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -4221,6 +4495,9 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
                 "POST",
                 "/v1/models",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreatedModelDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -4248,6 +4525,9 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -4274,6 +4554,9 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
                 path_params={
                     "model_id": model_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -4283,24 +4566,26 @@ class AsyncModelsResource(AsyncModelsMixin, AsyncAPIResource):
         )
 
 
-class ModelsResourceWithRawResponse:
+class _ModelsResourceWithRawResponse:
     """`ModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: ModelsResource, mode: WrapperMode) -> None:
-        self.deployments = ModelsDeploymentsResourceWithRawResponse(resource.deployments, mode)
-        self.environments = ModelsEnvironmentsResourceWithRawResponse(resource.environments, mode)
+        self.deployments = _ModelsDeploymentsResourceWithRawResponse(resource.deployments, mode)
+        self.environments = _ModelsEnvironmentsResourceWithRawResponse(resource.environments, mode)
         self.list = to_response_wrapper(resource.list, mode)
         self.create = to_response_wrapper(resource.create, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
         self.delete = to_response_wrapper(resource.delete, mode)
 
 
-class AsyncModelsResourceWithRawResponse:
+class _AsyncModelsResourceWithRawResponse:
     """`AsyncModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncModelsResource, mode: WrapperMode) -> None:
-        self.deployments = AsyncModelsDeploymentsResourceWithRawResponse(resource.deployments, mode)
-        self.environments = AsyncModelsEnvironmentsResourceWithRawResponse(
+        self.deployments = _AsyncModelsDeploymentsResourceWithRawResponse(
+            resource.deployments, mode
+        )
+        self.environments = _AsyncModelsEnvironmentsResourceWithRawResponse(
             resource.environments, mode
         )
         self.list = async_to_response_wrapper(resource.list, mode)

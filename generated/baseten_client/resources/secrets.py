@@ -12,6 +12,7 @@ from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
 from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
+from .._wire import OperationWire
 
 
 class SecretsResource(SyncAPIResource):
@@ -31,6 +32,9 @@ class SecretsResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/secrets",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SecretsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -72,6 +76,9 @@ class SecretsResource(SyncAPIResource):
                 "POST",
                 "/v1/secrets",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SecretV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -102,6 +109,9 @@ class SecretsResource(SyncAPIResource):
                 path_params={
                     "secret_name": secret_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SecretTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -128,6 +138,9 @@ class AsyncSecretsResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/secrets",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SecretsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -169,6 +182,9 @@ class AsyncSecretsResource(AsyncAPIResource):
                 "POST",
                 "/v1/secrets",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SecretV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -199,6 +215,9 @@ class AsyncSecretsResource(AsyncAPIResource):
                 path_params={
                     "secret_name": secret_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SecretTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -208,7 +227,7 @@ class AsyncSecretsResource(AsyncAPIResource):
         )
 
 
-class SecretsResourceWithRawResponse:
+class _SecretsResourceWithRawResponse:
     """`SecretsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: SecretsResource, mode: WrapperMode) -> None:
@@ -217,7 +236,7 @@ class SecretsResourceWithRawResponse:
         self.delete = to_response_wrapper(resource.delete, mode)
 
 
-class AsyncSecretsResourceWithRawResponse:
+class _AsyncSecretsResourceWithRawResponse:
     """`AsyncSecretsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncSecretsResource, mode: WrapperMode) -> None:

@@ -12,6 +12,7 @@ from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
 from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
+from .._wire import OperationWire
 
 
 class TeamsApiKeysResource(SyncAPIResource):
@@ -61,6 +62,9 @@ class TeamsApiKeysResource(SyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.APIKeyV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -118,6 +122,9 @@ class AsyncTeamsApiKeysResource(AsyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.APIKeyV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -128,14 +135,14 @@ class AsyncTeamsApiKeysResource(AsyncAPIResource):
         )
 
 
-class TeamsApiKeysResourceWithRawResponse:
+class _TeamsApiKeysResourceWithRawResponse:
     """`TeamsApiKeysResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TeamsApiKeysResource, mode: WrapperMode) -> None:
         self.create = to_response_wrapper(resource.create, mode)
 
 
-class AsyncTeamsApiKeysResourceWithRawResponse:
+class _AsyncTeamsApiKeysResourceWithRawResponse:
     """`AsyncTeamsApiKeysResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTeamsApiKeysResource, mode: WrapperMode) -> None:
@@ -166,6 +173,9 @@ class TeamsEnvironmentGroupsResource(SyncAPIResource):
                 path_params={
                     "team_id": team_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentGroupsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -197,6 +207,9 @@ class TeamsEnvironmentGroupsResource(SyncAPIResource):
                     "team_id": team_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentGroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -242,6 +255,9 @@ class TeamsEnvironmentGroupsResource(SyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentGroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -276,6 +292,9 @@ class AsyncTeamsEnvironmentGroupsResource(AsyncAPIResource):
                 path_params={
                     "team_id": team_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentGroupsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -307,6 +326,9 @@ class AsyncTeamsEnvironmentGroupsResource(AsyncAPIResource):
                     "team_id": team_id,
                     "env_name": env_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentGroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -352,6 +374,9 @@ class AsyncTeamsEnvironmentGroupsResource(AsyncAPIResource):
                     "env_name": env_name,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.EnvironmentGroupV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -362,7 +387,7 @@ class AsyncTeamsEnvironmentGroupsResource(AsyncAPIResource):
         )
 
 
-class TeamsEnvironmentGroupsResourceWithRawResponse:
+class _TeamsEnvironmentGroupsResourceWithRawResponse:
     """`TeamsEnvironmentGroupsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TeamsEnvironmentGroupsResource, mode: WrapperMode) -> None:
@@ -371,7 +396,7 @@ class TeamsEnvironmentGroupsResourceWithRawResponse:
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncTeamsEnvironmentGroupsResourceWithRawResponse:
+class _AsyncTeamsEnvironmentGroupsResourceWithRawResponse:
     """`AsyncTeamsEnvironmentGroupsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTeamsEnvironmentGroupsResource, mode: WrapperMode) -> None:
@@ -443,6 +468,9 @@ class TeamsLlmModelsResource(SyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LLMModelHandleV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -516,6 +544,9 @@ class AsyncTeamsLlmModelsResource(AsyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.LLMModelHandleV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -526,14 +557,14 @@ class AsyncTeamsLlmModelsResource(AsyncAPIResource):
         )
 
 
-class TeamsLlmModelsResourceWithRawResponse:
+class _TeamsLlmModelsResourceWithRawResponse:
     """`TeamsLlmModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TeamsLlmModelsResource, mode: WrapperMode) -> None:
         self.create = to_response_wrapper(resource.create, mode)
 
 
-class AsyncTeamsLlmModelsResourceWithRawResponse:
+class _AsyncTeamsLlmModelsResourceWithRawResponse:
     """`AsyncTeamsLlmModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTeamsLlmModelsResource, mode: WrapperMode) -> None:
@@ -561,6 +592,9 @@ class TeamsModelsResource(SyncAPIResource):
                 path_params={
                     "team_id": team_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -603,6 +637,9 @@ class TeamsModelsResource(SyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreatedModelDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -634,6 +671,9 @@ class AsyncTeamsModelsResource(AsyncAPIResource):
                 path_params={
                     "team_id": team_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ModelsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -676,6 +716,9 @@ class AsyncTeamsModelsResource(AsyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreatedModelDeploymentV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -686,7 +729,7 @@ class AsyncTeamsModelsResource(AsyncAPIResource):
         )
 
 
-class TeamsModelsResourceWithRawResponse:
+class _TeamsModelsResourceWithRawResponse:
     """`TeamsModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TeamsModelsResource, mode: WrapperMode) -> None:
@@ -694,7 +737,7 @@ class TeamsModelsResourceWithRawResponse:
         self.create = to_response_wrapper(resource.create, mode)
 
 
-class AsyncTeamsModelsResourceWithRawResponse:
+class _AsyncTeamsModelsResourceWithRawResponse:
     """`AsyncTeamsModelsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTeamsModelsResource, mode: WrapperMode) -> None:
@@ -723,6 +766,9 @@ class TeamsSecretsResource(SyncAPIResource):
                 path_params={
                     "team_id": team_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SecretsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -768,6 +814,9 @@ class TeamsSecretsResource(SyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SecretV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -800,6 +849,9 @@ class TeamsSecretsResource(SyncAPIResource):
                     "team_id": team_id,
                     "secret_name": secret_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SecretTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -830,6 +882,9 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
                 path_params={
                     "team_id": team_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SecretsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -875,6 +930,9 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SecretV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -907,6 +965,9 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
                     "team_id": team_id,
                     "secret_name": secret_name,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SecretTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -916,7 +977,7 @@ class AsyncTeamsSecretsResource(AsyncAPIResource):
         )
 
 
-class TeamsSecretsResourceWithRawResponse:
+class _TeamsSecretsResourceWithRawResponse:
     """`TeamsSecretsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TeamsSecretsResource, mode: WrapperMode) -> None:
@@ -925,7 +986,7 @@ class TeamsSecretsResourceWithRawResponse:
         self.delete = to_response_wrapper(resource.delete, mode)
 
 
-class AsyncTeamsSecretsResourceWithRawResponse:
+class _AsyncTeamsSecretsResourceWithRawResponse:
     """`AsyncTeamsSecretsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTeamsSecretsResource, mode: WrapperMode) -> None:
@@ -971,6 +1032,9 @@ class TeamsTrainingProjectsResource(SyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpsertTrainingProjectResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1018,6 +1082,9 @@ class AsyncTeamsTrainingProjectsResource(AsyncAPIResource):
                     "team_id": team_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpsertTrainingProjectResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1028,14 +1095,14 @@ class AsyncTeamsTrainingProjectsResource(AsyncAPIResource):
         )
 
 
-class TeamsTrainingProjectsResourceWithRawResponse:
+class _TeamsTrainingProjectsResourceWithRawResponse:
     """`TeamsTrainingProjectsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TeamsTrainingProjectsResource, mode: WrapperMode) -> None:
         self.create = to_response_wrapper(resource.create, mode)
 
 
-class AsyncTeamsTrainingProjectsResourceWithRawResponse:
+class _AsyncTeamsTrainingProjectsResourceWithRawResponse:
     """`AsyncTeamsTrainingProjectsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTeamsTrainingProjectsResource, mode: WrapperMode) -> None:
@@ -1071,6 +1138,9 @@ class TeamsResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/teams",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.TeamsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1100,6 +1170,9 @@ class TeamsResource(SyncAPIResource):
                 path_params={
                     "team_id": team_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.TeamV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1138,6 +1211,9 @@ class AsyncTeamsResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/teams",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.TeamsV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1167,6 +1243,9 @@ class AsyncTeamsResource(AsyncAPIResource):
                 path_params={
                     "team_id": team_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.TeamV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1176,36 +1255,36 @@ class AsyncTeamsResource(AsyncAPIResource):
         )
 
 
-class TeamsResourceWithRawResponse:
+class _TeamsResourceWithRawResponse:
     """`TeamsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TeamsResource, mode: WrapperMode) -> None:
-        self.api_keys = TeamsApiKeysResourceWithRawResponse(resource.api_keys, mode)
-        self.environment_groups = TeamsEnvironmentGroupsResourceWithRawResponse(
+        self.api_keys = _TeamsApiKeysResourceWithRawResponse(resource.api_keys, mode)
+        self.environment_groups = _TeamsEnvironmentGroupsResourceWithRawResponse(
             resource.environment_groups, mode
         )
-        self.llm_models = TeamsLlmModelsResourceWithRawResponse(resource.llm_models, mode)
-        self.models = TeamsModelsResourceWithRawResponse(resource.models, mode)
-        self.secrets = TeamsSecretsResourceWithRawResponse(resource.secrets, mode)
-        self.training_projects = TeamsTrainingProjectsResourceWithRawResponse(
+        self.llm_models = _TeamsLlmModelsResourceWithRawResponse(resource.llm_models, mode)
+        self.models = _TeamsModelsResourceWithRawResponse(resource.models, mode)
+        self.secrets = _TeamsSecretsResourceWithRawResponse(resource.secrets, mode)
+        self.training_projects = _TeamsTrainingProjectsResourceWithRawResponse(
             resource.training_projects, mode
         )
         self.list = to_response_wrapper(resource.list, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
-class AsyncTeamsResourceWithRawResponse:
+class _AsyncTeamsResourceWithRawResponse:
     """`AsyncTeamsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTeamsResource, mode: WrapperMode) -> None:
-        self.api_keys = AsyncTeamsApiKeysResourceWithRawResponse(resource.api_keys, mode)
-        self.environment_groups = AsyncTeamsEnvironmentGroupsResourceWithRawResponse(
+        self.api_keys = _AsyncTeamsApiKeysResourceWithRawResponse(resource.api_keys, mode)
+        self.environment_groups = _AsyncTeamsEnvironmentGroupsResourceWithRawResponse(
             resource.environment_groups, mode
         )
-        self.llm_models = AsyncTeamsLlmModelsResourceWithRawResponse(resource.llm_models, mode)
-        self.models = AsyncTeamsModelsResourceWithRawResponse(resource.models, mode)
-        self.secrets = AsyncTeamsSecretsResourceWithRawResponse(resource.secrets, mode)
-        self.training_projects = AsyncTeamsTrainingProjectsResourceWithRawResponse(
+        self.llm_models = _AsyncTeamsLlmModelsResourceWithRawResponse(resource.llm_models, mode)
+        self.models = _AsyncTeamsModelsResourceWithRawResponse(resource.models, mode)
+        self.secrets = _AsyncTeamsSecretsResourceWithRawResponse(resource.secrets, mode)
+        self.training_projects = _AsyncTeamsTrainingProjectsResourceWithRawResponse(
             resource.training_projects, mode
         )
         self.list = async_to_response_wrapper(resource.list, mode)

@@ -12,6 +12,7 @@ from .. import types
 from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
+from .._wire import OperationWire
 
 
 class TrainingJobsResource(SyncAPIResource):
@@ -38,6 +39,9 @@ class TrainingJobsResource(SyncAPIResource):
                 path_params={
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingJobQueueContextResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -71,6 +75,9 @@ class AsyncTrainingJobsResource(AsyncAPIResource):
                 path_params={
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingJobQueueContextResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -80,14 +87,14 @@ class AsyncTrainingJobsResource(AsyncAPIResource):
         )
 
 
-class TrainingJobsResourceWithRawResponse:
+class _TrainingJobsResourceWithRawResponse:
     """`TrainingJobsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TrainingJobsResource, mode: WrapperMode) -> None:
         self.queue_context = to_response_wrapper(resource.queue_context, mode)
 
 
-class AsyncTrainingJobsResourceWithRawResponse:
+class _AsyncTrainingJobsResourceWithRawResponse:
     """`AsyncTrainingJobsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTrainingJobsResource, mode: WrapperMode) -> None:
@@ -118,6 +125,9 @@ class TrainingResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/training/capacity",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingGpuCapacityResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -151,6 +161,9 @@ class AsyncTrainingResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/training/capacity",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingGpuCapacityResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -160,17 +173,17 @@ class AsyncTrainingResource(AsyncAPIResource):
         )
 
 
-class TrainingResourceWithRawResponse:
+class _TrainingResourceWithRawResponse:
     """`TrainingResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TrainingResource, mode: WrapperMode) -> None:
-        self.jobs = TrainingJobsResourceWithRawResponse(resource.jobs, mode)
+        self.jobs = _TrainingJobsResourceWithRawResponse(resource.jobs, mode)
         self.capacity = to_response_wrapper(resource.capacity, mode)
 
 
-class AsyncTrainingResourceWithRawResponse:
+class _AsyncTrainingResourceWithRawResponse:
     """`AsyncTrainingResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTrainingResource, mode: WrapperMode) -> None:
-        self.jobs = AsyncTrainingJobsResourceWithRawResponse(resource.jobs, mode)
+        self.jobs = _AsyncTrainingJobsResourceWithRawResponse(resource.jobs, mode)
         self.capacity = async_to_response_wrapper(resource.capacity, mode)

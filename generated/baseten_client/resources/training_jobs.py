@@ -12,6 +12,7 @@ from .. import types
 from .._base_client import NOT_GIVEN, NotGiven
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
 from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
+from .._wire import OperationWire
 
 
 class TrainingJobsResource(SyncAPIResource):
@@ -56,6 +57,9 @@ class TrainingJobsResource(SyncAPIResource):
                 "POST",
                 "/v1/training_jobs/search",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SearchTrainingJobsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -108,6 +112,9 @@ class AsyncTrainingJobsResource(AsyncAPIResource):
                 "POST",
                 "/v1/training_jobs/search",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SearchTrainingJobsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -118,14 +125,14 @@ class AsyncTrainingJobsResource(AsyncAPIResource):
         )
 
 
-class TrainingJobsResourceWithRawResponse:
+class _TrainingJobsResourceWithRawResponse:
     """`TrainingJobsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TrainingJobsResource, mode: WrapperMode) -> None:
         self.search = to_response_wrapper(resource.search, mode)
 
 
-class AsyncTrainingJobsResourceWithRawResponse:
+class _AsyncTrainingJobsResourceWithRawResponse:
     """`AsyncTrainingJobsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTrainingJobsResource, mode: WrapperMode) -> None:

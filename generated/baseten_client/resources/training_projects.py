@@ -13,6 +13,7 @@ from .._base_client import NOT_GIVEN, AsyncAPIClient, NotGiven, SyncAPIClient
 from .._pagination import AsyncPage, PageStyle, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource, build_body
 from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
+from .._wire import OperationWire
 
 
 class TrainingProjectsCacheResource(SyncAPIResource):
@@ -39,6 +40,9 @@ class TrainingProjectsCacheResource(SyncAPIResource):
                 path_params={
                     "training_project_id": training_project_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetCacheSummaryResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -72,6 +76,9 @@ class AsyncTrainingProjectsCacheResource(AsyncAPIResource):
                 path_params={
                     "training_project_id": training_project_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetCacheSummaryResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -81,14 +88,14 @@ class AsyncTrainingProjectsCacheResource(AsyncAPIResource):
         )
 
 
-class TrainingProjectsCacheResourceWithRawResponse:
+class _TrainingProjectsCacheResourceWithRawResponse:
     """`TrainingProjectsCacheResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TrainingProjectsCacheResource, mode: WrapperMode) -> None:
         self.summary = to_response_wrapper(resource.summary, mode)
 
 
-class AsyncTrainingProjectsCacheResourceWithRawResponse:
+class _AsyncTrainingProjectsCacheResourceWithRawResponse:
     """`AsyncTrainingProjectsCacheResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTrainingProjectsCacheResource, mode: WrapperMode) -> None:
@@ -121,6 +128,9 @@ class TrainingProjectsJobsAuthCodesResource(SyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetAuthCodesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -156,6 +166,9 @@ class AsyncTrainingProjectsJobsAuthCodesResource(AsyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetAuthCodesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -165,14 +178,14 @@ class AsyncTrainingProjectsJobsAuthCodesResource(AsyncAPIResource):
         )
 
 
-class TrainingProjectsJobsAuthCodesResourceWithRawResponse:
+class _TrainingProjectsJobsAuthCodesResourceWithRawResponse:
     """`TrainingProjectsJobsAuthCodesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TrainingProjectsJobsAuthCodesResource, mode: WrapperMode) -> None:
         self.list = to_response_wrapper(resource.list, mode)
 
 
-class AsyncTrainingProjectsJobsAuthCodesResourceWithRawResponse:
+class _AsyncTrainingProjectsJobsAuthCodesResourceWithRawResponse:
     """`AsyncTrainingProjectsJobsAuthCodesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -232,6 +245,9 @@ class TrainingProjectsJobsCheckpointFilesResource(SyncAPIResource):
                     "page_size": page_size,
                     "page_token": page_token,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingJobCheckpointFilesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -299,6 +315,9 @@ class AsyncTrainingProjectsJobsCheckpointFilesResource(AsyncAPIResource):
                     "page_size": page_size,
                     "page_token": page_token,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingJobCheckpointFilesResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -315,7 +334,7 @@ class AsyncTrainingProjectsJobsCheckpointFilesResource(AsyncAPIResource):
         )
 
 
-class TrainingProjectsJobsCheckpointFilesResourceWithRawResponse:
+class _TrainingProjectsJobsCheckpointFilesResourceWithRawResponse:
     """`TrainingProjectsJobsCheckpointFilesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -324,7 +343,7 @@ class TrainingProjectsJobsCheckpointFilesResourceWithRawResponse:
         self.list = to_response_wrapper(resource.list, mode)
 
 
-class AsyncTrainingProjectsJobsCheckpointFilesResourceWithRawResponse:
+class _AsyncTrainingProjectsJobsCheckpointFilesResourceWithRawResponse:
     """`AsyncTrainingProjectsJobsCheckpointFilesResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -359,6 +378,9 @@ class TrainingProjectsJobsCheckpointsResource(SyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingJobCheckpointsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -394,6 +416,9 @@ class AsyncTrainingProjectsJobsCheckpointsResource(AsyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingJobCheckpointsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -403,7 +428,7 @@ class AsyncTrainingProjectsJobsCheckpointsResource(AsyncAPIResource):
         )
 
 
-class TrainingProjectsJobsCheckpointsResourceWithRawResponse:
+class _TrainingProjectsJobsCheckpointsResourceWithRawResponse:
     """`TrainingProjectsJobsCheckpointsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -412,7 +437,7 @@ class TrainingProjectsJobsCheckpointsResourceWithRawResponse:
         self.list = to_response_wrapper(resource.list, mode)
 
 
-class AsyncTrainingProjectsJobsCheckpointsResourceWithRawResponse:
+class _AsyncTrainingProjectsJobsCheckpointsResourceWithRawResponse:
     """`AsyncTrainingProjectsJobsCheckpointsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -471,6 +496,9 @@ class TrainingProjectsJobsInteractiveSessionsResource(SyncAPIResource):
                     "session_id": session_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.PatchInteractiveSessionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -531,6 +559,9 @@ class AsyncTrainingProjectsJobsInteractiveSessionsResource(AsyncAPIResource):
                     "session_id": session_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.PatchInteractiveSessionResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -541,7 +572,7 @@ class AsyncTrainingProjectsJobsInteractiveSessionsResource(AsyncAPIResource):
         )
 
 
-class TrainingProjectsJobsInteractiveSessionsResourceWithRawResponse:
+class _TrainingProjectsJobsInteractiveSessionsResourceWithRawResponse:
     """`TrainingProjectsJobsInteractiveSessionsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -550,7 +581,7 @@ class TrainingProjectsJobsInteractiveSessionsResourceWithRawResponse:
         self.update = to_response_wrapper(resource.update, mode)
 
 
-class AsyncTrainingProjectsJobsInteractiveSessionsResourceWithRawResponse:
+class _AsyncTrainingProjectsJobsInteractiveSessionsResourceWithRawResponse:
     """`AsyncTrainingProjectsJobsInteractiveSessionsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -611,6 +642,9 @@ class TrainingProjectsJobsLogsResource(SyncAPIResource):
                     "limit": limit,
                     "min_level": min_level,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -676,6 +710,9 @@ class TrainingProjectsJobsLogsResource(SyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -738,6 +775,9 @@ class AsyncTrainingProjectsJobsLogsResource(AsyncAPIResource):
                     "limit": limit,
                     "min_level": min_level,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -803,6 +843,9 @@ class AsyncTrainingProjectsJobsLogsResource(AsyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetLogsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -813,7 +856,7 @@ class AsyncTrainingProjectsJobsLogsResource(AsyncAPIResource):
         )
 
 
-class TrainingProjectsJobsLogsResourceWithRawResponse:
+class _TrainingProjectsJobsLogsResourceWithRawResponse:
     """`TrainingProjectsJobsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TrainingProjectsJobsLogsResource, mode: WrapperMode) -> None:
@@ -821,7 +864,7 @@ class TrainingProjectsJobsLogsResourceWithRawResponse:
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
-class AsyncTrainingProjectsJobsLogsResourceWithRawResponse:
+class _AsyncTrainingProjectsJobsLogsResourceWithRawResponse:
     """`AsyncTrainingProjectsJobsLogsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTrainingProjectsJobsLogsResource, mode: WrapperMode) -> None:
@@ -867,6 +910,9 @@ class TrainingProjectsJobsMetricsResource(SyncAPIResource):
                     "start_epoch_millis": start_epoch_millis,
                     "step_seconds": step_seconds,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingJobMetricsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -920,6 +966,9 @@ class TrainingProjectsJobsMetricsResource(SyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingJobMetricsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -968,6 +1017,9 @@ class AsyncTrainingProjectsJobsMetricsResource(AsyncAPIResource):
                     "start_epoch_millis": start_epoch_millis,
                     "step_seconds": step_seconds,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingJobMetricsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1021,6 +1073,9 @@ class AsyncTrainingProjectsJobsMetricsResource(AsyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingJobMetricsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1031,7 +1086,7 @@ class AsyncTrainingProjectsJobsMetricsResource(AsyncAPIResource):
         )
 
 
-class TrainingProjectsJobsMetricsResourceWithRawResponse:
+class _TrainingProjectsJobsMetricsResourceWithRawResponse:
     """`TrainingProjectsJobsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TrainingProjectsJobsMetricsResource, mode: WrapperMode) -> None:
@@ -1039,7 +1094,7 @@ class TrainingProjectsJobsMetricsResourceWithRawResponse:
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
-class AsyncTrainingProjectsJobsMetricsResourceWithRawResponse:
+class _AsyncTrainingProjectsJobsMetricsResourceWithRawResponse:
     """`AsyncTrainingProjectsJobsMetricsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(
@@ -1092,6 +1147,9 @@ class TrainingProjectsJobsSshResource(SyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SignSSHCertificateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1145,6 +1203,9 @@ class AsyncTrainingProjectsJobsSshResource(AsyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.SignSSHCertificateResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1155,14 +1216,14 @@ class AsyncTrainingProjectsJobsSshResource(AsyncAPIResource):
         )
 
 
-class TrainingProjectsJobsSshResourceWithRawResponse:
+class _TrainingProjectsJobsSshResourceWithRawResponse:
     """`TrainingProjectsJobsSshResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TrainingProjectsJobsSshResource, mode: WrapperMode) -> None:
         self.sign = to_response_wrapper(resource.sign, mode)
 
 
-class AsyncTrainingProjectsJobsSshResourceWithRawResponse:
+class _AsyncTrainingProjectsJobsSshResourceWithRawResponse:
     """`AsyncTrainingProjectsJobsSshResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTrainingProjectsJobsSshResource, mode: WrapperMode) -> None:
@@ -1203,6 +1264,9 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                 path_params={
                     "training_project_id": training_project_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ListTrainingJobsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1245,6 +1309,9 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                     "training_project_id": training_project_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreateTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1277,6 +1344,9 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1308,6 +1378,9 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.TrainingJobTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1353,6 +1426,9 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1382,6 +1458,9 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DownloadTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1413,6 +1492,9 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.RecreateTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1451,6 +1533,9 @@ class TrainingProjectsJobsResource(SyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.StopTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1495,6 +1580,9 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                 path_params={
                     "training_project_id": training_project_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ListTrainingJobsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1537,6 +1625,9 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                     "training_project_id": training_project_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.CreateTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1569,6 +1660,9 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1600,6 +1694,9 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.TrainingJobTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1645,6 +1742,9 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpdateTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1674,6 +1774,9 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.DownloadTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1705,6 +1808,9 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                     "training_project_id": training_project_id,
                     "training_job_id": training_job_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.RecreateTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1743,6 +1849,9 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
                     "training_job_id": training_job_id,
                 },
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.StopTrainingJobResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1753,25 +1862,25 @@ class AsyncTrainingProjectsJobsResource(AsyncAPIResource):
         )
 
 
-class TrainingProjectsJobsResourceWithRawResponse:
+class _TrainingProjectsJobsResourceWithRawResponse:
     """`TrainingProjectsJobsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TrainingProjectsJobsResource, mode: WrapperMode) -> None:
-        self.auth_codes = TrainingProjectsJobsAuthCodesResourceWithRawResponse(
+        self.auth_codes = _TrainingProjectsJobsAuthCodesResourceWithRawResponse(
             resource.auth_codes, mode
         )
-        self.checkpoint_files = TrainingProjectsJobsCheckpointFilesResourceWithRawResponse(
+        self.checkpoint_files = _TrainingProjectsJobsCheckpointFilesResourceWithRawResponse(
             resource.checkpoint_files, mode
         )
-        self.checkpoints = TrainingProjectsJobsCheckpointsResourceWithRawResponse(
+        self.checkpoints = _TrainingProjectsJobsCheckpointsResourceWithRawResponse(
             resource.checkpoints, mode
         )
-        self.interactive_sessions = TrainingProjectsJobsInteractiveSessionsResourceWithRawResponse(
+        self.interactive_sessions = _TrainingProjectsJobsInteractiveSessionsResourceWithRawResponse(
             resource.interactive_sessions, mode
         )
-        self.logs = TrainingProjectsJobsLogsResourceWithRawResponse(resource.logs, mode)
-        self.metrics = TrainingProjectsJobsMetricsResourceWithRawResponse(resource.metrics, mode)
-        self.ssh = TrainingProjectsJobsSshResourceWithRawResponse(resource.ssh, mode)
+        self.logs = _TrainingProjectsJobsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = _TrainingProjectsJobsMetricsResourceWithRawResponse(resource.metrics, mode)
+        self.ssh = _TrainingProjectsJobsSshResourceWithRawResponse(resource.ssh, mode)
         self.list = to_response_wrapper(resource.list, mode)
         self.create = to_response_wrapper(resource.create, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
@@ -1782,29 +1891,29 @@ class TrainingProjectsJobsResourceWithRawResponse:
         self.stop = to_response_wrapper(resource.stop, mode)
 
 
-class AsyncTrainingProjectsJobsResourceWithRawResponse:
+class _AsyncTrainingProjectsJobsResourceWithRawResponse:
     """`AsyncTrainingProjectsJobsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTrainingProjectsJobsResource, mode: WrapperMode) -> None:
-        self.auth_codes = AsyncTrainingProjectsJobsAuthCodesResourceWithRawResponse(
+        self.auth_codes = _AsyncTrainingProjectsJobsAuthCodesResourceWithRawResponse(
             resource.auth_codes, mode
         )
-        self.checkpoint_files = AsyncTrainingProjectsJobsCheckpointFilesResourceWithRawResponse(
+        self.checkpoint_files = _AsyncTrainingProjectsJobsCheckpointFilesResourceWithRawResponse(
             resource.checkpoint_files, mode
         )
-        self.checkpoints = AsyncTrainingProjectsJobsCheckpointsResourceWithRawResponse(
+        self.checkpoints = _AsyncTrainingProjectsJobsCheckpointsResourceWithRawResponse(
             resource.checkpoints, mode
         )
         self.interactive_sessions = (
-            AsyncTrainingProjectsJobsInteractiveSessionsResourceWithRawResponse(
+            _AsyncTrainingProjectsJobsInteractiveSessionsResourceWithRawResponse(
                 resource.interactive_sessions, mode
             )
         )
-        self.logs = AsyncTrainingProjectsJobsLogsResourceWithRawResponse(resource.logs, mode)
-        self.metrics = AsyncTrainingProjectsJobsMetricsResourceWithRawResponse(
+        self.logs = _AsyncTrainingProjectsJobsLogsResourceWithRawResponse(resource.logs, mode)
+        self.metrics = _AsyncTrainingProjectsJobsMetricsResourceWithRawResponse(
             resource.metrics, mode
         )
-        self.ssh = AsyncTrainingProjectsJobsSshResourceWithRawResponse(resource.ssh, mode)
+        self.ssh = _AsyncTrainingProjectsJobsSshResourceWithRawResponse(resource.ssh, mode)
         self.list = async_to_response_wrapper(resource.list, mode)
         self.create = async_to_response_wrapper(resource.create, mode)
         self.retrieve = async_to_response_wrapper(resource.retrieve, mode)
@@ -1840,6 +1949,9 @@ class TrainingProjectsResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/training_projects",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ListTrainingProjectsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1878,6 +1990,9 @@ class TrainingProjectsResource(SyncAPIResource):
                 "POST",
                 "/v1/training_projects",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpsertTrainingProjectResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1908,6 +2023,9 @@ class TrainingProjectsResource(SyncAPIResource):
                 path_params={
                     "training_project_id": training_project_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingProjectResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1937,6 +2055,9 @@ class TrainingProjectsResource(SyncAPIResource):
                 path_params={
                     "training_project_id": training_project_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.TrainingProjectTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1971,6 +2092,9 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/training_projects",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.ListTrainingProjectsResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2009,6 +2133,9 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
                 "POST",
                 "/v1/training_projects",
                 json=body,
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UpsertTrainingProjectResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2039,6 +2166,9 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
                 path_params={
                     "training_project_id": training_project_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.GetTrainingProjectResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2068,6 +2198,9 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
                 path_params={
                     "training_project_id": training_project_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.TrainingProjectTombstoneV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2077,24 +2210,24 @@ class AsyncTrainingProjectsResource(AsyncAPIResource):
         )
 
 
-class TrainingProjectsResourceWithRawResponse:
+class _TrainingProjectsResourceWithRawResponse:
     """`TrainingProjectsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: TrainingProjectsResource, mode: WrapperMode) -> None:
-        self.cache = TrainingProjectsCacheResourceWithRawResponse(resource.cache, mode)
-        self.jobs = TrainingProjectsJobsResourceWithRawResponse(resource.jobs, mode)
+        self.cache = _TrainingProjectsCacheResourceWithRawResponse(resource.cache, mode)
+        self.jobs = _TrainingProjectsJobsResourceWithRawResponse(resource.jobs, mode)
         self.list = to_response_wrapper(resource.list, mode)
         self.create = to_response_wrapper(resource.create, mode)
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
         self.delete = to_response_wrapper(resource.delete, mode)
 
 
-class AsyncTrainingProjectsResourceWithRawResponse:
+class _AsyncTrainingProjectsResourceWithRawResponse:
     """`AsyncTrainingProjectsResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncTrainingProjectsResource, mode: WrapperMode) -> None:
-        self.cache = AsyncTrainingProjectsCacheResourceWithRawResponse(resource.cache, mode)
-        self.jobs = AsyncTrainingProjectsJobsResourceWithRawResponse(resource.jobs, mode)
+        self.cache = _AsyncTrainingProjectsCacheResourceWithRawResponse(resource.cache, mode)
+        self.jobs = _AsyncTrainingProjectsJobsResourceWithRawResponse(resource.jobs, mode)
         self.list = async_to_response_wrapper(resource.list, mode)
         self.create = async_to_response_wrapper(resource.create, mode)
         self.retrieve = async_to_response_wrapper(resource.retrieve, mode)

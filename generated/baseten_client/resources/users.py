@@ -13,6 +13,7 @@ from .._base_client import NOT_GIVEN, NotGiven
 from .._pagination import AsyncPage, PageStyle, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import WrapperMode, async_to_response_wrapper, to_response_wrapper
+from .._wire import OperationWire
 
 
 class UsersResource(SyncAPIResource):
@@ -56,6 +57,9 @@ class UsersResource(SyncAPIResource):
                     "cursor": cursor,
                     "limit": limit,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UsersResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -90,6 +94,9 @@ class UsersResource(SyncAPIResource):
             self._client.request(
                 "GET",
                 "/v1/users/me",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UserInfoV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -119,6 +126,9 @@ class UsersResource(SyncAPIResource):
                 path_params={
                     "user_id": user_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UserInfoV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -169,6 +179,9 @@ class AsyncUsersResource(AsyncAPIResource):
                     "cursor": cursor,
                     "limit": limit,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UsersResponseV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -203,6 +216,9 @@ class AsyncUsersResource(AsyncAPIResource):
             await self._client.request(
                 "GET",
                 "/v1/users/me",
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UserInfoV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -232,6 +248,9 @@ class AsyncUsersResource(AsyncAPIResource):
                 path_params={
                     "user_id": user_id,
                 },
+                wire=OperationWire(
+                    security=(("BearerAuth",),),
+                ),
                 cast_to=types.UserInfoV1,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -241,7 +260,7 @@ class AsyncUsersResource(AsyncAPIResource):
         )
 
 
-class UsersResourceWithRawResponse:
+class _UsersResourceWithRawResponse:
     """`UsersResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: UsersResource, mode: WrapperMode) -> None:
@@ -250,7 +269,7 @@ class UsersResourceWithRawResponse:
         self.retrieve = to_response_wrapper(resource.retrieve, mode)
 
 
-class AsyncUsersResourceWithRawResponse:
+class _AsyncUsersResourceWithRawResponse:
     """`AsyncUsersResource` whose methods return the HTTP response (`with_raw_response`)."""
 
     def __init__(self, resource: AsyncUsersResource, mode: WrapperMode) -> None:
