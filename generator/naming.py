@@ -14,12 +14,10 @@ Every name or description from a spec that reaches generated code goes through t
 from __future__ import annotations
 
 import builtins
+import functools
 import keyword
 import re
 import unicodedata
-
-from .runtime._base_client import AsyncAPIClient, SyncAPIClient
-from .runtime._resource import AsyncAPIResource, SyncAPIResource
 
 _WORD_SPLIT = re.compile(r"[^0-9A-Za-z]+")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -27,19 +25,29 @@ _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 # Builtins that every generated method signature spells (`Mapping[str, object]`, `float`):
 # a method of that name would shadow them inside its class.
 SIGNATURE_BUILTINS = frozenset({"object", "str", "int", "float"})
-# Attributes the runtime's clients and resources define: a method or sub-resource of the
-# same name would replace them.
-RESOURCE_MEMBERS = (
-    frozenset(
-        name
-        for cls in (SyncAPIClient, AsyncAPIClient, SyncAPIResource, AsyncAPIResource)
-        for name in dir(cls)
-        if not name.startswith("__")
+
+
+@functools.cache
+def resource_members() -> frozenset[str]:
+    """Attributes the runtime's clients and resources define: a method or sub-resource of the
+    same name would replace them. Imported on first use: the runtime pulls in httpx and
+    pydantic, which the CLI's no-op path must not pay for."""
+    from .runtime._base_client import AsyncAPIClient, SyncAPIClient
+    from .runtime._resource import AsyncAPIResource, SyncAPIResource
+
+    return (
+        frozenset(
+            name
+            for cls in (SyncAPIClient, AsyncAPIClient, SyncAPIResource, AsyncAPIResource)
+            for name in dir(cls)
+            if not name.startswith("__")
+        )
+        | {"_client"}  # set in `__init__`, so not visible on the class
+        | {"with_raw_response", "with_streaming_response"}  # defined by the client template
+        | SIGNATURE_BUILTINS
     )
-    | {"_client"}  # set in `__init__`, so not visible on the class
-    | {"with_raw_response", "with_streaming_response"}  # defined by the client template
-    | SIGNATURE_BUILTINS
-)
+
+
 # Other builtin types a method may be named after (`list`): annotations in its class then
 # spell them `builtins.list[...]`.
 SHADOWABLE_BUILTINS = frozenset(

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .config import ApiConfig
-from .naming import RESOURCE_MEMBERS, snake_case, unique
+from .naming import resource_members, snake_case, unique
 from .openapi import HTTP_METHODS, iter_operations
 
 _VERSION_SEGMENT = re.compile(r"^(v\d+[a-z0-9]*|api)$", re.IGNORECASE)
@@ -237,7 +237,7 @@ def plan_operations(document: dict[str, Any], config: ApiConfig) -> ResourceNode
 def _make_names_unique(root: ResourceNode) -> None:
     """Give colliding methods a verb suffix (then a number); rename clashing sub-resources."""
     for node in root.walk():
-        taken = set(RESOURCE_MEMBERS)
+        taken = set(resource_members())
         counts: dict[str, int] = defaultdict(int)
         for op in node.operations:
             counts[op.name] += 1

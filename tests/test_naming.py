@@ -7,10 +7,10 @@ import ast
 import pytest
 
 from generator.naming import (
-    RESOURCE_MEMBERS,
     argument_name,
     docstring,
     pascal_case,
+    resource_members,
     snake_case,
     unique,
 )
@@ -57,8 +57,15 @@ def test_arguments_never_shadow_what_the_method_body_uses() -> None:
 
 def test_reserved_members_are_what_the_runtime_defines() -> None:
     # Introspected, so they follow the runtime: no stale entries, nothing missing.
-    assert {"request", "close", "aclose", "base_url", "timeout", "max_retries"} <= RESOURCE_MEMBERS
-    assert "_post" not in RESOURCE_MEMBERS and "_get" not in RESOURCE_MEMBERS
+    assert {
+        "request",
+        "close",
+        "aclose",
+        "base_url",
+        "timeout",
+        "max_retries",
+    } <= resource_members()
+    assert "_post" not in resource_members() and "_get" not in resource_members()
 
 
 def test_unique_appends_numbers() -> None:
