@@ -22,19 +22,32 @@ from generator.writer import MANIFEST_NAME
 
 REPO = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
-# pydantic_core and typing_extensions are pydantic's own dependencies (installed with it); the
-# client's runtime (generator/runtime) uses them. Nothing else outside the standard library.
-ALLOWED = sys.stdlib_module_names | {"httpx", "pydantic", "pydantic_core", "typing_extensions"}
+ALLOWED = sys.stdlib_module_names | {"httpx", "pydantic"}
+
+
+def _runtime_imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
+    """Import statements that run: those under `if TYPE_CHECKING:` only serve type checkers."""
+    found: list[ast.Import | ast.ImportFrom] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            stack.extend(node.orelse)
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return sorted(found, key=lambda node: node.lineno)
 
 
 def foreign_imports(package_dir: Path) -> list[str]:
     """ "file:line module" for each import of a module outside ALLOWED and the package."""
     found = []
     for path in sorted(package_dir.rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_bytes(), str(path))):
+        for node in _runtime_imports(ast.parse(path.read_bytes(), str(path))):
             if isinstance(node, ast.Import):
                 modules = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            elif node.level == 0:
                 modules = [node.module or ""]
             else:
                 continue  # relative imports stay inside the package

@@ -149,6 +149,27 @@ def test_a_new_spec_that_cannot_be_generated_is_rolled_back(
     assert workspace.state() == before
 
 
+def test_a_page_that_references_a_local_file_is_refused_and_rolled_back(
+    workspace: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A docs page is as hostile as a spec: `$dynamicRef` to a file reads nothing into the output."""
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("type: object\nproperties:\n  leaked_secret_field: {type: string}\n")
+    assert workspace.run("sync", "demo") == 0
+    before = workspace.state()
+    workspace.server.root = workspace.new_site
+    workspace.server.faults[PAGES_NEW[2]] = replace(
+        b"          description: Unique identifier of the model",
+        f"          $dynamicRef: file://{secret}".encode(),
+    )
+    code = workspace.run("sync", "demo")
+    err = capsys.readouterr().err
+    assert code == 3 and err.startswith("apigen: error: ") and "$dynamicRef" in err
+    assert workspace.state() == before
+    generated = workspace.root / "generated"
+    assert not any("leaked_secret_field" in p.read_text() for p in generated.rglob("*.py"))
+
+
 def test_a_package_out_of_step_with_the_spec_is_regenerated_not_up_to_date(
     workspace: Workspace, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any, Final
 
 import pydantic
-from pydantic_core import ValidationError
+from pydantic import ValidationError
 
-__all__ = ["MODE_KEY", "type_adapter", "validate_request", "validate_response"]
+__all__ = ["MODE_KEY", "to_jsonable", "type_adapter", "validate_request", "validate_response"]
 
 # The validation context tells the models' validators which way the data travels.
 MODE_KEY: Final = "apigen_mode"
@@ -30,6 +30,11 @@ def type_adapter(annotation: Any) -> pydantic.TypeAdapter[Any]:
         return adapter
     except TypeError:  # unhashable annotation, e.g. Annotated with a dict in its metadata
         return pydantic.TypeAdapter(annotation)
+
+
+def to_jsonable(value: object, *, by_alias: bool = False) -> Any:
+    """JSON-ready data: enums, datetimes, UUIDs, decimals, models... become JSON values."""
+    return type_adapter(Any).dump_python(value, mode="json", by_alias=by_alias)
 
 
 def validate_request(model: type[pydantic.BaseModel], values: dict[str, object]) -> Any:

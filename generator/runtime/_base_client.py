@@ -21,13 +21,11 @@ from datetime import date, datetime
 from datetime import time as time_of_day
 from enum import Enum
 from types import TracebackType
-from typing import Any, Final, Generic, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeVar, cast
 from urllib.parse import quote
 
 import httpx
 import pydantic
-import pydantic_core
-from typing_extensions import Self
 
 from ._auth import Credentials, Scheme
 from ._encoding import dump_body
@@ -43,8 +41,11 @@ from ._errors import (
 from ._logs import log, redacted_headers, redacted_url, setup_logging
 from ._response import RESPONSE_MODE_HEADER, APIResponse, AsyncAPIResponse
 from ._retry import backoff, retry_after_seconds
-from ._validation import type_adapter, validate_response
+from ._validation import to_jsonable, type_adapter, validate_response
 from ._wire import EncodedRequest, OperationWire, encode_request
+
+if TYPE_CHECKING:  # typing.Self is Python 3.11+; the client supports 3.10
+    from typing_extensions import Self
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
@@ -214,7 +215,7 @@ def _dump_models(value: object) -> object:
 
 def _jsonable(value: object) -> Any:
     """JSON-ready data: enums, datetimes, UUIDs, decimals... become JSON values."""
-    return pydantic_core.to_jsonable_python(_dump_models(value), by_alias=True)
+    return to_jsonable(_dump_models(value), by_alias=True)
 
 
 class _BaseClient(Generic[_HttpxClientT]):

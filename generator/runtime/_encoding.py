@@ -19,7 +19,8 @@ from typing import IO, Any, Literal, TypeAlias
 from urllib.parse import quote
 
 import pydantic
-import pydantic_core
+
+from ._validation import to_jsonable
 
 __all__ = [
     "FileContent",
@@ -57,7 +58,9 @@ def _is_constant(field: pydantic.fields.FieldInfo) -> bool:
     discriminator tag. The API needs it even when the caller never set it."""
     if typing.get_origin(field.annotation) is not Literal:
         return False
-    return field.default is not pydantic_core.PydanticUndefined and field.default is not None
+    if field.is_required() or field.default_factory is not None:
+        return False
+    return field.default is not None
 
 
 def dump_body(value: object) -> Any:
@@ -80,7 +83,7 @@ def dump_body(value: object) -> Any:
         return [dump_body(item) for item in value]
     if isinstance(value, (bytes, bytearray)):
         return bytes(value)
-    return pydantic_core.to_jsonable_python(value)
+    return to_jsonable(value)
 
 
 def _items(value: object) -> list[tuple[str, Any]] | None:

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from typing_extensions import Self
+if TYPE_CHECKING:  # typing.Self is Python 3.11+; the client supports 3.10
+    from typing_extensions import Self
+
 
 __all__ = ["AsyncPage", "PageStyle", "SyncPage"]
 

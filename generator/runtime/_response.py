@@ -10,10 +10,12 @@ from __future__ import annotations
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from types import TracebackType
-from typing import Any, Final, Generic, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, Generic, Literal, ParamSpec, TypeVar, cast
 
 import httpx
-from typing_extensions import ParamSpec, Self
+
+if TYPE_CHECKING:  # typing.Self is Python 3.11+; the client supports 3.10
+    from typing_extensions import Self
 
 __all__ = [
     "RESPONSE_MODE_HEADER",
